@@ -1,0 +1,1 @@
+"""Every side effect of the workflows, as thin classes with injected dependencies."""

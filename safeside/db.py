@@ -1,0 +1,32 @@
+"""PostgreSQL access: one pool per process, codecs registered once when each connection opens."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import asyncpg
+
+from safeside.errors import ServiceUnavailable
+
+Pool = asyncpg.Pool
+
+
+async def _init_connection(conn: asyncpg.Connection[Any]) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+
+
+async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> Pool:
+    try:
+        pool: Pool = await asyncpg.create_pool(
+            url, min_size=min_size, max_size=max_size, init=_init_connection
+        )
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise ServiceUnavailable(
+            f"cannot reach PostgreSQL ({type(exc).__name__}): check SAFESIDE_DATABASE_URL "
+            "or start the stack with `make run`"
+        ) from exc
+    return pool

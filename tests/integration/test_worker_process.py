@@ -1,0 +1,93 @@
+"""`python worker.py`: serves the task queue the settings name, logs JSON lines, and stops
+cleanly on SIGTERM."""
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import uuid
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from safeside.embedded.processes import free_port
+from workflows.placement import (
+    PlacementInput,
+    PlacementView,
+    PlacementWorkflow,
+    placement_workflow_id,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFESIDE_")}
+    env.update({f"SAFESIDE_{k.upper()}": v for k, v in settings.items()})
+    return env
+
+
+async def _read_json_until(
+    stream: asyncio.StreamReader, event: str, seen: list[dict[str, object]]
+) -> None:
+    while line := await stream.readline():
+        if line.startswith(b"{"):
+            record = json.loads(line)
+            seen.append(record)
+            if record.get("event") == event:
+                return
+    raise AssertionError(f"the worker never logged {event!r}: {seen}")
+
+
+async def test_worker_serves_its_queue_and_stops_on_sigterm(
+    dev_env: WorkflowEnvironment, database_url: str, task_queue: str
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "worker.py"),
+        env=_env(
+            temporal_address=dev_env.client.service_client.config.target_host,
+            database_url=database_url,
+            task_queue=task_queue,
+            log_format="json",
+        ),
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    logged: list[dict[str, object]] = []
+    try:
+        await asyncio.wait_for(_read_json_until(process.stderr, "worker started", logged), 30)
+        placement_id = f"PL-{uuid.uuid4().hex[:8]}"
+        handle = await dev_env.client.start_workflow(
+            PlacementWorkflow.run,
+            PlacementInput(placement_id=placement_id, unit_id="UNIT-1"),
+            id=placement_workflow_id(placement_id),
+            task_queue=task_queue,
+        )
+        view = await handle.query(PlacementWorkflow.state, result_type=PlacementView)
+        assert view.status == "open"
+        await handle.signal(PlacementWorkflow.end)
+        await handle.result()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(_read_json_until(process.stderr, "worker stopped", logged), 30)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+
+
+async def test_worker_without_temporal_says_which_server_in_one_line(database_url: str) -> None:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "worker.py"),
+        env=_env(temporal_address=f"127.0.0.1:{port}", database_url=database_url),
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    last = err.decode().strip().splitlines()[-1]
+    assert last == (
+        f"safeside worker: cannot reach the Temporal server at 127.0.0.1:{port}: "
+        "start the stack with `make run` or set SAFESIDE_TEMPORAL_ADDRESS"
+    )
+    assert "Traceback" not in err.decode()

@@ -1,0 +1,36 @@
+from pathlib import Path
+
+import pytest
+
+from safeside.settings import Settings
+
+
+def test_defaults_point_at_the_embedded_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SAFESIDE_TEMPORAL_ADDRESS", "SAFESIDE_DATABASE_URL", "SAFESIDE_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings()
+    assert settings.data_dir == Path(".safeside")
+    assert not settings.temporal_address_is_explicit
+    assert settings.database_url is None
+    assert settings.database_dsn == "postgresql://postgres@127.0.0.1:54329/safeside"
+
+
+def test_settings_are_read_from_safeside_environment_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SAFESIDE_TEMPORAL_ADDRESS", "temporal.internal:7233")
+    monkeypatch.setenv("SAFESIDE_DATABASE_URL", "postgresql://app@db/safeside")
+    monkeypatch.setenv("SAFESIDE_TASK_QUEUE", "unit-7")
+    monkeypatch.setenv("SAFESIDE_LOG_FORMAT", "json")
+    settings = Settings()
+    assert settings.temporal_address == "temporal.internal:7233"
+    assert settings.temporal_address_is_explicit
+    assert settings.database_dsn == "postgresql://app@db/safeside"
+    assert settings.task_queue == "unit-7"
+    assert settings.log_format == "json"
+
+
+def test_a_bad_setting_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAFESIDE_LOG_FORMAT", "xml")
+    with pytest.raises(ValueError, match="log_format"):
+        Settings()

@@ -1,0 +1,92 @@
+"""The Safeside worker process: settings, logging, client, worker, graceful shutdown.
+
+Run it with ``python worker.py`` or ``safeside worker``; it serves whatever servers the
+``SAFESIDE_`` settings name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.registry import build_activities
+from safeside.db import Pool, create_pool
+from safeside.errors import SafesideError
+from safeside.log import configure_logging, get_logger
+from safeside.settings import Settings
+from safeside.temporal import connect
+from workflows.registry import WORKFLOWS
+
+log = get_logger("safeside.worker")
+
+# On SIGTERM, activities already running get this long to finish before they are cancelled.
+GRACEFUL_SHUTDOWN = timedelta(seconds=20)
+
+
+def build_worker(client: Client, pool: Pool, task_queue: str) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=build_activities(pool),
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+    )
+
+
+async def serve(client: Client, pool: Pool, task_queue: str, stop: asyncio.Event) -> None:
+    """Run a worker until ``stop`` is set, then shut it down gracefully."""
+    worker = build_worker(client, pool, task_queue)
+    run = asyncio.create_task(worker.run())
+    stopped = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({run, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if run in done:
+        stopped.cancel()
+        run.result()  # a worker that stopped by itself has failed: say why
+        return
+    log.info("worker stopping", task_queue=task_queue)
+    await worker.shutdown()
+    await run
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def run_worker(settings: Settings) -> None:
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    client = await connect(settings)
+    pool = await create_pool(settings.database_dsn)
+    try:
+        log.info(
+            "worker started",
+            temporal=settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            task_queue=settings.task_queue,
+        )
+        await serve(client, pool, settings.task_queue, stop)
+    finally:
+        await pool.close()
+    log.info("worker stopped")
+
+
+def main() -> int:
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    try:
+        asyncio.run(run_worker(settings))
+    except SafesideError as exc:
+        print(f"safeside worker: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
