@@ -79,7 +79,7 @@ async def test_a_busy_port_stops_the_stack_with_one_line(tmp_path: Path) -> None
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
-        out, err = await asyncio.wait_for(process.communicate(), 60)
+        _out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1
     message = err.decode().strip().splitlines()[-1]
     assert message.startswith("safeside: port")

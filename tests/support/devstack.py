@@ -57,7 +57,8 @@ class DevStack:
         await asyncio.wait_for(self._read_until_ready(), within)
 
     async def _read_until_ready(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
+        assert self.process is not None
+        assert self.process.stdout is not None
         while not self._banner_complete():
             chunk = await self.process.stdout.read(4096)
             if not chunk:
@@ -71,7 +72,8 @@ class DevStack:
         return start >= 0 and b"\n\n" in self.output[start:]
 
     async def _drain(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
+        assert self.process is not None
+        assert self.process.stdout is not None
         while chunk := await self.process.stdout.read(4096):
             self.output += chunk
 
