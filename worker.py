@@ -20,7 +20,7 @@ from safeside.errors import SafesideError
 from safeside.log import configure_logging, get_logger
 from safeside.settings import Settings
 from safeside.temporal import connect
-from workflows.registry import WORKFLOWS
+from workflows.registry import WORKFLOWS, workflow_runner
 
 log = get_logger("safeside.worker")
 
@@ -28,19 +28,20 @@ log = get_logger("safeside.worker")
 GRACEFUL_SHUTDOWN = timedelta(seconds=20)
 
 
-def build_worker(client: Client, pool: Pool, task_queue: str) -> Worker:
+def build_worker(client: Client, pool: Pool, settings: Settings) -> Worker:
     return Worker(
         client,
-        task_queue=task_queue,
+        task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=build_activities(pool),
+        workflow_runner=workflow_runner(),
+        activities=build_activities(pool, settings),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
 
 
-async def serve(client: Client, pool: Pool, task_queue: str, stop: asyncio.Event) -> None:
+async def serve(client: Client, pool: Pool, settings: Settings, stop: asyncio.Event) -> None:
     """Run a worker until ``stop`` is set, then shut it down gracefully."""
-    worker = build_worker(client, pool, task_queue)
+    worker = build_worker(client, pool, settings)
     run = asyncio.create_task(worker.run())
     stopped = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({run, stopped}, return_when=asyncio.FIRST_COMPLETED)
@@ -48,7 +49,7 @@ async def serve(client: Client, pool: Pool, task_queue: str, stop: asyncio.Event
         stopped.cancel()
         run.result()  # a worker that stopped by itself has failed: say why
         return
-    log.info("worker stopping", task_queue=task_queue)
+    log.info("worker stopping", task_queue=settings.task_queue)
     await worker.shutdown()
     await run
 
@@ -71,7 +72,7 @@ async def run_worker(settings: Settings) -> None:
             namespace=settings.temporal_namespace,
             task_queue=settings.task_queue,
         )
-        await serve(client, pool, settings.task_queue, stop)
+        await serve(client, pool, settings, stop)
     finally:
         await pool.close()
     log.info("worker stopped")

@@ -5,10 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from activities.channels import ChannelRouter, build_channels
+from activities.event_store import EventStore
+from activities.notifications import Outbox
+from activities.placement_activities import EventStoreActivities, NotificationActivities
 from safeside.db import Pool
+from safeside.policy_file import load_policy
+from safeside.settings import Settings
 
 
-def build_activities(pool: Pool) -> list[Callable[..., Any]]:
-    """All activity callables, bound to the process's PostgreSQL pool."""
-    del pool  # the activities issue binds the event store and notifier here
-    return []
+def build_activities(
+    pool: Pool, settings: Settings, *, channels: ChannelRouter | None = None
+) -> list[Callable[..., Any]]:
+    """All activity callables, bound to the process's PostgreSQL pool, the policy in force and
+    the notification channels (``channels`` if given, else those the settings choose)."""
+    if channels is None:
+        channels = build_channels(settings)
+    store = EventStoreActivities(EventStore(pool, load_policy(settings)))
+    notifications = NotificationActivities(Outbox(pool, channels))
+    return [
+        store.append_events,
+        notifications.deliver_notification,
+        notifications.mark_notification_failed,
+    ]

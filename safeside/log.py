@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 from structlog.types import EventDict, Processor
 
-PLACEMENT_WORKFLOW_PREFIX = "placement-"
+from safeside.ids import placement_id_of
 
 
 def _placement_id_from_temporal(_: Any, __: str, event_dict: EventDict) -> EventDict:
@@ -28,10 +28,9 @@ def _placement_id_from_temporal(_: Any, __: str, event_dict: EventDict) -> Event
         workflow_id = info.get("workflow_id")
         if isinstance(workflow_id, str):
             event_dict.setdefault("workflow_id", workflow_id)
-            if workflow_id.startswith(PLACEMENT_WORKFLOW_PREFIX):
-                event_dict.setdefault(
-                    "placement_id", workflow_id.removeprefix(PLACEMENT_WORKFLOW_PREFIX)
-                )
+            placement_id = placement_id_of(workflow_id)
+            if placement_id is not None:
+                event_dict.setdefault("placement_id", placement_id)
         for name in ("workflow_type", "activity_type", "attempt"):
             if name in info:
                 event_dict.setdefault(name, info[name])

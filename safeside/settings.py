@@ -35,6 +35,28 @@ class Settings(BaseSettings):
     encryption_key: SecretStr | None = None
     encryption_key_file: Path | None = None
 
+    policy_file: Path | None = Field(
+        None,
+        description="JSON file overriding the statutory clocks and escalation ladders "
+        "(workflows.domain.Policy); unset, the defaults from the seed and the law apply.",
+    )
+
+    # Notifications: the channel for each recipient role ("log", "smtp" or "webhook"), as
+    # JSON, e.g. '{"police": "webhook", "social_worker": "smtp"}'. Roles not named use the log.
+    notify_channels: dict[str, Literal["log", "smtp", "webhook"]] = {}
+    notify_email_to: dict[str, str] = Field({}, description="role -> e-mail address (JSON)")
+    notify_webhook_urls: dict[str, str] = Field({}, description="role -> https URL (JSON)")
+    notify_webhook_token: SecretStr | None = Field(
+        None, description="Sent as a bearer token with every webhook."
+    )
+    notify_timeout_seconds: float = Field(10.0, gt=0)
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_from: str = "safeside@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+
     # Ports of the embedded development stack (loopback only).
     dev_temporal_port: int = Field(7233, ge=1, le=65535)
     dev_ui_port: int = Field(8233, ge=1, le=65535)

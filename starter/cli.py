@@ -63,6 +63,19 @@ def db_migrate(settings: Settings) -> None:
     click.echo(f"applied {len(applied)} migration(s){names}")
 
 
+@db.command(
+    "rebuild-projections",
+    help="Rebuild the projections (placements, deadlines, escalations...) from the events alone.",
+)
+@click.option("--every", default=100, show_default=True, help="Report progress every N placements.")
+@click.pass_obj
+def db_rebuild_projections(settings: Settings, every: int) -> None:
+    from starter.db_commands import rebuild_projections_at
+
+    count = _run(rebuild_projections_at(settings, report_every=every, say=click.echo))
+    click.echo(f"rebuilt the projections of {count} placement(s)")
+
+
 def main() -> None:
     cli(prog_name="safeside")
 

@@ -67,7 +67,7 @@ async def run_dev_stack(settings: Settings) -> None:
         servers.push_async_callback(pool.close)
         lines.append(("worker", f"task queue {settings.task_queue}"))
         _print_banner(lines)
-        await serve(client, pool, settings.task_queue, stop)
+        await serve(client, pool, settings, stop)
         click.echo("safeside dev: stopping…", err=True)
     click.echo("safeside dev: stopped", err=True)
 

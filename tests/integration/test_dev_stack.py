@@ -4,39 +4,37 @@ refuses a busy port in one line."""
 import asyncio
 import socket
 import sys
-import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from safeside.ids import placement_workflow_id
 from safeside.temporal import data_converter
+from starter.placements import PlacementAlreadyOpen, start_placement
 from tests.support.devstack import DevStack
-from workflows.placement import (
-    PlacementInput,
-    PlacementView,
-    PlacementWorkflow,
-    placement_workflow_id,
-)
+from tests.support.placements import MANAGER, new_placement_id, start_command
+from workflows.domain import EndPlacement, Policy
+from workflows.placement import PlacementWorkflow
 
 
 async def test_the_stack_keeps_open_placements_across_a_restart(tmp_path: Path) -> None:
     stack = DevStack(tmp_path / "data")
-    placement_id = f"PL-{uuid.uuid4().hex[:8]}"
+    placement_id = new_placement_id()
     await stack.start()
     try:
         banner = stack.output.decode()
         assert f"127.0.0.1:{stack.temporal_port}" in banner
         assert f"http://127.0.0.1:{stack.ui_port}" in banner
         client = await Client.connect(stack.temporal_address, data_converter=data_converter())
-        handle = await client.start_workflow(
-            PlacementWorkflow.run,
-            PlacementInput(placement_id=placement_id, unit_id="UNIT-1"),
-            id=placement_workflow_id(placement_id),
-            task_queue="safeside-placements",
+        command = start_command(placement_id, datetime.now(UTC) - timedelta(hours=1))
+        handle = await start_placement(
+            client, command, policy=Policy(), task_queue="safeside-placements"
         )
-        before = await handle.query(PlacementWorkflow.state, result_type=PlacementView)
+        before = await handle.query(PlacementWorkflow.current_state)
+        assert before.status == "open"
         reader, writer = await asyncio.open_connection("127.0.0.1", stack.ui_port)
         writer.write(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
         status_line = await reader.readline()
@@ -50,19 +48,43 @@ async def test_the_stack_keeps_open_placements_across_a_restart(tmp_path: Path) 
     try:
         assert "migrations   up to date" in stack.output.decode()
         client = await Client.connect(stack.temporal_address, data_converter=data_converter())
-        handle = client.get_workflow_handle(placement_workflow_id(placement_id))
+        handle = client.get_workflow_handle_for(
+            PlacementWorkflow.run, placement_workflow_id(placement_id)
+        )
         assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
-        after = await handle.query(PlacementWorkflow.state, result_type=PlacementView)
-        assert after == before
+        after = await handle.query(PlacementWorkflow.current_state)
+        assert after.facts == before.facts
+        assert after.version >= before.version
+        with pytest.raises(PlacementAlreadyOpen, match="already open"):
+            await start_placement(
+                client, command, policy=Policy(), task_queue="safeside-placements"
+            )
         conn = await asyncpg.connect(stack.database_url)
         try:
             assert await conn.fetchval("SELECT count(*) FROM schema_migrations") >= 1
         finally:
             await conn.close()
-        await handle.signal(PlacementWorkflow.end)
-        await handle.result()
+        await handle.execute_update(
+            PlacementWorkflow.record,
+            EndPlacement(actor=MANAGER, reason="moved", ended_at=datetime.now(UTC)),
+        )
+        outcome = await handle.result()
+        assert outcome.ended_reason == "moved"
+        stored = await conn_count_events(stack.database_url, placement_id)
+        assert stored == outcome.final_version
     finally:
         assert await stack.stop() == 0
+
+
+async def conn_count_events(database_url: str, placement_id: str) -> int:
+    conn = await asyncpg.connect(database_url)
+    try:
+        count: int = await conn.fetchval(
+            "SELECT count(*) FROM events WHERE stream_id = $1", placement_id
+        )
+        return count
+    finally:
+        await conn.close()
 
 
 async def test_a_busy_port_stops_the_stack_with_one_line(tmp_path: Path) -> None:

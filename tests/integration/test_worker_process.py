@@ -6,18 +6,16 @@ import json
 import os
 import signal
 import sys
-import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
 from safeside.embedded.processes import free_port
-from workflows.placement import (
-    PlacementInput,
-    PlacementView,
-    PlacementWorkflow,
-    placement_workflow_id,
-)
+from starter.placements import start_placement
+from tests.support.placements import MANAGER, new_placement_id, start_command
+from workflows.domain import EndPlacement, Policy
+from workflows.placement import PlacementWorkflow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,21 +56,24 @@ async def test_worker_serves_its_queue_and_stops_on_sigterm(
     logged: list[dict[str, object]] = []
     try:
         await asyncio.wait_for(_read_json_until(process.stderr, "worker started", logged), 30)
-        placement_id = f"PL-{uuid.uuid4().hex[:8]}"
-        handle = await dev_env.client.start_workflow(
-            PlacementWorkflow.run,
-            PlacementInput(placement_id=placement_id, unit_id="UNIT-1"),
-            id=placement_workflow_id(placement_id),
-            task_queue=task_queue,
+        placement_id = new_placement_id()
+        command = start_command(placement_id, datetime.now(UTC) - timedelta(hours=1))
+        handle = await start_placement(
+            dev_env.client, command, policy=Policy(), task_queue=task_queue
         )
-        view = await handle.query(PlacementWorkflow.state, result_type=PlacementView)
-        assert view.status == "open"
-        await handle.signal(PlacementWorkflow.end)
-        await handle.result()
+        assert (await handle.query(PlacementWorkflow.current_state)).status == "open"
+        await handle.execute_update(
+            PlacementWorkflow.record,
+            EndPlacement(actor=MANAGER, reason="discharged", ended_at=datetime.now(UTC)),
+        )
+        assert (await handle.result()).ended_reason == "discharged"
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(_read_json_until(process.stderr, "worker stopped", logged), 30)
         assert await asyncio.wait_for(process.wait(), 30) == 0
+    appended = [r for r in logged if r.get("event") == "events appended"]
+    assert appended, "the worker never logged an append"
+    assert {r.get("placement_id") for r in appended} == {placement_id}
 
 
 async def test_worker_without_temporal_says_which_server_in_one_line(database_url: str) -> None:

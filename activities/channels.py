@@ -1,0 +1,235 @@
+"""Channels that hand a notification to its recipient: the log (development), SMTP, webhook.
+
+Each channel raises ``ChannelError`` when the message was not taken, with a message naming
+what failed (an exception type, a status code) and never the content or an address. Each
+passes the idempotency key on, so a receiver can drop the rare resend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from collections.abc import Mapping
+from email.message import EmailMessage
+from ipaddress import ip_address
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import httpx
+
+from activities.errors import ChannelError
+from activities.messages import Notification, NotificationContent
+from safeside.errors import SafesideError
+from safeside.log import get_logger
+from safeside.settings import Settings
+from workflows.domain import Role
+
+log = get_logger(__name__)
+
+
+class ChannelConfigError(SafesideError):
+    """The notification settings name a channel that cannot work as configured."""
+
+
+class Channel(Protocol):
+    async def send(self, message: Notification) -> None: ...
+
+
+class LogChannel:
+    """The development default: one line saying a notification went out, nothing personal."""
+
+    async def send(self, message: Notification) -> None:
+        log.info(
+            "notification sent",
+            channel="log",
+            idempotency_key=message.idempotency_key,
+            recipient=message.recipient,
+            purpose=message.purpose,
+        )
+
+
+def message_id_for(idempotency_key: str, domain: str) -> str:
+    # Keys are "<placement id>:<version>:<role>"; ':' may not appear left of the '@', and
+    # none of the parts holds a '.', so the mapping is one to one.
+    return f"<{idempotency_key.replace(':', '.')}@{domain}>"
+
+
+def render_text(content: NotificationContent) -> str:
+    lines = [
+        f"Purpose: {content.purpose.replace('_', ' ')}",
+        f"Placement: {content.placement_id}",
+        f"Case reference: {content.case_reference or '-'}",
+        f"Unit: {content.unit_id or '-'}",
+        f"Risk level: {content.risk_level or '-'}",
+        f"Event: {content.event_type} (version {content.event_version}) at "
+        f"{content.occurred_at.isoformat()}",
+    ]
+    lines += [
+        f"{name.replace('_', ' ').capitalize()}: {value}" for name, value in content.details.items()
+    ]
+    lines.append("")
+    lines.append("Sent by Safeside. The case file holds the child's details.")
+    return "\n".join(lines)
+
+
+class SmtpChannel:
+    """E-mail through an SMTP relay, with the idempotency key as the Message-ID."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        sender: str,
+        to_by_role: Mapping[str, str],
+        starttls: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self._host = host
+        self._port = port
+        self._sender = sender
+        self._to_by_role = dict(to_by_role)
+        self._starttls = starttls
+        self._login = None if username is None else (username, password or "")
+        self._timeout = timeout
+        self._domain = sender.rpartition("@")[2] or "safeside.invalid"
+
+    def compose(self, message: Notification) -> EmailMessage:
+        address = self._to_by_role.get(message.recipient)
+        if address is None:
+            raise ChannelError(f"no e-mail address is set for recipient role {message.recipient}")
+        email = EmailMessage()
+        email["From"] = self._sender
+        email["To"] = address
+        email["Subject"] = message.content.subject
+        email["Message-ID"] = message_id_for(message.idempotency_key, self._domain)
+        email["X-Safeside-Idempotency-Key"] = message.idempotency_key
+        email.set_content(render_text(message.content))
+        return email
+
+    async def send(self, message: Notification) -> None:
+        email = self.compose(message)
+        try:
+            await asyncio.to_thread(self._send_blocking, email)
+        except smtplib.SMTPResponseException as exc:
+            raise ChannelError(
+                f"the SMTP server refused the message (code {exc.smtp_code})"
+            ) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise ChannelError(f"SMTP delivery failed ({type(exc).__name__})") from exc
+
+    def _send_blocking(self, email: EmailMessage) -> None:
+        with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
+            if self._starttls:
+                smtp.starttls()
+            if self._login is not None:
+                smtp.login(*self._login)
+            smtp.send_message(email)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class WebhookChannel:
+    """An HTTPS POST of the message as JSON, with an ``Idempotency-Key`` header."""
+
+    def __init__(
+        self,
+        urls_by_role: Mapping[str, str],
+        *,
+        token: str | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        for role, url in urls_by_role.items():
+            parts = urlsplit(url)
+            # Plain http only to this machine (tests, a local relay): content is personal data.
+            if parts.scheme != "https" and not (
+                parts.scheme == "http" and _is_loopback(parts.hostname or "")
+            ):
+                raise ChannelConfigError(f"the webhook for role {role} must be an https:// URL")
+        self._urls_by_role = dict(urls_by_role)
+        self._token = token
+        self._timeout = timeout
+
+    async def send(self, message: Notification) -> None:
+        url = self._urls_by_role.get(message.recipient)
+        if url is None:
+            raise ChannelError(f"no webhook URL is set for recipient role {message.recipient}")
+        headers = {"Idempotency-Key": message.idempotency_key}
+        if self._token is not None:
+            headers["Authorization"] = f"Bearer {self._token}"
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout) as client:
+                response = await client.post(
+                    url, json=message.model_dump(mode="json"), headers=headers
+                )
+        except httpx.HTTPError as exc:
+            raise ChannelError(f"the webhook request failed ({type(exc).__name__})") from exc
+        if not response.is_success:
+            raise ChannelError(f"the webhook answered HTTP {response.status_code}")
+
+
+class ChannelRouter:
+    """The channel for each recipient role; roles not named use the default (the log)."""
+
+    def __init__(
+        self, by_role: Mapping[str, Channel] | None = None, default: Channel | None = None
+    ) -> None:
+        self._by_role = dict(by_role or {})
+        self._default = LogChannel() if default is None else default
+
+    def for_recipient(self, recipient: str) -> Channel:
+        return self._by_role.get(recipient, self._default)
+
+
+def build_channels(settings: Settings) -> ChannelRouter:
+    """The channels the settings choose; a role that cannot be reached as set is refused now,
+    when the worker starts, rather than at the first notification."""
+    roles = {role.value for role in Role}
+    unknown = sorted(set(settings.notify_channels) - roles)
+    if unknown:
+        raise ChannelConfigError(f"SAFESIDE_NOTIFY_CHANNELS names unknown roles: {unknown}")
+    wanted = {role: name for role, name in settings.notify_channels.items() if name != "log"}
+    smtp_roles = sorted(role for role, name in wanted.items() if name == "smtp")
+    webhook_roles = sorted(role for role, name in wanted.items() if name == "webhook")
+    missing_addresses = [role for role in smtp_roles if role not in settings.notify_email_to]
+    if missing_addresses:
+        raise ChannelConfigError(
+            f"SAFESIDE_NOTIFY_EMAIL_TO has no address for roles {missing_addresses}"
+        )
+    missing_urls = [role for role in webhook_roles if role not in settings.notify_webhook_urls]
+    if missing_urls:
+        raise ChannelConfigError(
+            f"SAFESIDE_NOTIFY_WEBHOOK_URLS has no URL for roles {missing_urls}"
+        )
+    by_role: dict[str, Channel] = {}
+    if smtp_roles:
+        password = settings.smtp_password
+        smtp = SmtpChannel(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            to_by_role={role: settings.notify_email_to[role] for role in smtp_roles},
+            starttls=settings.smtp_starttls,
+            username=settings.smtp_username,
+            password=None if password is None else password.get_secret_value(),
+            timeout=settings.notify_timeout_seconds,
+        )
+        by_role |= dict.fromkeys(smtp_roles, smtp)
+    if webhook_roles:
+        token = settings.notify_webhook_token
+        webhook = WebhookChannel(
+            {role: settings.notify_webhook_urls[role] for role in webhook_roles},
+            token=None if token is None else token.get_secret_value(),
+            timeout=settings.notify_timeout_seconds,
+        )
+        by_role |= dict.fromkeys(webhook_roles, webhook)
+    return ChannelRouter(by_role)

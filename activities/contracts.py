@@ -1,0 +1,131 @@
+"""Input and result models of the activities: the contract between workflows and side effects.
+
+Activity names are stable strings (``ActivityName``); workflow tests register fakes under the
+same names. Everything here crosses Temporal's pydantic data converter.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from workflows.domain import PlacementEvent, event_from_stored
+
+
+class ActivityName(StrEnum):
+    APPEND_EVENTS = "append_events"
+    DELIVER_NOTIFICATION = "deliver_notification"
+    MARK_NOTIFICATION_FAILED = "mark_notification_failed"
+
+
+class StoredEvent(BaseModel):
+    """One domain event as the event store keeps it: by stable type name, never a Python path."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stream_id: str
+    version: int = Field(ge=1)
+    event_type: str
+    schema_version: int = Field(ge=1)
+    occurred_at: datetime
+    actor_role: str
+    actor_ref: str
+    payload: dict[str, Any]
+
+
+class OutboxMessage(BaseModel):
+    """A notification owed to a partner agency or a role, written in the same transaction as
+    the event that caused it. The key is derived from the placement id and the event version
+    (run ids change at continue-as-new), so a retried append or delivery never sends twice."""
+
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str
+    stream_id: str
+    event_version: int = Field(ge=1)
+    recipient: str
+    purpose: str
+
+    @staticmethod
+    def key_for(stream_id: str, event_version: int, recipient: str) -> str:
+        return f"{stream_id}:{event_version}:{recipient}"
+
+
+class AppendBatch(BaseModel):
+    """New events of one stream, numbered on from ``expected_version``, and the notifications
+    they cause."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stream_id: str
+    expected_version: int = Field(ge=0)
+    events: list[StoredEvent]
+    notifications: list[OutboxMessage] = []
+
+
+class AppendResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    last_version: int
+    appended: int  # 0 when the whole batch was already stored (a retry)
+
+
+class DeliveryRequest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str
+
+
+class DeliveryResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str
+    delivered_at: datetime
+    already_delivered: bool
+
+
+class MarkFailedRequest(BaseModel):
+    """Give up on a notification after the workflow's retry limit, so it shows as failed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str
+    reason: str
+
+
+class MarkFailedResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str
+    # "failed", or "delivered" when a delivery got through first (it is never undone).
+    status: str
+
+
+def from_stored_event(stored: StoredEvent) -> PlacementEvent:
+    """The domain event a stored one records (upcast to the current shape).
+
+    The columns are the record of who and when, so a payload that says otherwise is refused
+    (``ValueError``) rather than silently believed.
+    """
+    header = {
+        "stream_id": stored.stream_id,
+        "version": stored.version,
+        "occurred_at": stored.occurred_at,
+        "actor": {"role": stored.actor_role, "reference": stored.actor_ref},
+    }
+    event = event_from_stored(stored.event_type, stored.schema_version, header | stored.payload)
+    if (
+        event.stream_id != stored.stream_id
+        or event.version != stored.version
+        or event.occurred_at != stored.occurred_at
+        or event.actor.role.value != stored.actor_role
+        or event.actor.reference != stored.actor_ref
+    ):
+        raise ValueError(
+            f"event {stored.version} of placement {stored.stream_id}: its payload disagrees "
+            "with its stream id, version, time or actor"
+        )
+    return event

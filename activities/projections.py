@@ -1,0 +1,319 @@
+"""Projections: read models derived from the events alone.
+
+Two kinds of rows:
+- rows that follow the *state* (``placements``, ``open_deadlines``, the snapshot) are rewritten
+  from the folded state after each append;
+- rows that record single *events* (``escalations``, ``missing_episodes``, ``visitors``) are
+  written by the projector registered for the event's stable type name in
+  ``EVENT_ROW_PROJECTORS``. A new event type adds one function and one entry there.
+
+Every value is taken from the events (times are event times, never the clock), so
+``rebuild_projections`` gives exactly the rows the appends left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeAlias
+
+import asyncpg
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from activities.contracts import StoredEvent, from_stored_event
+from safeside.db import Pool
+from workflows.domain import Deadline, PlacementState, Policy, due, fold, initial_state
+
+# A string: asyncpg's classes are generic only in its type stubs.
+Connection: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
+
+# Derived from the events; the outbox (notifications) is not, so it is never rebuilt.
+# The snapshots come first: an append reads its snapshot before it writes anything, so a
+# rebuild that locks the snapshots first can never hold a table an append is waiting for.
+PROJECTION_TABLES = (
+    "placement_snapshots",
+    "open_deadlines",
+    "placements",
+    "escalations",
+    "missing_episodes",
+    "visitors",
+)
+
+
+@dataclass(frozen=True)
+class RowWrite:
+    statement: str
+    args: tuple[object, ...]
+
+
+EventRowProjector = Callable[[StoredEvent], list[RowWrite]]
+
+
+def _time(event: StoredEvent, key: str) -> datetime:
+    """A time from the payload, or the event's own time when the payload has none."""
+    value = event.payload.get(key)
+    return event.occurred_at if value is None else datetime.fromisoformat(str(value))
+
+
+def _escalation_rows(event: StoredEvent) -> list[RowWrite]:
+    p = event.payload
+    return [
+        RowWrite(
+            """INSERT INTO escalations (stream_id, event_version, deadline_id, kind, step_index,
+                                        step_name, notify_role, due_at, raised_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+            (
+                event.stream_id,
+                event.version,
+                str(p["deadline_id"]),
+                str(p["kind"]),
+                int(p["step_index"]),
+                str(p["step_name"]),
+                str(p["notify_role"]),
+                _time(event, "due_at"),
+                event.occurred_at,
+            ),
+        )
+    ]
+
+
+# The missing and visitor events arrive with later issues. These projectors read the payload
+# fields named below; align them with the events when those are written.
+def _missing_reported_rows(event: StoredEvent) -> list[RowWrite]:
+    """Payload: ``episode_id`` (default: the event version), ``kind`` 'missing' or 'away'
+    (default 'missing'), ``reported_at`` (default: the event time)."""
+    p = event.payload
+    return [
+        RowWrite(
+            """INSERT INTO missing_episodes (stream_id, episode_id, kind, started_at,
+                                             started_version)
+               VALUES ($1, $2, $3, $4, $5)""",
+            (
+                event.stream_id,
+                str(p.get("episode_id") or event.version),
+                str(p.get("kind") or "missing"),
+                _time(event, "reported_at"),
+                event.version,
+            ),
+        )
+    ]
+
+
+def _returned_rows(event: StoredEvent) -> list[RowWrite]:
+    """Payload: ``episode_id`` (default: every open episode), ``returned_at``."""
+    episode_id = event.payload.get("episode_id")
+    return [
+        RowWrite(
+            """UPDATE missing_episodes SET ended_at = $3, ended_version = $4
+                WHERE stream_id = $1 AND ended_at IS NULL
+                  AND ($2::text IS NULL OR episode_id = $2)""",
+            (
+                event.stream_id,
+                None if episode_id is None else str(episode_id),
+                _time(event, "returned_at"),
+                event.version,
+            ),
+        )
+    ]
+
+
+def _visitor_proposed_rows(event: StoredEvent) -> list[RowWrite]:
+    """Payload: ``visitor_ref``, ``proposed_at``."""
+    return [
+        RowWrite(
+            """INSERT INTO visitors (stream_id, visitor_ref, status, proposed_at)
+               VALUES ($1, $2, 'pending', $3)""",
+            (event.stream_id, str(event.payload["visitor_ref"]), _time(event, "proposed_at")),
+        )
+    ]
+
+
+def _visitor_decided(status: str) -> EventRowProjector:
+    """Payload: ``visitor_ref``; the deciding social worker is the event's actor."""
+
+    def rows(event: StoredEvent) -> list[RowWrite]:
+        return [
+            RowWrite(
+                """UPDATE visitors SET status = $3, decided_at = $4, decided_by_ref = $5
+                    WHERE stream_id = $1 AND visitor_ref = $2""",
+                (
+                    event.stream_id,
+                    str(event.payload["visitor_ref"]),
+                    status,
+                    event.occurred_at,
+                    event.actor_ref,
+                ),
+            )
+        ]
+
+    return rows
+
+
+EVENT_ROW_PROJECTORS: dict[str, EventRowProjector] = {
+    "escalation_raised": _escalation_rows,
+    "missing_reported": _missing_reported_rows,
+    "returned": _returned_rows,
+    "visitor_proposed": _visitor_proposed_rows,
+    "visitor_verified": _visitor_decided("verified"),
+    "visitor_refused": _visitor_decided("refused"),
+}
+
+
+def event_rows(event: StoredEvent) -> list[RowWrite]:
+    projector = EVENT_ROW_PROJECTORS.get(event.event_type)
+    return [] if projector is None else projector(event)
+
+
+def open_deadline_row(stream_id: str, deadline: Deadline) -> tuple[object, ...]:
+    return (
+        stream_id,
+        deadline.deadline_id,
+        deadline.kind.value,
+        deadline.requirement,
+        deadline.due_at,
+        deadline.responsible_role.value,
+        deadline.next_step_index,
+        deadline.next_step_name,
+        deadline.next_step_at,
+    )
+
+
+async def load_snapshot(con: Connection, stream_id: str) -> PlacementState | None:
+    """The saved state, or None when there is none or it no longer reads as a state (a
+    snapshot is only a cache: the caller refolds from the events)."""
+    saved = await con.fetchval(
+        "SELECT state FROM placement_snapshots WHERE stream_id = $1", stream_id
+    )
+    if saved is None:
+        return None
+    try:
+        return PlacementState.model_validate(saved)
+    except ValidationError:
+        return None
+
+
+async def project(
+    con: Connection, state: PlacementState, new_events: Sequence[StoredEvent], policy: Policy
+) -> None:
+    """Bring one stream's projections up to ``state``, which already includes ``new_events``
+    (at least one, in version order)."""
+    if not new_events:
+        return
+    for event in new_events:
+        for write in event_rows(event):
+            await con.execute(write.statement, *write.args)
+    last_event_at = new_events[-1].occurred_at
+    await con.execute(
+        """INSERT INTO placement_snapshots (stream_id, version, state) VALUES ($1, $2, $3)
+           ON CONFLICT (stream_id) DO UPDATE SET version = $2, state = $3""",
+        state.stream_id,
+        state.version,
+        state.model_dump(mode="json"),
+    )
+    # `now` only sets each deadline's overdue flag, which is not stored: overdue is decided
+    # when the rows are read.
+    deadlines = due(state, last_event_at, policy)
+    next_deadline_at = min((deadline.due_at for deadline in deadlines), default=None)
+    await con.execute(
+        """INSERT INTO placements (stream_id, unit_id, status, risk_level, missing,
+                                   next_deadline_at, version, updated_at)
+           VALUES ($1, $2, $3, $4,
+                   EXISTS (SELECT 1 FROM missing_episodes
+                            WHERE stream_id = $1 AND kind = 'missing' AND ended_at IS NULL),
+                   $5, $6, $7)
+           ON CONFLICT (stream_id) DO UPDATE SET
+               unit_id = EXCLUDED.unit_id, status = EXCLUDED.status,
+               risk_level = EXCLUDED.risk_level, missing = EXCLUDED.missing,
+               next_deadline_at = EXCLUDED.next_deadline_at, version = EXCLUDED.version,
+               updated_at = EXCLUDED.updated_at""",
+        state.stream_id,
+        None if state.facts is None else state.facts.unit_id,
+        state.status.value,
+        None if state.risk_level is None else state.risk_level.value,
+        next_deadline_at,
+        state.version,
+        last_event_at,
+    )
+    await con.execute("DELETE FROM open_deadlines WHERE stream_id = $1", state.stream_id)
+    await con.executemany(
+        """INSERT INTO open_deadlines (stream_id, deadline_id, kind, requirement, due_at,
+                                       responsible_role, next_step_index, next_step_name,
+                                       next_step_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+        [open_deadline_row(state.stream_id, deadline) for deadline in deadlines],
+    )
+
+
+async def read_stored_events(
+    con: Connection, stream_id: str, after_version: int = 0, limit: int | None = None
+) -> list[StoredEvent]:
+    rows = await con.fetch(
+        """SELECT stream_id, version, event_type, schema_version, occurred_at, actor_role,
+                  actor_ref, payload
+             FROM events WHERE stream_id = $1 AND version > $2
+            ORDER BY version LIMIT $3""",
+        stream_id,
+        after_version,
+        limit,
+    )
+    return [StoredEvent.model_validate(dict(row)) for row in rows]
+
+
+def fold_stored(stream_id: str, events: Sequence[StoredEvent]) -> PlacementState:
+    if not events:
+        return initial_state(stream_id)
+    return fold(from_stored_event(event) for event in events)
+
+
+ProgressReport = Callable[[int, int], None]
+
+
+async def rebuild_projections(
+    pool: Pool,
+    policy: Policy,
+    *,
+    progress: ProgressReport | None = None,
+    report_every: int = 100,
+) -> int:
+    """Empty the projections and refold every placement from ``events``; return how many.
+
+    One transaction: readers see the old tables until the new ones are complete, and appends
+    wait until it commits (TRUNCATE locks the tables, and an append reads its snapshot before
+    it writes events), so no event is missed or projected twice.
+    """
+    async with pool.acquire() as con, con.transaction():
+        await con.execute(f"TRUNCATE {', '.join(PROJECTION_TABLES)}")
+        stream_ids = [
+            row["stream_id"]
+            for row in await con.fetch("SELECT DISTINCT stream_id FROM events ORDER BY 1")
+        ]
+        for done, stream_id in enumerate(stream_ids, start=1):
+            events = await read_stored_events(con, stream_id)
+            await project(con, fold_stored(stream_id, events), events, policy)
+            if progress is not None and (done % report_every == 0 or done == len(stream_ids)):
+                progress(done, len(stream_ids))
+    return len(stream_ids)
+
+
+class PlacementOverview(BaseModel):
+    """A placement as the handover and the dashboard list it (R16)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stream_id: str
+    unit_id: str | None
+    status: str
+    risk_level: str | None
+    missing: bool
+    next_deadline_at: datetime | None
+    version: int
+    updated_at: datetime
+    overdue_count: int
+
+
+async def placement_overview(pool: Pool, stream_id: str) -> PlacementOverview | None:
+    """The placement's row with its overdue count as of now (never stored: it would go stale)."""
+    async with pool.acquire() as con:
+        row = await con.fetchrow("SELECT * FROM placement_overview WHERE stream_id = $1", stream_id)
+    return None if row is None else PlacementOverview.model_validate(dict(row))

@@ -1,0 +1,242 @@
+"""The outbox: every notification an event owes is written with it, and delivered once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import pytest
+import structlog
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.channels import ChannelRouter, LogChannel
+from activities.contracts import (
+    ActivityName,
+    DeliveryRequest,
+    DeliveryResult,
+    MarkFailedRequest,
+)
+from activities.errors import ChannelError, DeliveryFailed
+from activities.event_store import EventStore
+from activities.messages import Notification
+from activities.notifications import Outbox
+from activities.placement_activities import NotificationActivities
+from activities.registry import build_activities
+from safeside.db import Pool
+from safeside.settings import Settings
+from tests.integration.activities.placements import ARRIVED, Placement, start
+
+
+class FlakyChannel:
+    """Refuses the first `failures` messages, then takes every one (a relay coming back)."""
+
+    def __init__(self, failures: int = 0, delay: float = 0.0) -> None:
+        self.failures_left = failures
+        self.delay = delay
+        self.sent: list[str] = []
+
+    async def send(self, message: Notification) -> None:
+        await asyncio.sleep(self.delay)
+        if self.failures_left > 0:
+            self.failures_left -= 1
+            raise ChannelError("the relay is not answering")
+        self.sent.append(message.idempotency_key)
+
+
+async def started_placement_keys(store: EventStore, pool: Pool) -> tuple[Placement, list[str]]:
+    placement = Placement(store)
+    await placement.record(start(placement.stream_id), at=ARRIVED)
+    keys = [
+        row["idempotency_key"]
+        for row in await pool.fetch(
+            "SELECT idempotency_key FROM notifications WHERE stream_id = $1 ORDER BY 1",
+            placement.stream_id,
+        )
+    ]
+    return placement, keys
+
+
+async def test_a_new_placement_owes_its_partner_agencies_a_notification_each(
+    store: EventStore, pool: Pool
+) -> None:
+    placement, keys = await started_placement_keys(store, pool)
+    stream = placement.stream_id
+
+    assert keys == sorted(
+        [
+            f"{stream}:1:host_local_authority",
+            f"{stream}:1:placing_authority",
+            f"{stream}:1:police",
+            f"{stream}:1:social_worker",
+            f"{stream}:1:ukvi",
+            f"{stream}:2:interpreting_service",
+        ]
+    )
+    row = await pool.fetchrow(
+        "SELECT * FROM notifications WHERE idempotency_key = $1", f"{stream}:1:police"
+    )
+    assert (row["status"], row["attempts"], row["delivered_at"]) == ("pending", 0, None)
+    content = row["content"]
+    assert content["placement_id"] == stream
+    assert content["case_reference"] == f"CASE-{stream}"
+    assert content["unit_id"] == "UNIT-7"
+    assert content["risk_level"] == "medium"
+    assert content["details"]["ukvi_relevant"] is True
+
+
+@workflow.defn(sandboxed=False)
+class DeliverEverything:
+    """Delivers each key the way the placement workflow does: retried with backoff."""
+
+    @workflow.run
+    async def run(self, keys: list[str]) -> list[DeliveryResult]:
+        results = []
+        for key in keys:
+            result = await workflow.execute_activity(
+                ActivityName.DELIVER_NOTIFICATION,
+                DeliveryRequest(idempotency_key=key),
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=RetryPolicy(
+                    initial_interval=timedelta(milliseconds=20),
+                    backoff_coefficient=1.5,
+                    maximum_attempts=10,
+                ),
+                result_type=DeliveryResult,
+            )
+            results.append(result)
+        return results
+
+
+async def test_a_channel_that_fails_for_a_while_then_recovers_delivers_each_notification_once(
+    store: EventStore, pool: Pool, dev_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    _, keys = await started_placement_keys(store, pool)
+    channel = FlakyChannel(failures=4)
+    activities = build_activities(pool, Settings(), channels=ChannelRouter(default=channel))
+
+    async with Worker(
+        dev_env.client, task_queue=task_queue, workflows=[DeliverEverything], activities=activities
+    ):
+        first = await dev_env.client.execute_workflow(
+            DeliverEverything.run, keys, id=f"deliver-{uuid.uuid4()}", task_queue=task_queue
+        )
+        again = await dev_env.client.execute_workflow(
+            DeliverEverything.run, keys, id=f"deliver-{uuid.uuid4()}", task_queue=task_queue
+        )
+
+    assert sorted(channel.sent) == keys  # each one, once
+    assert [result.already_delivered for result in first] == [False] * len(keys)
+    assert [result.already_delivered for result in again] == [True] * len(keys)
+    rows = await pool.fetch("SELECT status, attempts FROM notifications")
+    assert {row["status"] for row in rows} == {"delivered"}
+    assert sum(row["attempts"] for row in rows) == len(keys) + 4
+
+
+async def test_a_failed_attempt_is_recorded_on_the_outbox_row_and_retried(
+    store: EventStore, pool: Pool
+) -> None:
+    _, keys = await started_placement_keys(store, pool)
+    channel = FlakyChannel(failures=1)
+    deliver = NotificationActivities(Outbox(pool, ChannelRouter(default=channel)))
+
+    with pytest.raises(ApplicationError) as failed:
+        await ActivityEnvironment().run(
+            deliver.deliver_notification, DeliveryRequest(idempotency_key=keys[0])
+        )
+    assert failed.value.type == "DeliveryFailed"
+    assert not failed.value.non_retryable
+    row = await pool.fetchrow("SELECT * FROM notifications WHERE idempotency_key = $1", keys[0])
+    assert (row["status"], row["attempts"], row["last_error"]) == (
+        "pending",
+        1,
+        "the relay is not answering",
+    )
+
+    await ActivityEnvironment().run(
+        deliver.deliver_notification, DeliveryRequest(idempotency_key=keys[0])
+    )
+    row = await pool.fetchrow("SELECT * FROM notifications WHERE idempotency_key = $1", keys[0])
+    assert (row["status"], row["attempts"], row["last_error"]) == ("delivered", 2, None)
+
+
+async def test_two_deliveries_of_one_notification_at_once_send_it_once(
+    store: EventStore, pool: Pool
+) -> None:
+    _, keys = await started_placement_keys(store, pool)
+    channel = FlakyChannel(delay=0.2)
+    outbox = Outbox(pool, ChannelRouter(default=channel))
+    request = DeliveryRequest(idempotency_key=keys[0])
+
+    results = await asyncio.gather(outbox.deliver(request), outbox.deliver(request))
+
+    assert channel.sent == [keys[0]]
+    assert sorted(result.already_delivered for result in results) == [False, True]
+
+
+async def test_a_notification_given_up_on_shows_as_failed_but_a_delivered_one_stays_delivered(
+    store: EventStore, pool: Pool
+) -> None:
+    _, keys = await started_placement_keys(store, pool)
+    outbox = Outbox(pool, ChannelRouter(default=FlakyChannel(failures=100)))
+    with pytest.raises(DeliveryFailed):
+        await outbox.deliver(DeliveryRequest(idempotency_key=keys[0]))
+    await Outbox(pool, ChannelRouter(default=FlakyChannel())).deliver(
+        DeliveryRequest(idempotency_key=keys[1])
+    )
+
+    gave_up = await outbox.mark_failed(
+        MarkFailedRequest(idempotency_key=keys[0], reason="not delivered after 10 attempts")
+    )
+    too_late = await outbox.mark_failed(
+        MarkFailedRequest(idempotency_key=keys[1], reason="not delivered after 10 attempts")
+    )
+
+    assert (gave_up.status, too_late.status) == ("failed", "delivered")
+    failed = await pool.fetch(
+        "SELECT idempotency_key, last_error FROM notifications WHERE status = 'failed'"
+    )
+    assert [(row["idempotency_key"], row["last_error"]) for row in failed] == [
+        (keys[0], "not delivered after 10 attempts")
+    ]
+
+
+async def test_delivering_a_notification_that_is_not_in_the_outbox_is_not_retried(
+    pool: Pool,
+) -> None:
+    deliver = NotificationActivities(Outbox(pool, ChannelRouter()))
+
+    with pytest.raises(ApplicationError) as refused:
+        await ActivityEnvironment().run(
+            deliver.deliver_notification, DeliveryRequest(idempotency_key="PL-none:1:police")
+        )
+
+    assert refused.value.type == "NotificationNotFound"
+    assert refused.value.non_retryable
+
+
+async def test_the_log_channel_says_which_notification_went_where_and_nothing_more(
+    store: EventStore, pool: Pool
+) -> None:
+    placement, _ = await started_placement_keys(store, pool)
+
+    with structlog.testing.capture_logs() as lines:
+        await Outbox(pool, ChannelRouter(default=LogChannel())).deliver(
+            DeliveryRequest(idempotency_key=f"{placement.stream_id}:1:police")
+        )
+
+    sent = [line for line in lines if line["event"] == "notification sent"]
+    assert sent == [
+        {
+            "event": "notification sent",
+            "log_level": "info",
+            "channel": "log",
+            "idempotency_key": f"{placement.stream_id}:1:police",
+            "recipient": "police",
+            "purpose": "placement_started",
+        }
+    ]

@@ -1,0 +1,72 @@
+"""In-memory activities registered under the real names, for workflow tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from temporalio import activity
+
+from activities.contracts import (
+    ActivityName,
+    AppendBatch,
+    AppendResult,
+    DeliveryRequest,
+    DeliveryResult,
+    OutboxMessage,
+    StoredEvent,
+)
+
+
+@dataclass
+class FakeActivities:
+    """Stores batches in memory with the real store's rules (idempotent, no gaps) and
+    records each delivery once."""
+
+    events: dict[str, list[StoredEvent]] = field(default_factory=dict)
+    outbox: dict[str, OutboxMessage] = field(default_factory=dict)
+    delivered: list[str] = field(default_factory=list)
+    append_calls: int = 0
+
+    @activity.defn(name=ActivityName.APPEND_EVENTS)
+    async def append_events(self, batch: AppendBatch) -> AppendResult:
+        self.append_calls += 1
+        stream = self.events.setdefault(batch.stream_id, [])
+        appended = 0
+        for event in batch.events:
+            if event.version <= len(stream):
+                assert stream[event.version - 1] == event, "conflicting event"
+                continue
+            assert event.version == len(stream) + 1, "version gap"
+            stream.append(event)
+            appended += 1
+        for message in batch.notifications:
+            self.outbox.setdefault(message.idempotency_key, message)
+        return AppendResult(last_version=len(stream), appended=appended)
+
+    @activity.defn(name=ActivityName.DELIVER_NOTIFICATION)
+    async def deliver_notification(self, request: DeliveryRequest) -> DeliveryResult:
+        assert request.idempotency_key in self.outbox, "delivery before its append"
+        already = request.idempotency_key in self.delivered
+        if not already:
+            self.delivered.append(request.idempotency_key)
+        return DeliveryResult(
+            idempotency_key=request.idempotency_key,
+            delivered_at=datetime.now(UTC),
+            already_delivered=already,
+        )
+
+    def callables(self) -> list[Callable[..., Any]]:
+        return [self.append_events, self.deliver_notification]
+
+    def types(self, stream_id: str) -> list[str]:
+        return [event.event_type for event in self.events.get(stream_id, [])]
+
+    def recipients(self, stream_id: str) -> list[str]:
+        return [
+            message.recipient
+            for key, message in self.outbox.items()
+            if message.stream_id == stream_id and key in self.delivered
+        ]

@@ -1,0 +1,118 @@
+"""Working days, London midnights and calendar months, always answered in UTC."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from workflows.domain import (
+    DomainError,
+    add_months,
+    add_working_days,
+    is_working_day,
+    london_day_start,
+    utc,
+)
+
+
+def test_bank_holidays_in_england_are_not_working_days() -> None:
+    assert is_working_day(date(2026, 12, 25)) is False  # Christmas Day
+    assert is_working_day(date(2026, 12, 28)) is False  # Boxing Day, observed on Monday
+    assert is_working_day(date(2026, 4, 3)) is False  # Good Friday
+    assert is_working_day(date(2026, 4, 6)) is False  # Easter Monday
+    assert is_working_day(date(2026, 12, 29)) is True
+
+
+def test_scottish_only_bank_holidays_are_working_days_in_england() -> None:
+    # 2 January is a bank holiday in Scotland, not in England.
+    assert is_working_day(date(2026, 1, 2)) is True
+
+
+def test_weekends_are_not_working_days() -> None:
+    assert is_working_day(date(2026, 3, 7)) is False
+    assert is_working_day(date(2026, 3, 8)) is False
+
+
+def test_one_working_day_after_friday_is_monday_at_the_same_time() -> None:
+    friday = datetime(2026, 3, 6, 16, 45, tzinfo=UTC)
+    assert add_working_days(friday, 1) == datetime(2026, 3, 9, 16, 45, tzinfo=UTC)
+
+
+def test_working_days_from_christmas_eve_skip_christmas_and_boxing_day() -> None:
+    christmas_eve = datetime(2026, 12, 24, 15, 0, tzinfo=UTC)
+    assert add_working_days(christmas_eve, 2) == datetime(2026, 12, 30, 15, 0, tzinfo=UTC)
+
+
+def test_working_days_from_good_friday_skip_easter_monday() -> None:
+    good_friday = datetime(2026, 4, 3, 12, 0, tzinfo=UTC)
+    assert add_working_days(good_friday, 2) == datetime(2026, 4, 8, 12, 0, tzinfo=UTC)
+
+
+def test_a_weekend_start_counts_from_the_next_working_day() -> None:
+    saturday = datetime(2026, 3, 7, 11, 0, tzinfo=UTC)
+    assert add_working_days(saturday, 1) == datetime(2026, 3, 9, 11, 0, tzinfo=UTC)
+
+
+def test_working_days_keep_the_london_wall_clock_across_summer_time() -> None:
+    # 10:00 GMT on Friday 27 March 2026; the clocks go forward on Sunday 29th.
+    friday = datetime(2026, 3, 27, 10, 0, tzinfo=UTC)
+    assert add_working_days(friday, 2) == datetime(2026, 3, 31, 9, 0, tzinfo=UTC)  # 10:00 BST
+
+
+def test_zero_working_days_is_the_same_instant() -> None:
+    moment = datetime(2026, 3, 7, 11, 0, tzinfo=UTC)
+    assert add_working_days(moment, 0) == moment
+
+
+def test_working_days_cannot_be_subtracted() -> None:
+    with pytest.raises(ValueError, match="only be added"):
+        add_working_days(datetime(2026, 3, 6, tzinfo=UTC), -1)
+
+
+def test_results_are_in_utc_whatever_zone_the_start_was_given_in() -> None:
+    paris = timezone(timedelta(hours=1))
+    result = add_working_days(datetime(2026, 3, 6, 17, 45, tzinfo=paris), 1)
+    assert result.tzinfo is UTC
+    assert result == datetime(2026, 3, 9, 16, 45, tzinfo=UTC)
+
+
+def test_london_midnight_is_utc_midnight_in_winter() -> None:
+    assert london_day_start(date(2026, 1, 15)) == datetime(2026, 1, 15, 0, 0, tzinfo=UTC)
+
+
+def test_london_midnight_is_11pm_utc_the_day_before_in_summer() -> None:
+    assert london_day_start(date(2026, 7, 15)) == datetime(2026, 7, 14, 23, 0, tzinfo=UTC)
+
+
+def test_london_midnight_on_the_days_the_clocks_change() -> None:
+    assert london_day_start(date(2026, 3, 29)) == datetime(2026, 3, 29, 0, 0, tzinfo=UTC)
+    assert london_day_start(date(2026, 10, 25)) == datetime(2026, 10, 24, 23, 0, tzinfo=UTC)
+
+
+def test_adding_months_keeps_the_day_and_the_london_wall_clock() -> None:
+    january = datetime(2026, 1, 15, 14, 0, tzinfo=UTC)  # 14:00 GMT
+    assert add_months(january, 3) == datetime(2026, 4, 15, 13, 0, tzinfo=UTC)  # 14:00 BST
+
+
+def test_adding_months_clamps_to_the_end_of_a_shorter_month() -> None:
+    assert add_months(datetime(2026, 1, 31, 9, 0, tzinfo=UTC), 1) == datetime(
+        2026, 2, 28, 9, 0, tzinfo=UTC
+    )
+    assert add_months(datetime(2028, 1, 31, 9, 0, tzinfo=UTC), 1) == datetime(
+        2028, 2, 29, 9, 0, tzinfo=UTC
+    )
+    # 10:00 BST on 31 August becomes 10:00 GMT on 28 February.
+    assert add_months(datetime(2026, 8, 31, 9, 0, tzinfo=UTC), 6) == datetime(
+        2027, 2, 28, 10, 0, tzinfo=UTC
+    )
+
+
+def test_adding_months_crosses_the_year_end() -> None:
+    november = datetime(2026, 11, 15, 10, 0, tzinfo=UTC)
+    assert add_months(november, 3) == datetime(2027, 2, 15, 10, 0, tzinfo=UTC)
+
+
+def test_a_time_without_a_zone_is_refused() -> None:
+    with pytest.raises(DomainError, match="without a time zone"):
+        utc(datetime(2026, 3, 6, 10, 0))
+    with pytest.raises(DomainError):
+        add_months(datetime(2026, 3, 6, 10, 0), 1)

@@ -1,0 +1,129 @@
+"""Who is told of what (R3, reg 41): the people a worker expects to hear from them."""
+
+from datetime import UTC, date, datetime
+
+from workflows.domain import (
+    Actor,
+    DeadlineMissed,
+    EscalationRaised,
+    InterpreterRequested,
+    LeafletDelivered,
+    Notice,
+    ObservationRecorded,
+    PlacementEnded,
+    PlacementStarted,
+    RiskLevel,
+    RiskLevelChanged,
+    Role,
+    initial_state,
+    notices_for,
+)
+
+AT = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
+ACTOR = Actor(role=Role.registered_manager, reference="staff-017")
+STATE = initial_state("pl-0001")
+
+
+def header(version: int = 1) -> dict[str, object]:
+    return {"stream_id": "pl-0001", "version": version, "occurred_at": AT, "actor": ACTOR}
+
+
+def placement_started(ukvi_relevant: bool) -> PlacementStarted:
+    return PlacementStarted(
+        **header(),
+        placement_id="pl-0001",
+        case_reference="case-88231",
+        unit_id="unit-north-02",
+        first_language="Amharic",
+        looked_after_since=date(2026, 3, 1),
+        arrived_at=AT,
+        placing_authority="Example County Council",
+        social_worker_reference="sw-3301",
+        initial_risk_level=RiskLevel.high,
+        ukvi_relevant=ukvi_relevant,
+    )
+
+
+def recipients(notices: list[Notice]) -> set[Role]:
+    return {notice.recipient for notice in notices}
+
+
+def test_arrival_is_shared_with_police_social_worker_and_both_authorities() -> None:
+    notices = notices_for(STATE, placement_started(ukvi_relevant=False))
+    assert recipients(notices) == {
+        Role.police,
+        Role.social_worker,
+        Role.placing_authority,
+        Role.host_local_authority,
+    }
+    assert {notice.purpose for notice in notices} == {"placement_started"}
+
+
+def test_arrival_is_shared_with_ukvi_only_where_relevant() -> None:
+    assert Role.ukvi in recipients(notices_for(STATE, placement_started(ukvi_relevant=True)))
+    assert Role.ukvi not in recipients(notices_for(STATE, placement_started(ukvi_relevant=False)))
+
+
+def test_the_interpreting_service_is_asked_for_an_interpreter() -> None:
+    notices = notices_for(STATE, InterpreterRequested(**header(2), language="Amharic"))
+    assert notices == [Notice(recipient=Role.interpreting_service, purpose="interpreter_requested")]
+
+
+def test_an_escalation_goes_to_the_role_it_names() -> None:
+    event = EscalationRaised(
+        **header(3),
+        deadline_id="leaflet",
+        kind="leaflet",
+        step_index=1,
+        step_name="duty_manager",
+        notify_role=Role.duty_manager,
+        due_at=AT,
+    )
+    assert notices_for(STATE, event) == [Notice(recipient=Role.duty_manager, purpose="escalation")]
+
+
+def test_a_missed_deadline_is_reported_to_the_social_worker() -> None:
+    event = DeadlineMissed(**header(3), deadline_id="lac_review:1", kind="lac_review", due_at=AT)
+    assert notices_for(STATE, event) == [
+        Notice(recipient=Role.social_worker, purpose="deadline_missed")
+    ]
+
+
+def test_a_rise_to_high_risk_is_shared_with_police_and_social_worker() -> None:
+    event = RiskLevelChanged(
+        **header(3), from_level=RiskLevel.medium, to_level=RiskLevel.high, reason="car outside"
+    )
+    notices = notices_for(STATE, event)
+    assert recipients(notices) == {Role.police, Role.social_worker}
+    assert {notice.purpose for notice in notices} == {"risk_level_raised_to_high"}
+
+
+def test_a_fall_in_risk_notifies_nobody() -> None:
+    event = RiskLevelChanged(
+        **header(3), from_level=RiskLevel.high, to_level=RiskLevel.medium, reason="settled"
+    )
+    assert notices_for(STATE, event) == []
+
+
+def test_the_end_of_a_placement_is_shared_with_both_authorities_and_police() -> None:
+    event = PlacementEnded(**header(3), reason="moved", ended_at=AT)
+    assert recipients(notices_for(STATE, event)) == {
+        Role.placing_authority,
+        Role.host_local_authority,
+        Role.police,
+    }
+
+
+def test_routine_records_notify_nobody() -> None:
+    leaflet = LeafletDelivered(
+        **header(3),
+        language="Amharic",
+        interpreter_reference="int-1",
+        child_understanding="understood",
+        delivered_at=AT,
+    )
+    observation = ObservationRecorded(
+        **header(4), category="phone", note_reference_or_text="log p.2", observed_at=AT
+    )
+    assert notices_for(STATE, leaflet) == []
+    assert notices_for(STATE, observation) == []

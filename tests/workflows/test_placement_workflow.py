@@ -1,0 +1,276 @@
+"""PlacementWorkflow on the time-skipping server, with in-memory activities under the real
+names: arrival work, the statutory clocks and their escalation ladders, refusals."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from safeside.ids import placement_workflow_id
+from tests.support.fake_activities import FakeActivities
+from tests.support.placements import KEY_WORKER, MANAGER, new_placement_id, start_command
+from workflows.domain import (
+    ChangeRiskLevel,
+    Deadline,
+    EndPlacement,
+    PlacementState,
+    RecordLeafletDelivered,
+    RecordObservation,
+    RiskLevel,
+    london_day_start,
+)
+from workflows.placement import PlacementWorkflow
+from workflows.placement_io import PlacementInput, PlacementOutcome, RecordResult
+from workflows.registry import workflow_runner
+
+
+@dataclass
+class Running:
+    env: WorkflowEnvironment
+    handle: WorkflowHandle[PlacementWorkflow, PlacementOutcome]
+    fakes: FakeActivities
+    placement_id: str
+    arrived_at: datetime
+
+    async def state(self) -> PlacementState:
+        return await self.handle.query(PlacementWorkflow.current_state)
+
+    async def deadlines(self) -> list[Deadline]:
+        return await self.handle.query(PlacementWorkflow.open_deadlines)
+
+    async def record(self, command: object) -> RecordResult:
+        return await self.handle.execute_update(PlacementWorkflow.record, command)
+
+    async def settled(self) -> None:
+        """Wait (in real time, briefly) until every decided event is stored and every
+        notification delivered."""
+        for _ in range(100):
+            state = await self.state()
+            stored = len(self.fakes.events.get(self.placement_id, []))
+            undelivered = set(self.fakes.outbox) - set(self.fakes.delivered)
+            if stored == state.version and not undelivered:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("the placement's work did not settle")
+
+    def escalations(self, deadline_id: str) -> list[tuple[str, str]]:
+        return [
+            (e.payload["step_name"], e.payload["notify_role"])
+            for e in self.fakes.events[self.placement_id]
+            if e.event_type == "escalation_raised" and e.payload["deadline_id"] == deadline_id
+        ]
+
+
+@asynccontextmanager
+async def running_placement(
+    env: WorkflowEnvironment,
+    task_queue: str,
+    *,
+    ukvi_relevant: bool = True,
+    events_per_run: int = 500,
+) -> AsyncIterator[Running]:
+    fakes = FakeActivities()
+    placement_id = new_placement_id()
+    arrived_at = await env.get_current_time() - timedelta(minutes=5)
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[PlacementWorkflow],
+        activities=fakes.callables(),
+        workflow_runner=workflow_runner(),
+    ):
+        handle = await env.client.start_workflow(
+            PlacementWorkflow.run,
+            PlacementInput(
+                placement_id=placement_id,
+                start=start_command(placement_id, arrived_at, ukvi_relevant=ukvi_relevant),
+                events_per_run=events_per_run,
+            ),
+            id=placement_workflow_id(placement_id),
+            task_queue=task_queue,
+        )
+        running = Running(env, handle, fakes, placement_id, arrived_at)
+        try:
+            yield running
+        finally:
+            # Let the placement's own work settle so no activity is cut off mid-flight.
+            if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+                await running.settled()
+                await handle.terminate("test finished")
+
+
+async def test_arrival_is_stored_and_partner_agencies_are_told(
+    time_skipping_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    async with running_placement(time_skipping_env, task_queue, ukvi_relevant=False) as p:
+        await p.env.sleep(timedelta(minutes=1))
+        assert p.fakes.types(p.placement_id)[:2] == ["placement_started", "interpreter_requested"]
+        told = set(p.fakes.recipients(p.placement_id))
+        assert {"police", "social_worker", "placing_authority", "interpreting_service"} <= told
+        assert "ukvi" not in told
+
+
+async def test_ukvi_is_told_when_immigration_is_relevant(
+    time_skipping_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    async with running_placement(time_skipping_env, task_queue, ukvi_relevant=True) as p:
+        await p.env.sleep(timedelta(minutes=1))
+        assert "ukvi" in p.fakes.recipients(p.placement_id)
+
+
+async def test_a_leaflet_recorded_on_time_raises_no_escalation(
+    time_skipping_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    async with running_placement(time_skipping_env, task_queue) as p:
+        result = await p.record(
+            RecordLeafletDelivered(
+                actor=KEY_WORKER,
+                language="Tigrinya",
+                interpreter_reference="INT-5521",
+                child_understanding="understood, asked about phones",
+                delivered_at=p.arrived_at + timedelta(minutes=2),
+            )
+        )
+        assert result.events == ["leaflet_delivered"]
+        await p.env.sleep(timedelta(days=3))
+        assert p.escalations("leaflet") == []
+        assert "leaflet" not in {d.deadline_id for d in await p.deadlines()}
+
+
+async def test_a_missing_leaflet_climbs_the_ladder_once_per_step_then_stops(
+    time_skipping_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    async with running_placement(time_skipping_env, task_queue) as p:
+        await p.env.sleep(timedelta(hours=21))
+        assert [step for step, _ in p.escalations("leaflet")] == ["reminder"]
+        await p.env.sleep(timedelta(hours=4))
+        state = await p.state()
+        assert "leaflet" in state.deadlines_missed
+        steps = p.escalations("leaflet")
+        assert [role for _, role in steps] == ["key_worker", "duty_manager"]
+        await p.env.sleep(timedelta(hours=24))
+        assert [role for _, role in p.escalations("leaflet")] == [
+            "key_worker",
+            "duty_manager",
+            "registered_manager",
+        ]
+        await p.record(
+            RecordLeafletDelivered(
+                actor=KEY_WORKER,
+                language="Tigrinya",
+                interpreter_reference="INT-5521",
+                child_understanding="understood",
+                delivered_at=await p.env.get_current_time(),
+            )
+        )
+        await p.env.sleep(timedelta(days=5))
+        assert len(p.escalations("leaflet")) == 3
+        assert "duty_manager" in p.fakes.recipients(p.placement_id)
+
+
+async def test_the_meeting_and_the_review_count_from_their_own_start_dates(
+    time_skipping_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    async with running_placement(time_skipping_env, task_queue) as p:
+        state = await p.state()
+        assert state.facts is not None
+        by_kind = {d.kind: d for d in await p.deadlines()}
+        assert by_kind["planning_meeting"].due_at == p.arrived_at + timedelta(days=7)
+        assert by_kind["lac_review"].due_at == london_day_start(
+            state.facts.looked_after_since
+        ) + timedelta(days=28)
+
+
+async def test_a_risk_level_change_moves_the_next_risk_review_at_once(
+    time_skipping_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    async with running_placement(time_skipping_env, task_queue) as p:
+        from workflows.domain import RecordRiskAssessment
+
+        await p.record(
+            RecordRiskAssessment(
+                actor=KEY_WORKER,
+                level=RiskLevel.low,
+                factors=("recently arrived",),
+                child_participated=True,
+                child_views="wants to go to college",
+                assessed_at=p.arrived_at + timedelta(minutes=1),
+            )
+        )
+        before = {d.kind: d.due_at for d in await p.deadlines()}["risk_review"]
+        await p.record(
+            ChangeRiskLevel(actor=MANAGER, to_level=RiskLevel.high, reason="car seen waiting")
+        )
+        after = {d.kind: d.due_at for d in await p.deadlines()}["risk_review"]
+        now = await p.env.get_current_time()
+        assert before - p.arrived_at >= timedelta(days=27)
+        assert after - now <= timedelta(days=7)
+        assert after < before
+
+
+async def test_a_refused_action_says_why_and_writes_nothing(
+    time_skipping_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    async with running_placement(time_skipping_env, task_queue) as p:
+        await p.env.sleep(timedelta(minutes=1))
+        version_before = (await p.state()).version
+        stored_before = len(p.fakes.events[p.placement_id])
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await p.record(
+                RecordLeafletDelivered(
+                    actor=KEY_WORKER,
+                    language="Tigrinya",
+                    delivered_at=p.arrived_at + timedelta(minutes=1),
+                )
+            )
+        cause = refused.value.cause
+        assert isinstance(cause, ApplicationError)
+        assert "interpreter" in cause.message
+        assert (await p.state()).version == version_before
+        await p.env.sleep(timedelta(minutes=1))
+        assert len(p.fakes.events[p.placement_id]) == stored_before
+
+
+async def test_an_ended_placement_completes_once_its_events_are_stored(
+    time_skipping_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    async with running_placement(time_skipping_env, task_queue) as p:
+        await p.record(
+            EndPlacement(actor=MANAGER, reason="moved", ended_at=await p.env.get_current_time())
+        )
+        outcome = await p.handle.result()
+        assert outcome.ended_reason == "moved"
+        assert p.fakes.types(p.placement_id)[-1] == "placement_ended"
+        assert outcome.final_version == len(p.fakes.events[p.placement_id])
+
+
+async def test_continue_as_new_loses_and_doubles_nothing(
+    time_skipping_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    async with running_placement(time_skipping_env, task_queue, events_per_run=10) as p:
+        first_run = (await p.handle.describe()).run_id
+        for n in range(35):
+            await p.record(
+                RecordObservation(
+                    actor=KEY_WORKER,
+                    category="vigilance",
+                    note_reference_or_text=f"log book entry {n}",
+                    observed_at=await p.env.get_current_time(),
+                )
+            )
+        await p.env.sleep(timedelta(days=2))
+        state = await p.state()
+        assert (await p.handle.describe()).run_id != first_run
+        stored = p.fakes.events[p.placement_id]
+        assert [e.version for e in stored] == list(range(1, state.version + 1))
+        assert state.observation_count == 35
+        assert len(set(p.fakes.delivered)) == len(p.fakes.delivered)

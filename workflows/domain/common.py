@@ -1,0 +1,82 @@
+"""Small types shared by events, commands, state and policy."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, StringConstraints
+
+from workflows.domain.errors import DomainError
+
+LONDON = ZoneInfo("Europe/London")
+
+# Placement and unit ids appear in workflow ids and log lines, so they are restricted to
+# characters that cannot smuggle in a name or an address.
+OPAQUE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$"
+OpaqueId = Annotated[str, StringConstraints(pattern=OPAQUE_ID_PATTERN)]
+
+# A reference to a person, case or document held elsewhere (never the thing itself).
+Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Role(StrEnum):
+    residential_worker = "residential_worker"
+    key_worker = "key_worker"
+    duty_manager = "duty_manager"
+    registered_manager = "registered_manager"
+    social_worker = "social_worker"
+    independent_reviewing_officer = "independent_reviewing_officer"
+    auditor = "auditor"
+    police = "police"
+    ukvi = "ukvi"
+    placing_authority = "placing_authority"
+    host_local_authority = "host_local_authority"
+    interpreting_service = "interpreting_service"
+    nrm = "nrm"
+    ofsted = "ofsted"
+    # The deadline clock itself: the actor of DeadlineMissed and EscalationRaised, so the
+    # audit trail never attributes an automatic escalation to a person.
+    system = "system"
+
+
+class RiskLevel(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class DeadlineKind(StrEnum):
+    """The statutory and practice clocks a placement runs."""
+
+    leaflet = "leaflet"
+    missing_procedures = "missing_procedures"
+    risk_assessment = "risk_assessment"
+    planning_meeting = "planning_meeting"
+    lac_review = "lac_review"
+    sw_visit = "sw_visit"
+    risk_review = "risk_review"
+    nrm_referral = "nrm_referral"
+
+
+def utc(dt: datetime) -> datetime:
+    """The same instant in UTC; a time without a zone is refused because it is ambiguous."""
+    if dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None:
+        raise DomainError("a time was given without a time zone: give it in UTC or with an offset")
+    return dt.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(utc)]
+
+
+class Actor(BaseModel):
+    """Who did something: a role and an opaque reference to the person, never a name."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Role
+    reference: Reference
+
+
+CLOCK_ACTOR = Actor(role=Role.system, reference="safeside-deadline-clock")

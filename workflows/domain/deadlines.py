@@ -1,0 +1,152 @@
+"""What is due and when: pure functions of the state, the time now and the policy.
+
+A recurring clock (reviews, visits, risk reviews) shows only its next occurrence. Each
+occurrence has its own deadline id ("sw_visit:3"), so escalations raised for one visit are
+never mistaken for the next.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+
+from workflows.domain.calendar import add_months, add_working_days, london_day_start
+from workflows.domain.common import DeadlineKind, Role, UtcDatetime, utc
+from workflows.domain.events import PlacementFacts
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState, PlacementStatus
+
+
+class Deadline(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    deadline_id: str
+    kind: DeadlineKind
+    requirement: str
+    due_at: UtcDatetime
+    responsible_role: Role
+    # The first escalation step not yet raised; None once every step has been raised.
+    next_step_index: int | None
+    next_step_at: UtcDatetime | None
+    next_step_name: str | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class RunningClock:
+    deadline_id: str
+    kind: DeadlineKind
+    due_at: datetime
+
+
+def running_clocks(state: PlacementState, policy: Policy) -> list[RunningClock]:
+    """Every deadline not yet satisfied, in due order; none unless the placement is open."""
+    facts = state.facts
+    if state.status is not PlacementStatus.open or facts is None:
+        return []
+    arrived = facts.arrived_at
+    clocks: list[RunningClock] = []
+
+    def add(deadline_id: str, kind: DeadlineKind, due_at: datetime) -> None:
+        clocks.append(RunningClock(deadline_id, kind, due_at))
+
+    if state.leaflet_delivered_at is None:
+        add("leaflet", DeadlineKind.leaflet, arrived + policy.leaflet_within)
+    if state.missing_procedures_explained_at is None:
+        add(
+            "missing_procedures",
+            DeadlineKind.missing_procedures,
+            arrived + policy.missing_procedures_within,
+        )
+    planning_meeting_due = arrived + policy.planning_meeting_within
+    if state.first_assessed_at is None:
+        # R8: the assessment is discussed at the planning meeting, so it is due before it.
+        assessment_due = min(arrived + policy.risk_assessment_within, planning_meeting_due)
+        add("risk_assessment", DeadlineKind.risk_assessment, assessment_due)
+    elif state.risk_clock_started_at is not None and state.risk_level is not None:
+        interval = policy.risk_review_every.for_level(state.risk_level)
+        add(
+            f"risk_review:{state.risk_review_sequence}",
+            DeadlineKind.risk_review,
+            state.risk_clock_started_at + interval,
+        )
+    if state.planning_meeting_held_at is None:
+        add("planning_meeting", DeadlineKind.planning_meeting, planning_meeting_due)
+    review_number = len(state.reviews_held) + 1
+    review_due = _next_review_due(state, facts, policy)
+    add(f"lac_review:{review_number}", DeadlineKind.lac_review, review_due)
+    visit_number = len(state.social_worker_visits) + 1
+    if state.social_worker_visits:
+        visit_due = state.social_worker_visits[-1] + policy.visits_every
+    else:
+        visit_due = arrived + policy.first_visit_within
+    add(f"sw_visit:{visit_number}", DeadlineKind.sw_visit, visit_due)
+    if state.nrm_referred_at is None:
+        nrm_due = add_working_days(arrived, policy.nrm_referral_within_working_days)
+        add("nrm_referral", DeadlineKind.nrm_referral, nrm_due)
+    return sorted(clocks, key=lambda clock: (clock.due_at, clock.deadline_id))
+
+
+def _next_review_due(state: PlacementState, facts: PlacementFacts, policy: Policy) -> datetime:
+    reviews = state.reviews_held
+    if len(reviews) >= 2:
+        return add_months(reviews[-1], policy.later_reviews_every_months)
+    if len(reviews) == 1:
+        return add_months(reviews[0], policy.second_review_within_months)
+    became_looked_after = london_day_start(facts.looked_after_since)
+    due = became_looked_after + timedelta(days=policy.first_review_within_days)
+    if policy.first_review_working_days is not None:
+        due = min(due, add_working_days(became_looked_after, policy.first_review_working_days))
+    return due
+
+
+def due(state: PlacementState, now: datetime, policy: Policy) -> list[Deadline]:
+    """Every open deadline, soonest first, with the next escalation step for each."""
+    now = utc(now)
+    deadlines = []
+    for clock in running_clocks(state, policy):
+        clock_policy = policy.clocks.for_kind(clock.kind)
+        next_index = next(
+            (
+                index
+                for index in range(len(clock_policy.ladder))
+                if not state.escalation_raised(clock.deadline_id, index)
+            ),
+            None,
+        )
+        next_step = None if next_index is None else clock_policy.ladder[next_index]
+        deadlines.append(
+            Deadline(
+                deadline_id=clock.deadline_id,
+                kind=clock.kind,
+                requirement=clock_policy.requirement,
+                due_at=clock.due_at,
+                responsible_role=clock_policy.responsible_role,
+                next_step_index=next_index,
+                next_step_at=None if next_step is None else clock.due_at + next_step.offset,
+                next_step_name=None if next_step is None else next_step.name,
+                overdue=now >= clock.due_at,
+            )
+        )
+    return deadlines
+
+
+def next_wake_at(state: PlacementState, now: datetime, policy: Policy) -> datetime | None:
+    """The earliest moment after `now` at which a step or an expiry falls due.
+
+    Steps whose time has already come are not included: `escalations_due` raises them
+    now, so a workflow calls that first and then sleeps until this time.
+    """
+    now = utc(now)
+    times: list[datetime] = []
+    for clock in running_clocks(state, policy):
+        if not state.deadline_missed(clock.deadline_id):
+            times.append(clock.due_at)
+        ladder = policy.clocks.for_kind(clock.kind).ladder
+        times.extend(
+            clock.due_at + step.offset
+            for index, step in enumerate(ladder)
+            if not state.escalation_raised(clock.deadline_id, index)
+        )
+    future = [moment for moment in times if moment > now]
+    return min(future, default=None)

@@ -1,0 +1,454 @@
+"""Decisions: a command and the state give new events, or a refusal in plain words.
+
+Nothing here reads the clock or does I/O: `now` is passed in (from `workflow.now()`), and
+the events returned are numbered on from `state.version` so they can be appended as-is.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypedDict
+
+from workflows.domain.calendar import london_day_start
+from workflows.domain.commands import (
+    ChangeRiskLevel,
+    EndPlacement,
+    PlacementCommand,
+    RecordLeafletDelivered,
+    RecordLookedAfterReview,
+    RecordMissingProceduresExplained,
+    RecordNrmReferral,
+    RecordObservation,
+    RecordPlanningMeeting,
+    RecordRiskAssessment,
+    RecordSocialWorkerVisit,
+    StartPlacement,
+)
+from workflows.domain.common import CLOCK_ACTOR, LONDON, Actor, utc
+from workflows.domain.deadlines import RunningClock, running_clocks
+from workflows.domain.errors import DomainError
+from workflows.domain.events import (
+    DeadlineMissed,
+    EscalationRaised,
+    InterpreterRequested,
+    LeafletDelivered,
+    LookedAfterReviewHeld,
+    MissingProceduresExplained,
+    NrmReferralMade,
+    ObservationRecorded,
+    PlacementEnded,
+    PlacementEvent,
+    PlacementFacts,
+    PlacementStarted,
+    PlanningMeetingHeld,
+    RiskAssessed,
+    RiskLevelChanged,
+    SocialWorkerVisited,
+)
+from workflows.domain.policy import EscalationStep, Policy
+from workflows.domain.state import PlacementState, PlacementStatus
+
+OBSERVATION_MAX_CHARS = 500
+
+
+class _Header(TypedDict):
+    stream_id: str
+    version: int
+    occurred_at: datetime
+    actor: Actor
+
+
+def _header(state: PlacementState, now: datetime, actor: Actor, position: int = 1) -> _Header:
+    return {
+        "stream_id": state.stream_id,
+        "version": state.version + position,
+        "occurred_at": now,
+        "actor": actor,
+    }
+
+
+def decide(
+    state: PlacementState, command: PlacementCommand, *, now: datetime, policy: Policy
+) -> list[PlacementEvent]:
+    """The events that record `command`, or DomainError saying why it was refused."""
+    now = utc(now)
+    if isinstance(command, StartPlacement):
+        return _start(state, command, now)
+    facts = _open_placement(state)
+    match command:
+        case RecordLeafletDelivered():
+            return [_leaflet(state, facts, command, now)]
+        case RecordMissingProceduresExplained():
+            return [_missing_procedures(state, facts, command, now)]
+        case RecordRiskAssessment():
+            return _risk_assessment(state, facts, command, now)
+        case RecordPlanningMeeting():
+            return [_planning_meeting(state, command, now)]
+        case RecordLookedAfterReview():
+            return [_review(state, facts, command, now)]
+        case RecordSocialWorkerVisit():
+            return [_visit(state, facts, command, now)]
+        case RecordNrmReferral():
+            return [_nrm_referral(state, command, now)]
+        case ChangeRiskLevel():
+            return [_change_risk_level(state, command, now)]
+        case RecordObservation():
+            return [_observation(state, facts, command, now)]
+        case EndPlacement():
+            return [_end(state, facts, command, now)]
+
+
+def _open_placement(state: PlacementState) -> PlacementFacts:
+    if state.status is PlacementStatus.ended:
+        raise DomainError("this placement has ended: nothing more can be recorded on it")
+    if state.status is PlacementStatus.not_started or state.facts is None:
+        raise DomainError("this placement has not been started: start the placement first")
+    return state.facts
+
+
+def _given(text: str | None) -> str | None:
+    """The text with surrounding spaces removed, or None when nothing was really given."""
+    stripped = (text or "").strip()
+    return stripped or None
+
+
+def _require(text: str | None, refusal: str) -> str:
+    given = _given(text)
+    if given is None:
+        raise DomainError(refusal)
+    return given
+
+
+def _happened(at: datetime, now: datetime, what: str) -> None:
+    if at > now:
+        raise DomainError(
+            f"the time of the {what} is in the future: record it once it has happened"
+        )
+
+
+def _since_arrival(at: datetime, facts: PlacementFacts, what: str) -> None:
+    if at < facts.arrived_at:
+        raise DomainError(f"the {what} cannot be before the child arrived: check the date and time")
+
+
+def _start(state: PlacementState, command: StartPlacement, now: datetime) -> list[PlacementEvent]:
+    if state.status is PlacementStatus.open:
+        raise DomainError("this placement is already open")
+    if state.status is PlacementStatus.ended:
+        raise DomainError("this placement has ended: a new placement needs a new placement id")
+    if command.placement_id != state.stream_id:
+        raise DomainError(
+            f"this start is for placement {command.placement_id}, "
+            f"not for placement {state.stream_id}"
+        )
+    if command.arrived_at > now:
+        raise DomainError(
+            "the arrival time is in the future: start the placement once the child has arrived"
+        )
+    if command.looked_after_since > command.arrived_at.astimezone(LONDON).date():
+        raise DomainError(
+            "the child cannot have become looked after later than the day they arrived: "
+            "check the looked-after date"
+        )
+    facts = command.model_dump(include=set(PlacementFacts.model_fields))
+    return [
+        PlacementStarted(**_header(state, now, command.actor, 1), **facts),
+        InterpreterRequested(
+            **_header(state, now, command.actor, 2), language=command.first_language
+        ),
+    ]
+
+
+def _leaflet(
+    state: PlacementState, facts: PlacementFacts, command: RecordLeafletDelivered, now: datetime
+) -> LeafletDelivered:
+    if state.leaflet_delivered_at is not None:
+        raise DomainError("the leaflet delivery is already recorded")
+    interpreter = _require(
+        command.interpreter_reference,
+        "the leaflet must be explained with an interpreter: give the interpreter's reference",
+    )
+    language = _given(command.language)
+    if language is None or language.casefold() != facts.first_language.casefold():
+        raise DomainError(
+            "the leaflet must be in the child's own language, "
+            "the first language recorded when the placement started"
+        )
+    understanding = _require(
+        command.child_understanding, "record how well the child understood the leaflet"
+    )
+    _happened(command.delivered_at, now, "leaflet delivery")
+    _since_arrival(command.delivered_at, facts, "leaflet delivery")
+    return LeafletDelivered(
+        **_header(state, now, command.actor),
+        language=facts.first_language,
+        interpreter_reference=interpreter,
+        child_understanding=understanding,
+        delivered_at=command.delivered_at,
+    )
+
+
+def _missing_procedures(
+    state: PlacementState,
+    facts: PlacementFacts,
+    command: RecordMissingProceduresExplained,
+    now: datetime,
+) -> MissingProceduresExplained:
+    if state.missing_procedures_explained_at is not None:
+        raise DomainError("telling the child the missing procedures is already recorded")
+    _happened(command.explained_at, now, "explanation of the missing procedures")
+    _since_arrival(command.explained_at, facts, "explanation of the missing procedures")
+    return MissingProceduresExplained(
+        **_header(state, now, command.actor),
+        explained_at=command.explained_at,
+        interpreter_reference=_given(command.interpreter_reference),
+    )
+
+
+def _risk_assessment(
+    state: PlacementState, facts: PlacementFacts, command: RecordRiskAssessment, now: datetime
+) -> list[PlacementEvent]:
+    factors = tuple(factor for factor in map(_given, command.factors) if factor is not None)
+    if not factors:
+        raise DomainError("list at least one risk factor in the risk assessment")
+    views = _require(
+        command.child_views,
+        "the child's views must be recorded with the risk assessment: "
+        "write what the young person said, or why they would not say",
+    )
+    _happened(command.assessed_at, now, "risk assessment")
+    _since_arrival(command.assessed_at, facts, "risk assessment")
+    latest = state.risk_clock_started_at
+    if latest is not None and command.assessed_at < latest:
+        raise DomainError(
+            "this assessment is older than the latest risk assessment or risk level change: "
+            "record a current assessment instead"
+        )
+    events: list[PlacementEvent] = []
+    # A different level is also a level change (R17), so the people told of a change to
+    # high risk are told whichever way the change was recorded.
+    if state.risk_level is not None and command.level != state.risk_level:
+        events.append(
+            RiskLevelChanged(
+                **_header(state, now, command.actor),
+                from_level=state.risk_level,
+                to_level=command.level,
+                reason="risk assessment",
+            )
+        )
+    events.append(
+        RiskAssessed(
+            **_header(state, now, command.actor, len(events) + 1),
+            level=command.level,
+            factors=factors,
+            child_participated=command.child_participated,
+            child_views=views,
+            assessed_at=command.assessed_at,
+        )
+    )
+    return events
+
+
+def _planning_meeting(
+    state: PlacementState, command: RecordPlanningMeeting, now: datetime
+) -> PlanningMeetingHeld:
+    if state.planning_meeting_held_at is not None:
+        raise DomainError("the first planning meeting is already recorded")
+    if state.first_assessed_at is None:
+        raise DomainError(
+            "record the risk assessment first: it is discussed at the planning meeting"
+        )
+    absence_reason = _given(command.absence_reason)
+    if not command.young_person_present and absence_reason is None:
+        raise DomainError(
+            "the young person should be at the planning meeting: give the reason they were not"
+        )
+    if command.young_person_present and absence_reason is not None:
+        raise DomainError(
+            "the young person was at the planning meeting, so leave the absence reason empty"
+        )
+    views = _require(
+        command.child_views, "the child's views must be recorded with the planning meeting"
+    )
+    _happened(command.held_at, now, "planning meeting")
+    if command.held_at < state.first_assessed_at:
+        raise DomainError(
+            "the planning meeting cannot be before the risk assessment it discussed: "
+            "check the dates"
+        )
+    return PlanningMeetingHeld(
+        **_header(state, now, command.actor),
+        held_at=command.held_at,
+        young_person_present=command.young_person_present,
+        absence_reason=absence_reason,
+        child_views=views,
+    )
+
+
+def _review(
+    state: PlacementState, facts: PlacementFacts, command: RecordLookedAfterReview, now: datetime
+) -> LookedAfterReviewHeld:
+    iro = _require(
+        command.chaired_by_iro_reference,
+        "a looked-after review is chaired by an Independent Reviewing Officer: "
+        "give the officer's reference",
+    )
+    views = _require(
+        command.child_views, "the child's views must be recorded with the looked-after review"
+    )
+    _happened(command.held_at, now, "looked-after review")
+    # A review held before this placement (the child was already looked after) counts:
+    # the review clock runs from becoming looked after, not from arrival.
+    if command.held_at < london_day_start(facts.looked_after_since):
+        raise DomainError("a looked-after review cannot be before the child became looked after")
+    if state.reviews_held and command.held_at < state.reviews_held[-1]:
+        raise DomainError(
+            "reviews must be recorded in the order they were held: "
+            "this one is earlier than the last review recorded"
+        )
+    return LookedAfterReviewHeld(
+        **_header(state, now, command.actor),
+        held_at=command.held_at,
+        chaired_by_iro_reference=iro,
+        child_views=views,
+    )
+
+
+def _visit(
+    state: PlacementState, facts: PlacementFacts, command: RecordSocialWorkerVisit, now: datetime
+) -> SocialWorkerVisited:
+    social_worker = _require(
+        command.social_worker_reference, "give the reference of the social worker who visited"
+    )
+    _happened(command.visited_at, now, "social worker's visit")
+    _since_arrival(command.visited_at, facts, "social worker's visit")
+    if state.social_worker_visits and command.visited_at < state.social_worker_visits[-1]:
+        raise DomainError(
+            "visits must be recorded in the order they happened: "
+            "this one is earlier than the last visit recorded"
+        )
+    return SocialWorkerVisited(
+        **_header(state, now, command.actor),
+        visited_at=command.visited_at,
+        social_worker_reference=social_worker,
+        child_seen_alone=command.child_seen_alone,
+    )
+
+
+def _nrm_referral(
+    state: PlacementState, command: RecordNrmReferral, now: datetime
+) -> NrmReferralMade:
+    if state.nrm_referred_at is not None:
+        raise DomainError("the NRM referral is already recorded")
+    reference = _require(command.referral_reference, "give the NRM referral reference")
+    # A referral made before arrival (by police or another authority) still counts.
+    _happened(command.referred_at, now, "NRM referral")
+    return NrmReferralMade(
+        **_header(state, now, command.actor),
+        referred_at=command.referred_at,
+        referral_reference=reference,
+    )
+
+
+def _change_risk_level(
+    state: PlacementState, command: ChangeRiskLevel, now: datetime
+) -> RiskLevelChanged:
+    if state.risk_level is None:
+        raise DomainError("this placement has no risk level yet: record a risk assessment")
+    if command.to_level == state.risk_level:
+        raise DomainError(f"the risk level is already {state.risk_level.value}")
+    reason = _require(command.reason, "give the reason the risk level changed")
+    return RiskLevelChanged(
+        **_header(state, now, command.actor),
+        from_level=state.risk_level,
+        to_level=command.to_level,
+        reason=reason,
+    )
+
+
+def _observation(
+    state: PlacementState, facts: PlacementFacts, command: RecordObservation, now: datetime
+) -> ObservationRecorded:
+    category = _require(command.category, "say what kind of observation this is")
+    note = _require(
+        command.note_reference_or_text, "write the observation or give its log book reference"
+    )
+    if len(note) > OBSERVATION_MAX_CHARS:
+        raise DomainError(
+            f"the observation is longer than {OBSERVATION_MAX_CHARS} characters: "
+            "keep it short and put the detail in the log book"
+        )
+    _happened(command.observed_at, now, "observation")
+    _since_arrival(command.observed_at, facts, "observation")
+    return ObservationRecorded(
+        **_header(state, now, command.actor),
+        category=category,
+        note_reference_or_text=note,
+        observed_at=command.observed_at,
+    )
+
+
+def _end(
+    state: PlacementState, facts: PlacementFacts, command: EndPlacement, now: datetime
+) -> PlacementEnded:
+    _happened(command.ended_at, now, "placement's end")
+    _since_arrival(command.ended_at, facts, "placement's end")
+    return PlacementEnded(
+        **_header(state, now, command.actor), reason=command.reason, ended_at=command.ended_at
+    )
+
+
+@dataclass(frozen=True)
+class _DueStep:
+    at: datetime
+    clock: RunningClock
+    # None stands for the deadline's expiry itself (DeadlineMissed), which comes before
+    # any step that falls at the same moment.
+    step_index: int | None
+    step: EscalationStep | None
+
+    def order(self) -> tuple[datetime, int, str, int]:
+        rank = -1 if self.step_index is None else self.step_index
+        return (self.at, 0 if self.step_index is None else 1, self.clock.deadline_id, rank)
+
+
+def escalations_due(
+    state: PlacementState, now: datetime, policy: Policy, *, actor: Actor = CLOCK_ACTOR
+) -> list[PlacementEvent]:
+    """DeadlineMissed and EscalationRaised events for every step whose time has come.
+
+    Each step is raised once: the state remembers what was raised, and a satisfied
+    deadline or an ended placement has no running clock.
+    """
+    now = utc(now)
+    pending: list[_DueStep] = []
+    for clock in running_clocks(state, policy):
+        if clock.due_at <= now and not state.deadline_missed(clock.deadline_id):
+            pending.append(_DueStep(clock.due_at, clock, None, None))
+        for index, step in enumerate(policy.clocks.for_kind(clock.kind).ladder):
+            at = clock.due_at + step.offset
+            if at <= now and not state.escalation_raised(clock.deadline_id, index):
+                pending.append(_DueStep(at, clock, index, step))
+    events: list[PlacementEvent] = []
+    for position, due_step in enumerate(sorted(pending, key=_DueStep.order), start=1):
+        header = _header(state, now, actor, position)
+        clock = due_step.clock
+        if due_step.step_index is None or due_step.step is None:
+            events.append(
+                DeadlineMissed(
+                    **header, deadline_id=clock.deadline_id, kind=clock.kind, due_at=clock.due_at
+                )
+            )
+            continue
+        clock_policy = policy.clocks.for_kind(clock.kind)
+        events.append(
+            EscalationRaised(
+                **header,
+                deadline_id=clock.deadline_id,
+                kind=clock.kind,
+                step_index=due_step.step_index,
+                step_name=due_step.step.name,
+                notify_role=clock_policy.notify_role_for(due_step.step),
+                due_at=clock.due_at,
+            )
+        )
+    return events

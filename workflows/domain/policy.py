@@ -1,0 +1,174 @@
+"""The rules in force, as data: statutory clocks and escalation ladders.
+
+Every value can be overridden (e.g. `Policy.model_validate(json_from_settings)`), and a
+Policy round-trips through JSON so a workflow can carry the one it started with.
+
+Who is responsible for each clock, and why:
+- leaflet (R1), missing procedures (R4), risk assessment (R8), risk review (R17): the key
+  worker, who does the work with the child in the unit.
+- planning meeting (R8), looked-after reviews (R8, reg 33), social worker visits (reg 28):
+  the social worker, because the placing authority convenes meetings and reviews and makes
+  the visits; the Independent Reviewing Officer chairs reviews and is told when one is late.
+- NRM referral: the social worker. The local authority is the first responder under the
+  National Referral Mechanism; a children's home not run by that authority is not, so the
+  unit's part is to chase (its Duty Manager and Registered Manager are on the ladder).
+"""
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from workflows.domain.common import DeadlineKind, RiskLevel, Role
+
+RESPONSIBLE: Literal["responsible"] = "responsible"
+
+
+class EscalationStep(BaseModel):
+    """Tell `notify_role` when `due_at + offset` is reached (a negative offset is a reminder)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    offset: timedelta
+    notify_role: Role | Literal["responsible"] = RESPONSIBLE
+
+
+class ClockPolicy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    requirement: str = Field(min_length=1)
+    responsible_role: Role
+    ladder: tuple[EscalationStep, ...]
+
+    @field_validator("ladder")
+    @classmethod
+    def _steps_in_time_order(cls, ladder: tuple[EscalationStep, ...]) -> tuple[EscalationStep, ...]:
+        # Step indexes are stored in events, so the order must be the order they fire in.
+        offsets = [step.offset for step in ladder]
+        if offsets != sorted(offsets):
+            raise ValueError("escalation steps must be listed in the order they fall due")
+        return ladder
+
+    def notify_role_for(self, step: EscalationStep) -> Role:
+        return self.responsible_role if step.notify_role == RESPONSIBLE else Role(step.notify_role)
+
+
+def _ladder(reminder_before: timedelta, *extra: EscalationStep) -> tuple[EscalationStep, ...]:
+    return (
+        EscalationStep(name="reminder", offset=-reminder_before),
+        EscalationStep(name="duty_manager", offset=timedelta(0), notify_role=Role.duty_manager),
+        EscalationStep(
+            name="registered_manager",
+            offset=timedelta(hours=24),
+            notify_role=Role.registered_manager,
+        ),
+        *extra,
+    )
+
+
+# A 24-hour clock gets its reminder 4 hours before; longer clocks a day before.
+SAME_DAY_LADDER = _ladder(timedelta(hours=4))
+MULTI_DAY_LADDER = _ladder(timedelta(hours=24))
+REVIEW_LADDER = _ladder(
+    timedelta(hours=24),
+    EscalationStep(
+        name="independent_reviewing_officer",
+        offset=timedelta(hours=48),
+        notify_role=Role.independent_reviewing_officer,
+    ),
+)
+
+
+class Clocks(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    leaflet: ClockPolicy = ClockPolicy(
+        requirement="R1", responsible_role=Role.key_worker, ladder=SAME_DAY_LADDER
+    )
+    missing_procedures: ClockPolicy = ClockPolicy(
+        requirement="R4", responsible_role=Role.key_worker, ladder=SAME_DAY_LADDER
+    )
+    risk_assessment: ClockPolicy = ClockPolicy(
+        requirement="R8", responsible_role=Role.key_worker, ladder=MULTI_DAY_LADDER
+    )
+    planning_meeting: ClockPolicy = ClockPolicy(
+        requirement="R8", responsible_role=Role.social_worker, ladder=MULTI_DAY_LADDER
+    )
+    lac_review: ClockPolicy = ClockPolicy(
+        requirement="R8", responsible_role=Role.social_worker, ladder=REVIEW_LADDER
+    )
+    sw_visit: ClockPolicy = ClockPolicy(
+        requirement="reg28", responsible_role=Role.social_worker, ladder=MULTI_DAY_LADDER
+    )
+    risk_review: ClockPolicy = ClockPolicy(
+        requirement="R17", responsible_role=Role.key_worker, ladder=MULTI_DAY_LADDER
+    )
+    nrm_referral: ClockPolicy = ClockPolicy(
+        requirement="MSA2015-s52", responsible_role=Role.social_worker, ladder=MULTI_DAY_LADDER
+    )
+
+    def for_kind(self, kind: DeadlineKind) -> ClockPolicy:
+        clock: ClockPolicy = getattr(self, kind.value)
+        return clock
+
+
+class RiskReviewIntervals(BaseModel):
+    """R17: the higher the risk, the sooner the assessment is looked at again."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    high: timedelta = timedelta(days=7)
+    medium: timedelta = timedelta(days=14)
+    low: timedelta = timedelta(days=28)
+
+    @field_validator("high", "medium", "low")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("a risk review interval must be longer than zero")
+        return value
+
+    def for_level(self, level: RiskLevel) -> timedelta:
+        interval: timedelta = getattr(self, level.value)
+        return interval
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # R1: leaflet in the child's language, explained with an interpreter.
+    leaflet_within: timedelta = timedelta(hours=24)
+    # R4: the child is told the standard missing procedures.
+    missing_procedures_within: timedelta = timedelta(hours=24)
+    # R8: the first assessment is also due before the planning meeting that discusses it.
+    risk_assessment_within: timedelta = timedelta(hours=72)
+    planning_meeting_within: timedelta = timedelta(days=7)
+    # R8 / reg 33: counted from the start of the day the child became looked after.
+    first_review_within_days: int = Field(default=28, ge=1)
+    # reg 33's 20 working days; when set, the earlier of the two applies.
+    first_review_working_days: int | None = Field(default=None, ge=1)
+    second_review_within_months: int = Field(default=3, ge=1)
+    later_reviews_every_months: int = Field(default=6, ge=1)
+    # reg 28: the 6-week interval applies to the first year; it is kept after that as the
+    # safer choice until long-term placements are modelled.
+    first_visit_within: timedelta = timedelta(weeks=1)
+    visits_every: timedelta = timedelta(weeks=6)
+    # R17: from the last assessment or risk level change.
+    risk_review_every: RiskReviewIntervals = RiskReviewIntervals()
+    nrm_referral_within_working_days: int = Field(default=2, ge=0)
+    clocks: Clocks = Clocks()
+
+    @field_validator(
+        "leaflet_within",
+        "missing_procedures_within",
+        "risk_assessment_within",
+        "planning_meeting_within",
+        "first_visit_within",
+        "visits_every",
+    )
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("a time limit must be longer than zero")
+        return value
