@@ -24,6 +24,8 @@ with workflow.unsafe.imports_passed_through():
         AppendResult,
         DeliveryRequest,
         DeliveryResult,
+        MarkFailedRequest,
+        MarkFailedResult,
         OutboxMessage,
     )
     from safeside.ids import placement_workflow_id
@@ -36,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         PlacementState,
         PlacementStatus,
         Policy,
+        Role,
         decide,
         due,
         escalations_due,
@@ -43,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         handover_summary,
         initial_state,
         next_wake_at,
+        notification_failed,
     )
     from workflows.placement_io import (
         CarriedOver,
@@ -55,13 +59,14 @@ with workflow.unsafe.imports_passed_through():
 __all__ = ["PlacementWorkflow", "placement_workflow_id"]
 
 DOMAIN_ERROR = "DomainError"
+NOTIFICATION_FAILED_PURPOSE = "notification_failed"
 
 # Appends wait out a database outage: retry with backoff, never give up (nothing is lost).
 APPEND_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=["VersionConflict", "VersionGap"],
+    non_retryable_error_types=["VersionConflict", "VersionGap", "InvalidBatch"],
 )
 # A delivery that keeps failing is retried with backoff up to a limit, then shown as failed.
 DELIVERY_RETRY = RetryPolicy(
@@ -253,12 +258,38 @@ class PlacementWorkflow:
                 start_to_close_timeout=timedelta(seconds=60),
                 retry_policy=DELIVERY_RETRY,
             )
-        except ActivityError:
-            workflow.logger.warning(
-                "notification not delivered after retries",
-                extra={"idempotency_key": message.idempotency_key, "recipient": message.recipient},
-            )
+        except ActivityError as failure:
+            await self._give_up_on(message, failure)
         self._undelivered.pop(message.idempotency_key, None)
+
+    async def _give_up_on(self, message: OutboxMessage, failure: ActivityError) -> None:
+        """Nothing is dropped silently: the outbox row shows the failure and the Duty Manager
+        is told (unless what failed was itself such a warning, which would only loop)."""
+        workflow.logger.warning(
+            "notification not delivered after retries",
+            extra={"idempotency_key": message.idempotency_key, "recipient": message.recipient},
+        )
+        result = await workflow.execute_activity(
+            ActivityName.MARK_NOTIFICATION_FAILED,
+            MarkFailedRequest(
+                idempotency_key=message.idempotency_key,
+                reason=str(failure.cause or failure),
+            ),
+            result_type=MarkFailedResult,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=APPEND_RETRY,
+        )
+        if result.status == "failed" and message.purpose != NOTIFICATION_FAILED_PURPOSE:
+            self._apply(
+                notification_failed(
+                    self.state,
+                    now=workflow.now(),
+                    idempotency_key=message.idempotency_key,
+                    recipient=Role(message.recipient),
+                    purpose=message.purpose,
+                    about_version=message.event_version,
+                )
+            )
 
     # -- continue-as-new -----------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.contracts import (
     ActivityName,
@@ -15,6 +16,8 @@ from activities.contracts import (
     AppendResult,
     DeliveryRequest,
     DeliveryResult,
+    MarkFailedRequest,
+    MarkFailedResult,
     OutboxMessage,
     StoredEvent,
 )
@@ -28,6 +31,9 @@ class FakeActivities:
     events: dict[str, list[StoredEvent]] = field(default_factory=dict)
     outbox: dict[str, OutboxMessage] = field(default_factory=dict)
     delivered: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    # Recipients whose channel is down: every delivery to them fails.
+    unreachable: set[str] = field(default_factory=set)
     append_calls: int = 0
 
     @activity.defn(name=ActivityName.APPEND_EVENTS)
@@ -49,6 +55,8 @@ class FakeActivities:
     @activity.defn(name=ActivityName.DELIVER_NOTIFICATION)
     async def deliver_notification(self, request: DeliveryRequest) -> DeliveryResult:
         assert request.idempotency_key in self.outbox, "delivery before its append"
+        if self.outbox[request.idempotency_key].recipient in self.unreachable:
+            raise ApplicationError("the recipient's channel is down", type="DeliveryFailed")
         already = request.idempotency_key in self.delivered
         if not already:
             self.delivered.append(request.idempotency_key)
@@ -58,8 +66,13 @@ class FakeActivities:
             already_delivered=already,
         )
 
+    @activity.defn(name=ActivityName.MARK_NOTIFICATION_FAILED)
+    async def mark_notification_failed(self, request: MarkFailedRequest) -> MarkFailedResult:
+        self.failed.append(request.idempotency_key)
+        return MarkFailedResult(idempotency_key=request.idempotency_key, status="failed")
+
     def callables(self) -> list[Callable[..., Any]]:
-        return [self.append_events, self.deliver_notification]
+        return [self.append_events, self.deliver_notification, self.mark_notification_failed]
 
     def types(self, stream_id: str) -> list[str]:
         return [event.event_type for event in self.events.get(stream_id, [])]

@@ -52,11 +52,11 @@ class Running:
 
     async def settled(self) -> None:
         """Wait (in real time, briefly) until every decided event is stored and every
-        notification delivered."""
+        notification delivered or given up on."""
         for _ in range(100):
             state = await self.state()
             stored = len(self.fakes.events.get(self.placement_id, []))
-            undelivered = set(self.fakes.outbox) - set(self.fakes.delivered)
+            undelivered = set(self.fakes.outbox) - {*self.fakes.delivered, *self.fakes.failed}
             if stored == state.version and not undelivered:
                 return
             await asyncio.sleep(0.05)
@@ -77,8 +77,9 @@ async def running_placement(
     *,
     ukvi_relevant: bool = True,
     events_per_run: int = 500,
+    fakes: FakeActivities | None = None,
 ) -> AsyncIterator[Running]:
-    fakes = FakeActivities()
+    fakes = fakes or FakeActivities()
     placement_id = new_placement_id()
     arrived_at = await env.get_current_time() - timedelta(minutes=5)
     async with Worker(
@@ -274,3 +275,19 @@ async def test_continue_as_new_loses_and_doubles_nothing(
         assert [e.version for e in stored] == list(range(1, state.version + 1))
         assert state.observation_count == 35
         assert len(set(p.fakes.delivered)) == len(p.fakes.delivered)
+
+
+async def test_a_notification_that_never_gets_through_is_shown_failed_and_escalated(
+    time_skipping_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    fakes = FakeActivities(unreachable={"police"})
+    async with running_placement(time_skipping_env, task_queue, fakes=fakes) as p:
+        await p.env.sleep(timedelta(hours=1))
+        police_key = f"{p.placement_id}:1:police"
+        assert p.fakes.failed == [police_key]
+        failures = [
+            e for e in p.fakes.events[p.placement_id] if e.event_type == "notification_failed"
+        ]
+        assert [e.payload["idempotency_key"] for e in failures] == [police_key]
+        assert "duty_manager" in p.fakes.recipients(p.placement_id)
+        assert police_key in (await p.state()).failed_notifications

@@ -30,7 +30,7 @@ from workflows.domain.common import (
     utc,
 )
 from workflows.domain.deadlines import Deadline, due, next_wake_at
-from workflows.domain.decide import decide, escalations_due
+from workflows.domain.decide import decide, escalations_due, notification_failed
 from workflows.domain.errors import DomainError, EventOutOfOrder
 from workflows.domain.events import (
     DeadlineMissed,
@@ -39,6 +39,7 @@ from workflows.domain.events import (
     LeafletDelivered,
     LookedAfterReviewHeld,
     MissingProceduresExplained,
+    NotificationFailed,
     NrmReferralMade,
     ObservationRecorded,
     PlacementEnded,
@@ -79,6 +80,7 @@ __all__ = [
     "LookedAfterReviewHeld",
     "MissingProceduresExplained",
     "Notice",
+    "NotificationFailed",
     "NrmReferralMade",
     "ObservationRecorded",
     "PlacementCommand",
@@ -120,6 +122,7 @@ __all__ = [
     "london_day_start",
     "next_wake_at",
     "notices_for",
+    "notification_failed",
     "placement_command_adapter",
     "placement_event_adapter",
     "utc",

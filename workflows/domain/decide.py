@@ -23,7 +23,7 @@ from workflows.domain.commands import (
     RecordSocialWorkerVisit,
     StartPlacement,
 )
-from workflows.domain.common import CLOCK_ACTOR, LONDON, Actor, utc
+from workflows.domain.common import CLOCK_ACTOR, LONDON, Actor, Role, utc
 from workflows.domain.deadlines import RunningClock, running_clocks
 from workflows.domain.errors import DomainError
 from workflows.domain.events import (
@@ -33,6 +33,7 @@ from workflows.domain.events import (
     LeafletDelivered,
     LookedAfterReviewHeld,
     MissingProceduresExplained,
+    NotificationFailed,
     NrmReferralMade,
     ObservationRecorded,
     PlacementEnded,
@@ -395,6 +396,29 @@ def _end(
     return PlacementEnded(
         **_header(state, now, command.actor), reason=command.reason, ended_at=command.ended_at
     )
+
+
+def notification_failed(
+    state: PlacementState,
+    *,
+    now: datetime,
+    idempotency_key: str,
+    recipient: Role,
+    purpose: str,
+    about_version: int,
+) -> list[PlacementEvent]:
+    """The event recording that a notification was given up on; nothing if already recorded."""
+    if idempotency_key in state.failed_notifications:
+        return []
+    return [
+        NotificationFailed(
+            **_header(state, utc(now), CLOCK_ACTOR),
+            idempotency_key=idempotency_key,
+            recipient=recipient,
+            purpose=purpose,
+            about_version=about_version,
+        )
+    ]
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,17 @@ class EscalationRaised(EventBase):
     due_at: UtcDatetime
 
 
+class NotificationFailed(EventBase):
+    """A notification owed to a role could not be delivered after every retry (R3): it is
+    shown as failed and the Duty Manager is told, so nobody assumes it went out."""
+
+    type: Literal["notification_failed"] = "notification_failed"
+    idempotency_key: NonEmptyText
+    recipient: Role
+    purpose: NonEmptyText
+    about_version: int = Field(ge=1)
+
+
 class PlacementEnded(EventBase):
     type: Literal["placement_ended"] = "placement_ended"
     reason: EndReason
@@ -169,6 +180,7 @@ PlacementEvent = Annotated[
     | ObservationRecorded
     | DeadlineMissed
     | EscalationRaised
+    | NotificationFailed
     | PlacementEnded,
     Field(discriminator="type"),
 ]
@@ -189,6 +201,7 @@ _EVENT_CLASSES: tuple[type[EventBase], ...] = (
     ObservationRecorded,
     DeadlineMissed,
     EscalationRaised,
+    NotificationFailed,
     PlacementEnded,
 )
 

@@ -37,6 +37,7 @@ _ALWAYS: dict[str, tuple[tuple[Role, str], ...]] = {
     # The missed statutory deadline is the placing authority's to answer for, whichever
     # worker was responsible; escalation steps tell the people who must act.
     "deadline_missed": ((Role.social_worker, "deadline_missed"),),
+    "notification_failed": ((Role.duty_manager, "notification_failed"),),
     "placement_ended": (
         (Role.placing_authority, "placement_ended"),
         (Role.host_local_authority, "placement_ended"),

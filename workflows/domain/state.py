@@ -20,6 +20,7 @@ from workflows.domain.events import (
     LeafletDelivered,
     LookedAfterReviewHeld,
     MissingProceduresExplained,
+    NotificationFailed,
     NrmReferralMade,
     ObservationRecorded,
     PlacementEnded,
@@ -68,6 +69,8 @@ class PlacementState(BaseModel):
     escalations_raised: tuple[tuple[str, int], ...] = ()
     deadlines_missed: tuple[str, ...] = ()
     observation_count: int = 0
+    # Idempotency keys of notifications given up on, sorted.
+    failed_notifications: tuple[str, ...] = ()
 
     ended_at: datetime | None = None
     end_reason: EndReason | None = None
@@ -147,6 +150,9 @@ def _changes(state: PlacementState, event: PlacementEvent) -> dict[str, object]:
         case EscalationRaised():
             raised = sorted({*state.escalations_raised, (event.deadline_id, event.step_index)})
             return {"escalations_raised": tuple(raised)}
+        case NotificationFailed():
+            failed = sorted({*state.failed_notifications, event.idempotency_key})
+            return {"failed_notifications": tuple(failed)}
         case PlacementEnded():
             return {
                 "status": PlacementStatus.ended,

@@ -15,8 +15,10 @@ from workflows.domain import (
     RiskLevel,
     RiskLevelChanged,
     Role,
+    evolve,
     initial_state,
     notices_for,
+    notification_failed,
 )
 
 AT = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
@@ -127,3 +129,30 @@ def test_routine_records_notify_nobody() -> None:
     )
     assert notices_for(STATE, leaflet) == []
     assert notices_for(STATE, observation) == []
+
+
+def test_a_notification_given_up_on_is_recorded_once_and_told_to_the_duty_manager() -> None:
+    state = evolve(STATE, placement_started(ukvi_relevant=False))
+    events = notification_failed(
+        state,
+        now=AT,
+        idempotency_key="pl-0001:1:police",
+        recipient=Role.police,
+        purpose="placement_started",
+        about_version=1,
+    )
+    assert [event.type for event in events] == ["notification_failed"]
+    after = evolve(state, events[0])
+    assert after.failed_notifications == ("pl-0001:1:police",)
+    assert notices_for(after, events[0]) == [
+        Notice(recipient=Role.duty_manager, purpose="notification_failed")
+    ]
+    again = notification_failed(
+        after,
+        now=AT,
+        idempotency_key="pl-0001:1:police",
+        recipient=Role.police,
+        purpose="placement_started",
+        about_version=1,
+    )
+    assert again == []
