@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 from safeside.ids import placement_workflow_id
 from tests.support.fake_activities import FakeActivities
 from tests.support.placements import KEY_WORKER, MANAGER, new_placement_id, start_command
+from tests.support.servers import start_time_skipping
 from workflows.domain import (
     ChangeRiskLevel,
     Deadline,
@@ -254,27 +255,62 @@ async def test_an_ended_placement_completes_once_its_events_are_stored(
         assert outcome.final_version == len(p.fakes.events[p.placement_id])
 
 
+async def _busy_placement(p: Running) -> None:
+    """Thirty-five observations and a risk change, two days apart from the deadlines."""
+    for n in range(35):
+        await p.record(
+            RecordObservation(
+                actor=KEY_WORKER,
+                category="vigilance",
+                note_reference_or_text=f"log book entry {n}",
+                observed_at=await p.env.get_current_time(),
+            )
+        )
+        if n == 20:
+            await p.record(
+                ChangeRiskLevel(actor=MANAGER, to_level=RiskLevel.medium, reason="settling in")
+            )
+    await p.env.sleep(timedelta(days=2))
+
+
 async def test_continue_as_new_loses_and_doubles_nothing(
     time_skipping_env: WorkflowEnvironment, task_queue: str
 ) -> None:
-    async with running_placement(time_skipping_env, task_queue, events_per_run=10) as p:
+    # A second server started now shares the first one's calendar (working days differ from
+    # one start date to another), so the same story can run without boundaries beside it.
+    twin_env = await start_time_skipping()
+    try:
+        await _compare_with_and_without_boundaries(time_skipping_env, twin_env, task_queue)
+    finally:
+        await twin_env.shutdown()
+
+
+async def _compare_with_and_without_boundaries(
+    env: WorkflowEnvironment, twin_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    async with running_placement(env, task_queue, events_per_run=10) as p:
         first_run = (await p.handle.describe()).run_id
-        for n in range(35):
-            await p.record(
-                RecordObservation(
-                    actor=KEY_WORKER,
-                    category="vigilance",
-                    note_reference_or_text=f"log book entry {n}",
-                    observed_at=await p.env.get_current_time(),
-                )
-            )
-        await p.env.sleep(timedelta(days=2))
-        state = await p.state()
+        await _busy_placement(p)
+        with_boundaries = await p.state()
+        deadlines_with = await p.deadlines()
         assert (await p.handle.describe()).run_id != first_run
         stored = p.fakes.events[p.placement_id]
-        assert [e.version for e in stored] == list(range(1, state.version + 1))
-        assert state.observation_count == 35
+        assert [e.version for e in stored] == list(range(1, with_boundaries.version + 1))
+        assert with_boundaries.observation_count == 35
         assert len(set(p.fakes.delivered)) == len(p.fakes.delivered)
+        types_with = p.fakes.types(p.placement_id)
+
+    async with running_placement(twin_env, task_queue, events_per_run=10_000) as p:
+        first_run = (await p.handle.describe()).run_id
+        await _busy_placement(p)
+        without = await p.state()
+        assert (await p.handle.describe()).run_id == first_run
+        assert p.fakes.types(p.placement_id) == types_with
+        assert without.version == with_boundaries.version
+        assert without.escalations_raised == with_boundaries.escalations_raised
+        assert [(d.deadline_id, d.kind) for d in await p.deadlines()] == [
+            (d.deadline_id, d.kind) for d in deadlines_with
+        ]
 
 
 async def test_a_notification_that_never_gets_through_is_shown_failed_and_escalated(
