@@ -18,6 +18,7 @@ from activities.registry import build_activities
 from safeside.db import Pool, create_pool
 from safeside.errors import SafesideError
 from safeside.log import configure_logging, get_logger
+from safeside.process_exit import leave
 from safeside.settings import Settings
 from safeside.temporal import connect
 from workflows.registry import WORKFLOWS, workflow_runner
@@ -90,4 +91,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    leave(main())

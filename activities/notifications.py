@@ -4,7 +4,11 @@ The content is built from the placement's state when the event is appended, and 
 outbox row, so a delivery months later sends what was true then. It carries opaque
 references only (case reference, placement id, unit id, deadline kind and due time, risk
 level). Content for a purpose with more to say is built by the function registered for that
-purpose in ``CONTENT_BUILDERS``: the Missing Children's Proforma for the police (R5) goes there.
+purpose in ``CONTENT_BUILDERS``: the Missing Children's Proforma for the police (R5) is one.
+
+Where a child was last seen, is, or was found (the domain's ``LOCATION_FIELDS``) reaches only
+the roles in ``LOCATION_ENTITLED_ROLES``: ``build_content`` removes those fields from every
+other recipient's details, whatever a builder put there. That is the one redaction rule.
 
 Delivery is at-least-once with a key: the outbox row is locked while its message is sent, a
 delivered row is never sent again, and every channel hands the receiver the idempotency key
@@ -32,7 +36,12 @@ from activities.errors import ChannelError, DeliveryFailed, NotificationNotFound
 from activities.messages import Notification, NotificationContent
 from safeside.db import Pool
 from safeside.log import get_logger
-from workflows.domain import PlacementState
+from workflows.domain import (
+    LOCATION_ENTITLED_ROLES,
+    LOCATION_FIELDS,
+    MISSING_CHILDREN_PROFORMA,
+    PlacementState,
+)
 
 log = get_logger(__name__)
 
@@ -77,8 +86,44 @@ def _interpreter_details(state: PlacementState, event: StoredEvent) -> dict[str,
     return {"language": event.payload.get("language")}
 
 
-# purpose -> the details that purpose adds. A later issue registers "missing_reported" here
-# with the fields of the Missing Children's Proforma (for the police only).
+def _payload_fields(*names: str) -> ContentDetails:
+    """Details copied from the event's payload, by field name."""
+
+    def details(state: PlacementState, event: StoredEvent) -> dict[str, Any]:
+        return {name: event.payload.get(name) for name in names}
+
+    return details
+
+
+def _missing_children_proforma(state: PlacementState, event: StoredEvent) -> dict[str, Any]:
+    """The Missing Children's Proforma (R5) with the Philomena Protocol part 2: for the police."""
+    facts = state.facts
+    p = event.payload
+    return {
+        "episode_id": p.get("episode_id"),
+        "kind": p.get("kind"),
+        "last_seen_at": p.get("last_seen_at"),
+        "last_seen_place_reference": p.get("last_seen_place_reference"),
+        "known_whereabouts_reference": p.get("known_whereabouts_reference"),
+        "circumstances": p.get("circumstances"),
+        "police_risk_grade": p.get("police_risk_grade"),
+        "clothing_reference": p.get("clothing_reference"),
+        "description_reference": p.get("description_reference"),
+        "risk_factors": list(state.risk_factors),
+        # Every child placed through Safeside is believed to be at risk of trafficking.
+        "trafficking_concern": True,
+        "nrm_referred": state.nrm_referred_at is not None,
+        "ukvi_relevant": None if facts is None else facts.ukvi_relevant,
+        "placing_authority": None if facts is None else facts.placing_authority,
+        "social_worker_reference": None if facts is None else facts.social_worker_reference,
+        "unit_contact": "the unit's Duty Manager",
+        "previous_episodes": len(state.missing_episodes) - 1,
+    }
+
+
+_EPISODE_FIELDS = ("episode_id", "kind", "last_seen_at", "police_risk_grade")
+
+# purpose -> the details that purpose adds.
 CONTENT_BUILDERS: dict[str, ContentDetails] = {
     "placement_started": _placement_details,
     "placement_ended": _placement_details,
@@ -86,7 +131,32 @@ CONTENT_BUILDERS: dict[str, ContentDetails] = {
     "deadline_missed": _deadline_details,
     "escalation": _escalation_details,
     "risk_level_raised_to_high": _risk_change_details,
+    MISSING_CHILDREN_PROFORMA: _missing_children_proforma,
+    "missing_reported": _payload_fields(*_EPISODE_FIELDS),
+    "reg40_police_involved": _payload_fields("episode_id", "kind"),
+    "child_returned": _payload_fields(
+        "episode_id", "returned_at", "found_by_reference", "where_found_reference"
+    ),
+    "return_interview_held": _payload_fields("episode_id", "held_at"),
+    "enquiry_recorded": _payload_fields("channel", "enquirer_reference", "question", "received_at"),
+    "visitor_verification_needed": _payload_fields("visitor_reference", "stated_relationship"),
+    "unverified_visit_attempted": _payload_fields(
+        "visitor_reference", "attempted_at", "visitor_was_proposed"
+    ),
+    "phone_release_confirmed": _payload_fields("confirmation_reference", "confirmed_at"),
+    "restriction_imposed": _payload_fields("kind", "starts_at", "review_by"),
+    "restriction_renewed": _payload_fields("kind", "review_by"),
+    "restriction_lifted": _payload_fields("kind", "lifted_at"),
+    "contact_assessment_requested": _payload_fields("contact_person_reference", "relationship"),
+    "suspicious_activity": _payload_fields("category", "note_reference_or_text", "observed_at"),
 }
+
+
+def redacted_for(recipient: str, details: dict[str, Any]) -> dict[str, Any]:
+    """`details` as `recipient` may see them: no location unless the role is entitled."""
+    if recipient in LOCATION_ENTITLED_ROLES:
+        return details
+    return {name: value for name, value in details.items() if name not in LOCATION_FIELDS}
 
 
 def build_content(
@@ -106,7 +176,7 @@ def build_content(
         event_version=event.version,
         occurred_at=event.occurred_at,
         risk_level=None if state.risk_level is None else state.risk_level.value,
-        details={} if details is None else details(state, event),
+        details=redacted_for(message.recipient, {} if details is None else details(state, event)),
     )
 
 

@@ -78,39 +78,41 @@ def _escalation_rows(event: StoredEvent) -> list[RowWrite]:
     ]
 
 
-# The missing and visitor events arrive with later issues. These projectors read the payload
-# fields named below; align them with the events when those are written.
+# SSDA903 codes: the table keeps 'missing' (M) and 'away' (A).
+_EPISODE_KINDS = {"missing": "missing", "away_without_authorisation": "away"}
+
+
 def _missing_reported_rows(event: StoredEvent) -> list[RowWrite]:
-    """Payload: ``episode_id`` (default: the event version), ``kind`` 'missing' or 'away'
-    (default 'missing'), ``reported_at`` (default: the event time)."""
+    """A new episode. The last-seen place and circumstances are not projected: they stay in
+    the event, for the police."""
     p = event.payload
     return [
         RowWrite(
             """INSERT INTO missing_episodes (stream_id, episode_id, kind, started_at,
-                                             started_version)
-               VALUES ($1, $2, $3, $4, $5)""",
+                                             started_version, last_seen_at, police_risk_grade)
+               VALUES ($1, $2, $3, $4, $5, $6, $7)""",
             (
                 event.stream_id,
-                str(p.get("episode_id") or event.version),
-                str(p.get("kind") or "missing"),
-                _time(event, "reported_at"),
+                str(p["episode_id"]),
+                _EPISODE_KINDS[str(p["kind"])],
+                event.occurred_at,
                 event.version,
+                _time(event, "last_seen_at"),
+                p.get("police_risk_grade"),
             ),
         )
     ]
 
 
-def _returned_rows(event: StoredEvent) -> list[RowWrite]:
-    """Payload: ``episode_id`` (default: every open episode), ``returned_at``."""
-    episode_id = event.payload.get("episode_id")
+def _child_returned_rows(event: StoredEvent) -> list[RowWrite]:
+    """The episode ends; where the child was found is not projected."""
     return [
         RowWrite(
             """UPDATE missing_episodes SET ended_at = $3, ended_version = $4
-                WHERE stream_id = $1 AND ended_at IS NULL
-                  AND ($2::text IS NULL OR episode_id = $2)""",
+                WHERE stream_id = $1 AND episode_id = $2""",
             (
                 event.stream_id,
-                None if episode_id is None else str(episode_id),
+                str(event.payload["episode_id"]),
                 _time(event, "returned_at"),
                 event.version,
             ),
@@ -118,45 +120,90 @@ def _returned_rows(event: StoredEvent) -> list[RowWrite]:
     ]
 
 
-def _visitor_proposed_rows(event: StoredEvent) -> list[RowWrite]:
-    """Payload: ``visitor_ref``, ``proposed_at``."""
+def _return_interview_rows(event: StoredEvent) -> list[RowWrite]:
     return [
         RowWrite(
-            """INSERT INTO visitors (stream_id, visitor_ref, status, proposed_at)
-               VALUES ($1, $2, 'pending', $3)""",
-            (event.stream_id, str(event.payload["visitor_ref"]), _time(event, "proposed_at")),
+            """UPDATE missing_episodes SET return_interview_held_at = $3
+                WHERE stream_id = $1 AND episode_id = $2""",
+            (event.stream_id, str(event.payload["episode_id"]), _time(event, "held_at")),
         )
     ]
 
 
-def _visitor_decided(status: str) -> EventRowProjector:
-    """Payload: ``visitor_ref``; the deciding social worker is the event's actor."""
+def _visitor_proposed_rows(event: StoredEvent) -> list[RowWrite]:
+    # A visitor turned away before being proposed already has a row.
+    return [
+        RowWrite(
+            """INSERT INTO visitors (stream_id, visitor_ref, status, proposed_at,
+                                     stated_relationship)
+               VALUES ($1, $2, 'pending', $3, $4)
+               ON CONFLICT (stream_id, visitor_ref) DO UPDATE
+                   SET proposed_at = EXCLUDED.proposed_at,
+                       stated_relationship = EXCLUDED.stated_relationship""",
+            (
+                event.stream_id,
+                str(event.payload["visitor_reference"]),
+                event.occurred_at,
+                str(event.payload["stated_relationship"]),
+            ),
+        )
+    ]
 
-    def rows(event: StoredEvent) -> list[RowWrite]:
-        return [
-            RowWrite(
-                """UPDATE visitors SET status = $3, decided_at = $4, decided_by_ref = $5
-                    WHERE stream_id = $1 AND visitor_ref = $2""",
-                (
-                    event.stream_id,
-                    str(event.payload["visitor_ref"]),
-                    status,
-                    event.occurred_at,
-                    event.actor_ref,
-                ),
-            )
-        ]
 
-    return rows
+def _visitor_verified_rows(event: StoredEvent) -> list[RowWrite]:
+    """The deciding social worker is the event's actor."""
+    return [
+        RowWrite(
+            """UPDATE visitors SET status = 'verified', decided_at = $3, decided_by_ref = $4
+                WHERE stream_id = $1 AND visitor_ref = $2""",
+            (
+                event.stream_id,
+                str(event.payload["visitor_reference"]),
+                _time(event, "interviewed_at"),
+                event.actor_ref,
+            ),
+        )
+    ]
+
+
+def _visit_rows(event: StoredEvent) -> list[RowWrite]:
+    return [
+        RowWrite(
+            """UPDATE visitors SET visits = visits + 1,
+                                   last_visit_at = greatest(last_visit_at, $3)
+                WHERE stream_id = $1 AND visitor_ref = $2""",
+            (event.stream_id, str(event.payload["visitor_reference"]), _time(event, "visited_at")),
+        )
+    ]
+
+
+def _turned_away_rows(event: StoredEvent) -> list[RowWrite]:
+    return [
+        RowWrite(
+            """INSERT INTO visitors (stream_id, visitor_ref, status, turned_away,
+                                     last_turned_away_at)
+               VALUES ($1, $2, 'pending', 1, $3)
+               ON CONFLICT (stream_id, visitor_ref) DO UPDATE
+                   SET turned_away = visitors.turned_away + 1,
+                       last_turned_away_at = greatest(visitors.last_turned_away_at, $3)""",
+            (
+                event.stream_id,
+                str(event.payload["visitor_reference"]),
+                _time(event, "attempted_at"),
+            ),
+        )
+    ]
 
 
 EVENT_ROW_PROJECTORS: dict[str, EventRowProjector] = {
     "escalation_raised": _escalation_rows,
     "missing_reported": _missing_reported_rows,
-    "returned": _returned_rows,
+    "child_returned": _child_returned_rows,
+    "return_interview_held": _return_interview_rows,
     "visitor_proposed": _visitor_proposed_rows,
-    "visitor_verified": _visitor_decided("verified"),
-    "visitor_refused": _visitor_decided("refused"),
+    "visitor_verified": _visitor_verified_rows,
+    "visit_recorded": _visit_rows,
+    "unverified_visit_attempted": _turned_away_rows,
 }
 
 

@@ -61,6 +61,17 @@ class Settings(BaseSettings):
     dev_temporal_port: int = Field(7233, ge=1, le=65535)
     dev_ui_port: int = Field(8233, ge=1, le=65535)
     dev_postgres_port: int = Field(54329, ge=1, le=65535)
+    dev_api_port: int = Field(8280, ge=1, le=65535)
+
+    # The HTTP API as `safeside api` serves it. Loopback by default: it has no authentication
+    # of its own yet, so exposing it is a decision to take behind a proxy that adds it.
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(8280, ge=1, le=65535)
+
+    # Who the command line records as acting, unless --actor-role / --actor-ref say otherwise.
+    # A role name (workflows.domain.Role) and an opaque staff reference, never a name.
+    actor_role: str | None = None
+    actor_ref: str | None = None
 
     @property
     def temporal_address_is_explicit(self) -> bool:

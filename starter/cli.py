@@ -2,36 +2,34 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Coroutine
-from typing import Any, TypeVar
 
 import click
+from pydantic import ValidationError
 
-from safeside.errors import SafesideError
 from safeside.log import configure_logging
 from safeside.migrate import migrate
 from safeside.settings import Settings
-
-T = TypeVar("T")
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine; turn the project's operational errors into one clear line."""
-    try:
-        return asyncio.run(coro)
-    except SafesideError as exc:
-        click.echo(f"safeside: {exc}", err=True)
-        sys.exit(1)
+from starter.cli_run import BAD_INPUT, run
+from starter.placement_cli import deadlines, placement
 
 
 @click.group(help="Safeside: durable safeguarding workflows for children at risk of trafficking.")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = f"SAFESIDE_{'_'.join(str(part) for part in problem['loc']).upper()}"
+            click.echo(f"safeside: {name}: {problem['msg']}", err=True)
+        sys.exit(BAD_INPUT)
     configure_logging(settings.log_format, settings.log_level)
     ctx.obj = settings
+
+
+cli.add_command(placement)
+cli.add_command(deadlines)
 
 
 @cli.command(help="Run the whole stack on this machine (embedded Temporal and PostgreSQL).")
@@ -39,7 +37,7 @@ def cli(ctx: click.Context) -> None:
 def dev(settings: Settings) -> None:
     from starter.dev import run_dev_stack
 
-    _run(run_dev_stack(settings))
+    run(run_dev_stack(settings))
 
 
 @cli.command(help="Run a worker against the servers named by the SAFESIDE_ settings.")
@@ -47,7 +45,7 @@ def dev(settings: Settings) -> None:
 def worker(settings: Settings) -> None:
     from worker import run_worker
 
-    _run(run_worker(settings))
+    run(run_worker(settings))
 
 
 @cli.group(help="Database administration.")
@@ -58,7 +56,7 @@ def db() -> None:
 @db.command("migrate", help="Apply the schema migrations that are not yet applied.")
 @click.pass_obj
 def db_migrate(settings: Settings) -> None:
-    applied = _run(migrate(settings.database_dsn))
+    applied = run(migrate(settings.database_dsn))
     names = f": {', '.join(applied)}" if applied else ""
     click.echo(f"applied {len(applied)} migration(s){names}")
 
@@ -72,8 +70,33 @@ def db_migrate(settings: Settings) -> None:
 def db_rebuild_projections(settings: Settings, every: int) -> None:
     from starter.db_commands import rebuild_projections_at
 
-    count = _run(rebuild_projections_at(settings, report_every=every, say=click.echo))
+    count = run(rebuild_projections_at(settings, report_every=every, say=click.echo))
     click.echo(f"rebuilt the projections of {count} placement(s)")
+
+
+@cli.command(help="Serve the HTTP API (OpenAPI at /docs) against the configured servers.")
+@click.option("--host", help="Interface to listen on (default: SAFESIDE_API_HOST).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Default: SAFESIDE_API_PORT.")
+@click.pass_obj
+def api(settings: Settings, host: str | None, port: int | None) -> None:
+    from starter.api.server import run_api
+
+    run(run_api(settings, host=host or settings.api_host, port=port or settings.api_port))
+
+
+@cli.command(help="Play a manager's first ten minutes against the running stack, in a minute.")
+@click.option(
+    "--leaflet-due-in",
+    type=click.IntRange(4, 600),
+    default=30,
+    show_default=True,
+    help="Seconds the demo's leaflet clock runs (the demo policy shortens it from 24 hours).",
+)
+@click.pass_obj
+def demo(settings: Settings, leaflet_due_in: int) -> None:
+    from starter.demo import run_demo
+
+    run(run_demo(settings, leaflet_due_in=leaflet_due_in, say=click.echo))
 
 
 def main() -> None:

@@ -2,7 +2,8 @@
 
 Starts (unless the settings name existing servers) an embedded PostgreSQL and the Temporal
 dev server with its web UI, both under the data folder; applies the migrations; runs the
-worker; prints where each one listens. Ctrl-C or SIGTERM stops everything in reverse order.
+worker and the HTTP API; prints where each one listens. Ctrl-C or SIGTERM stops everything in
+reverse order (the API, the worker, then the servers).
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ from safeside.embedded.postgres import EmbeddedPostgres
 from safeside.embedded.temporal_server import EmbeddedTemporal
 from safeside.log import get_logger
 from safeside.migrate import migrate
+from safeside.policy_file import load_policy
 from safeside.settings import Settings
 from safeside.temporal import connect
+from starter.api.app import create_app
+from starter.api.server import running_api
+from starter.services import Services
 from worker import serve, stop_on_signals
 
 log = get_logger("safeside.dev")
@@ -66,10 +71,39 @@ async def run_dev_stack(settings: Settings) -> None:
         pool = await create_pool(database_url)
         servers.push_async_callback(pool.close)
         lines.append(("worker", f"task queue {settings.task_queue}"))
-        _print_banner(lines)
-        await serve(client, pool, settings, stop)
-        click.echo("safeside dev: stopping…", err=True)
+        services = Services(
+            client=client, pool=pool, settings=settings, policy=load_policy(settings)
+        )
+        await _serve_worker_and_api(services, stop, lines)
     click.echo("safeside dev: stopped", err=True)
+
+
+async def _serve_worker_and_api(
+    services: Services, stop: asyncio.Event, lines: list[tuple[str, str]]
+) -> None:
+    """The worker, and the HTTP API in this same event loop; on stop, the API goes first so no
+    request is left waiting on a worker that has gone."""
+    worker_stop = asyncio.Event()
+    worker = asyncio.create_task(
+        serve(services.client, services.pool, services.settings, worker_stop)
+    )
+    try:
+        async with running_api(
+            create_app(services),
+            "127.0.0.1",
+            services.settings.dev_api_port,
+            setting="SAFESIDE_DEV_API_PORT",
+        ) as api_url:
+            lines.append(("HTTP API", f"{api_url}  (OpenAPI: {api_url}/docs)"))
+            _print_banner(lines)
+            stopped = asyncio.create_task(stop.wait())
+            # A worker that stops by itself has failed: stop the API and report it below.
+            await asyncio.wait({worker, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            click.echo("safeside dev: stopping…", err=True)
+    finally:
+        worker_stop.set()
+        await worker
 
 
 def _print_banner(lines: list[tuple[str, str]]) -> None:

@@ -11,7 +11,6 @@ own ids, task queue and database.
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from safeside.embedded.postgres import EmbeddedPostgres
 from safeside.embedded.processes import free_port
+from safeside.process_exit import leave
 from tests.support.servers import (
     create_database,
     create_migrated_template,
@@ -98,9 +98,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     status = config.stash.get(_EXIT_STATUS, None)
     if status is None or os.environ.get("SAFESIDE_TEST_NORMAL_EXIT"):
         return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
+    leave(status)
 
 
 _EXIT_STATUS = pytest.StashKey[int]()

@@ -20,6 +20,7 @@ class DevStack:
     temporal_port: int = field(default_factory=free_port)
     ui_port: int = field(default_factory=free_port)
     postgres_port: int = field(default_factory=free_port)
+    api_port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
     output: bytearray = field(default_factory=bytearray)
 
@@ -31,6 +32,7 @@ class DevStack:
             SAFESIDE_DEV_TEMPORAL_PORT=str(self.temporal_port),
             SAFESIDE_DEV_UI_PORT=str(self.ui_port),
             SAFESIDE_DEV_POSTGRES_PORT=str(self.postgres_port),
+            SAFESIDE_DEV_API_PORT=str(self.api_port),
             SAFESIDE_TASK_QUEUE="safeside-placements",
         )
         return env
@@ -38,6 +40,10 @@ class DevStack:
     @property
     def temporal_address(self) -> str:
         return f"127.0.0.1:{self.temporal_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
 
     @property
     def database_url(self) -> str:

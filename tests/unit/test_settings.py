@@ -34,3 +34,17 @@ def test_a_bad_setting_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SAFESIDE_LOG_FORMAT", "xml")
     with pytest.raises(ValueError, match="log_format"):
         Settings()
+
+
+def test_the_api_listens_on_loopback_and_the_actor_is_unset_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("SAFESIDE_API_HOST", "SAFESIDE_API_PORT", "SAFESIDE_ACTOR_ROLE"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings()
+    assert (settings.api_host, settings.api_port, settings.dev_api_port) == (
+        "127.0.0.1",
+        8280,
+        8280,
+    )
+    assert settings.actor_role is None

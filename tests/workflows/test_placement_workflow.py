@@ -3,111 +3,25 @@ names: arrival work, the statutory clocks and their escalation ladders, refusals
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from safeside.ids import placement_workflow_id
 from tests.support.fake_activities import FakeActivities
-from tests.support.placements import KEY_WORKER, MANAGER, new_placement_id, start_command
+from tests.support.placements import KEY_WORKER, MANAGER
+from tests.support.running import Running, running_placement
 from tests.support.servers import start_time_skipping
 from workflows.domain import (
     ChangeRiskLevel,
-    Deadline,
     EndPlacement,
-    PlacementState,
     RecordLeafletDelivered,
     RecordObservation,
     RiskLevel,
     london_day_start,
 )
-from workflows.placement import PlacementWorkflow
-from workflows.placement_io import PlacementInput, PlacementOutcome, RecordResult
-from workflows.registry import workflow_runner
-
-
-@dataclass
-class Running:
-    env: WorkflowEnvironment
-    handle: WorkflowHandle[PlacementWorkflow, PlacementOutcome]
-    fakes: FakeActivities
-    placement_id: str
-    arrived_at: datetime
-
-    async def state(self) -> PlacementState:
-        return await self.handle.query(PlacementWorkflow.current_state)
-
-    async def deadlines(self) -> list[Deadline]:
-        return await self.handle.query(PlacementWorkflow.open_deadlines)
-
-    async def record(self, command: object) -> RecordResult:
-        return await self.handle.execute_update(PlacementWorkflow.record, command)
-
-    async def settled(self) -> None:
-        """Wait (in real time, briefly) until every decided event is stored and every
-        notification delivered or given up on."""
-        for _ in range(100):
-            state = await self.state()
-            stored = len(self.fakes.events.get(self.placement_id, []))
-            undelivered = set(self.fakes.outbox) - {*self.fakes.delivered, *self.fakes.failed}
-            if stored == state.version and not undelivered:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError("the placement's work did not settle")
-
-    def escalations(self, deadline_id: str) -> list[tuple[str, str]]:
-        return [
-            (e.payload["step_name"], e.payload["notify_role"])
-            for e in self.fakes.events[self.placement_id]
-            if e.event_type == "escalation_raised" and e.payload["deadline_id"] == deadline_id
-        ]
-
-
-@asynccontextmanager
-async def running_placement(
-    env: WorkflowEnvironment,
-    task_queue: str,
-    *,
-    ukvi_relevant: bool = True,
-    events_per_run: int = 500,
-    fakes: FakeActivities | None = None,
-) -> AsyncIterator[Running]:
-    fakes = fakes or FakeActivities()
-    placement_id = new_placement_id()
-    arrived_at = await env.get_current_time() - timedelta(minutes=5)
-    async with Worker(
-        env.client,
-        task_queue=task_queue,
-        workflows=[PlacementWorkflow],
-        activities=fakes.callables(),
-        workflow_runner=workflow_runner(),
-    ):
-        handle = await env.client.start_workflow(
-            PlacementWorkflow.run,
-            PlacementInput(
-                placement_id=placement_id,
-                start=start_command(placement_id, arrived_at, ukvi_relevant=ukvi_relevant),
-                events_per_run=events_per_run,
-            ),
-            id=placement_workflow_id(placement_id),
-            task_queue=task_queue,
-        )
-        running = Running(env, handle, fakes, placement_id, arrived_at)
-        try:
-            yield running
-        finally:
-            # Let the placement's own work settle so no activity is cut off mid-flight.
-            if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-                await running.settled()
-                await handle.terminate("test finished")
 
 
 async def test_arrival_is_stored_and_partner_agencies_are_told(

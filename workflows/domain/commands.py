@@ -9,8 +9,22 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from workflows.domain.common import Actor, RiskLevel, UtcDatetime
-from workflows.domain.events import EndReason, PlacementFacts
+from workflows.domain.common import (
+    Actor,
+    ContactOutcome,
+    EnquiryChannel,
+    MissingKind,
+    PoliceRiskGrade,
+    RestrictionKind,
+    RiskLevel,
+    UtcDatetime,
+)
+from workflows.domain.events import (
+    EndReason,
+    FamilyContactMeans,
+    PlacementFacts,
+    SuspiciousActivityCategory,
+)
 
 
 class CommandBase(BaseModel):
@@ -93,6 +107,175 @@ class EndPlacement(CommandBase):
     ended_at: UtcDatetime
 
 
+# -- Missing from care (R4, R5) ----------------------------------------------------------------
+
+
+class ReportMissing(CommandBase):
+    """Report the child missing, or away without authorisation (whereabouts known).
+
+    The last-seen place, known whereabouts and circumstances go to the police only.
+    """
+
+    type: Literal["report_missing"] = "report_missing"
+    kind: MissingKind
+    last_seen_at: UtcDatetime
+    last_seen_place_reference: str | None = None
+    circumstances: str | None = None
+    police_risk_grade: PoliceRiskGrade | None = None
+    # Philomena Protocol part 2: what the child was wearing; part 1: description and photo.
+    clothing_reference: str | None = None
+    description_reference: str | None = None
+    known_whereabouts_reference: str | None = None
+
+
+class RecordReturn(CommandBase):
+    """Record that the missing or absent child is back: closes the open episode."""
+
+    type: Literal["record_return"] = "record_return"
+    returned_at: UtcDatetime
+    found_by_reference: str | None = None
+    where_found_reference: str | None = None
+
+
+class RecordReturnInterview(CommandBase):
+    """Record the independent Return Home Interview after an episode."""
+
+    type: Literal["record_return_interview"] = "record_return_interview"
+    episode_id: str
+    held_at: UtcDatetime
+    interviewer_reference: str | None = None
+    child_views: str | None = None
+
+
+# -- Location and visitors (R2) ----------------------------------------------------------------
+
+
+class RecordEnquiry(CommandBase):
+    """Record an enquiry about the child; it goes to the Duty Manager, never answered."""
+
+    type: Literal["record_enquiry"] = "record_enquiry"
+    channel: EnquiryChannel
+    enquirer_reference: str | None = None
+    question: str | None = None
+    received_at: UtcDatetime
+
+
+class ProposeVisitor(CommandBase):
+    """Propose a visitor: pending until the social worker verifies them."""
+
+    type: Literal["propose_visitor"] = "propose_visitor"
+    visitor_reference: str
+    stated_relationship: str | None = None
+
+
+class RecordVisitorVerified(CommandBase):
+    """The social worker records the interview that established identity and relationship."""
+
+    type: Literal["record_visitor_verified"] = "record_visitor_verified"
+    visitor_reference: str
+    interviewed_at: UtcDatetime
+    identity_established: bool
+    relationship_established: bool
+    police_check_reference: str | None = None
+    immigration_check_reference: str | None = None
+
+
+class RecordVisit(CommandBase):
+    """Record a visit by a verified visitor (an unverified one is refused)."""
+
+    type: Literal["record_visit"] = "record_visit"
+    visitor_reference: str
+    visited_at: UtcDatetime
+
+
+class RecordUnverifiedVisitAttempt(CommandBase):
+    """Record that someone not verified came to visit and was turned away: escalated."""
+
+    type: Literal["record_unverified_visit_attempt"] = "record_unverified_visit_attempt"
+    visitor_reference: str
+    attempted_at: UtcDatetime
+
+
+# -- Restrictions (R6, R10, R11, R12, R18) -----------------------------------------------------
+
+
+class RecordPhoneReleaseConfirmed(CommandBase):
+    """The social worker's written confirmation that the phone may be given back."""
+
+    type: Literal["record_phone_release_confirmed"] = "record_phone_release_confirmed"
+    confirmation_reference: str | None = None
+    confirmed_at: UtcDatetime
+
+
+class ImposeRestriction(CommandBase):
+    """Restrict internet, going out unsupervised, or contact; temporary, with a review date."""
+
+    type: Literal["impose_restriction"] = "impose_restriction"
+    kind: RestrictionKind
+    reason: str | None = None
+    starts_at: UtcDatetime
+    # The policy's review period when left out; never later than it.
+    review_by: UtcDatetime | None = None
+    contact_person_references: tuple[str, ...] = ()
+
+
+class RenewRestriction(CommandBase):
+    """Review a restriction and keep it, with a new review date."""
+
+    type: Literal["renew_restriction"] = "renew_restriction"
+    kind: RestrictionKind
+    reason: str | None = None
+    review_by: UtcDatetime | None = None
+
+
+class LiftRestriction(CommandBase):
+    """Review a restriction and lift it."""
+
+    type: Literal["lift_restriction"] = "lift_restriction"
+    kind: RestrictionKind
+    reason: str | None = None
+    lifted_at: UtcDatetime
+
+
+class RequestContactAssessment(CommandBase):
+    """Ask for an assessment of contact with a family member or friend."""
+
+    type: Literal["request_contact_assessment"] = "request_contact_assessment"
+    contact_person_reference: str
+    relationship: str | None = None
+
+
+class RecordContactAssessment(CommandBase):
+    """Record whether contact with the person was found safe."""
+
+    type: Literal["record_contact_assessment"] = "record_contact_assessment"
+    contact_person_reference: str
+    outcome: ContactOutcome
+    assessed_at: UtcDatetime
+    assessment_reference: str | None = None
+
+
+class RecordFamilyContact(CommandBase):
+    """Record contact with family or friends (allowed once assessed safe and not restricted).
+
+    A visit to the unit is a visit: record it with RecordVisit, which needs verification too.
+    """
+
+    type: Literal["record_family_contact"] = "record_family_contact"
+    contact_person_reference: str
+    means: FamilyContactMeans
+    contact_at: UtcDatetime
+
+
+class RecordSuspiciousActivity(CommandBase):
+    """Record something unusual (a waiting car, a phone enquiry): to the Duty Manager at once."""
+
+    type: Literal["record_suspicious_activity"] = "record_suspicious_activity"
+    category: SuspiciousActivityCategory
+    note_reference_or_text: str
+    observed_at: UtcDatetime
+
+
 PlacementCommand = Annotated[
     StartPlacement
     | RecordLeafletDelivered
@@ -104,7 +287,23 @@ PlacementCommand = Annotated[
     | RecordNrmReferral
     | ChangeRiskLevel
     | RecordObservation
-    | EndPlacement,
+    | EndPlacement
+    | ReportMissing
+    | RecordReturn
+    | RecordReturnInterview
+    | RecordEnquiry
+    | ProposeVisitor
+    | RecordVisitorVerified
+    | RecordVisit
+    | RecordUnverifiedVisitAttempt
+    | RecordPhoneReleaseConfirmed
+    | ImposeRestriction
+    | RenewRestriction
+    | LiftRestriction
+    | RequestContactAssessment
+    | RecordContactAssessment
+    | RecordFamilyContact
+    | RecordSuspiciousActivity,
     Field(discriminator="type"),
 ]
 

@@ -58,6 +58,60 @@ class DeadlineKind(StrEnum):
     sw_visit = "sw_visit"
     risk_review = "risk_review"
     nrm_referral = "nrm_referral"
+    # R5: not a deadline but a watch: while a child is missing the ladder repeats until return.
+    missing_episode = "missing_episode"
+    return_interview = "return_interview"
+    # R6, R12, R18: every restriction is temporary, so its review date is a clock.
+    restriction_review = "restriction_review"
+    contact_assessment = "contact_assessment"
+
+
+class MissingKind(StrEnum):
+    """SSDA903 codes M and A: whereabouts unknown, or known but away without permission."""
+
+    missing = "missing"
+    away_without_authorisation = "away_without_authorisation"
+
+
+class PoliceRiskGrade(StrEnum):
+    """The police grade a missing report on a continuum (no apparent risk = "absent")."""
+
+    no_apparent_risk = "no_apparent_risk"
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class RestrictionKind(StrEnum):
+    internet = "internet"  # R12: internet and social media restricted or supervised
+    supervision = "supervision"  # R6: advised not to go out unsupervised
+    contact = "contact"  # R18: contact restricted by the Registered Manager
+
+
+class EnquiryChannel(StrEnum):
+    phone = "phone"
+    in_person = "in_person"
+    online = "online"
+
+
+class ContactOutcome(StrEnum):
+    safe = "safe"
+    not_safe = "not_safe"
+
+
+# Event fields that say where a child was or is: the place last seen, known whereabouts, where
+# found, and the free-text circumstances that may name a place. They stay in the audit trail
+# and reach only the roles below (the Missing Children's Proforma goes to the police); never
+# the state, a query, a log line, an error message or another role's notification.
+LOCATION_FIELDS = frozenset(
+    {
+        "last_seen_place_reference",
+        "known_whereabouts_reference",
+        "where_found_reference",
+        "circumstances",
+    }
+)
+LOCATION_ENTITLED_ROLES = frozenset({Role.police})
 
 
 def utc(dt: datetime) -> datetime:

@@ -6,25 +6,41 @@ the events returned are numbered on from `state.version` so they can be appended
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypedDict
 
 from workflows.domain.calendar import london_day_start
+from workflows.domain.checks import given, happened, header, require, since_arrival
 from workflows.domain.commands import (
     ChangeRiskLevel,
     EndPlacement,
+    ImposeRestriction,
+    LiftRestriction,
     PlacementCommand,
+    ProposeVisitor,
+    RecordContactAssessment,
+    RecordEnquiry,
+    RecordFamilyContact,
     RecordLeafletDelivered,
     RecordLookedAfterReview,
     RecordMissingProceduresExplained,
     RecordNrmReferral,
     RecordObservation,
+    RecordPhoneReleaseConfirmed,
     RecordPlanningMeeting,
+    RecordReturn,
+    RecordReturnInterview,
     RecordRiskAssessment,
     RecordSocialWorkerVisit,
+    RecordSuspiciousActivity,
+    RecordUnverifiedVisitAttempt,
+    RecordVisit,
+    RecordVisitorVerified,
+    RenewRestriction,
+    ReportMissing,
+    RequestContactAssessment,
     StartPlacement,
 )
 from workflows.domain.common import CLOCK_ACTOR, LONDON, Actor, Role, utc
-from workflows.domain.deadlines import RunningClock, running_clocks
+from workflows.domain.deadlines import RunningClock, expiry_due, running_clocks, steps_due
 from workflows.domain.errors import DomainError
 from workflows.domain.events import (
     DeadlineMissed,
@@ -45,26 +61,13 @@ from workflows.domain.events import (
     RiskLevelChanged,
     SocialWorkerVisited,
 )
+from workflows.domain.missing import decide_missing
 from workflows.domain.policy import EscalationStep, Policy
+from workflows.domain.restrictions import decide_restrictions
 from workflows.domain.state import PlacementState, PlacementStatus
+from workflows.domain.visitors import decide_visitors
 
 OBSERVATION_MAX_CHARS = 500
-
-
-class _Header(TypedDict):
-    stream_id: str
-    version: int
-    occurred_at: datetime
-    actor: Actor
-
-
-def _header(state: PlacementState, now: datetime, actor: Actor, position: int = 1) -> _Header:
-    return {
-        "stream_id": state.stream_id,
-        "version": state.version + position,
-        "occurred_at": now,
-        "actor": actor,
-    }
 
 
 def decide(
@@ -73,7 +76,7 @@ def decide(
     """The events that record `command`, or DomainError saying why it was refused."""
     now = utc(now)
     if isinstance(command, StartPlacement):
-        return _start(state, command, now)
+        return _start(state, command, now, policy)
     facts = _open_placement(state)
     match command:
         case RecordLeafletDelivered():
@@ -96,6 +99,27 @@ def decide(
             return [_observation(state, facts, command, now)]
         case EndPlacement():
             return [_end(state, facts, command, now)]
+        case ReportMissing() | RecordReturn() | RecordReturnInterview():
+            return [decide_missing(state, facts, command, now)]
+        case (
+            RecordEnquiry()
+            | ProposeVisitor()
+            | RecordVisitorVerified()
+            | RecordVisit()
+            | RecordUnverifiedVisitAttempt()
+        ):
+            return [decide_visitors(state, facts, command, now)]
+        case (
+            RecordPhoneReleaseConfirmed()
+            | ImposeRestriction()
+            | RenewRestriction()
+            | LiftRestriction()
+            | RequestContactAssessment()
+            | RecordContactAssessment()
+            | RecordFamilyContact()
+            | RecordSuspiciousActivity()
+        ):
+            return [decide_restrictions(state, facts, command, now, policy)]
 
 
 def _open_placement(state: PlacementState) -> PlacementFacts:
@@ -106,32 +130,9 @@ def _open_placement(state: PlacementState) -> PlacementFacts:
     return state.facts
 
 
-def _given(text: str | None) -> str | None:
-    """The text with surrounding spaces removed, or None when nothing was really given."""
-    stripped = (text or "").strip()
-    return stripped or None
-
-
-def _require(text: str | None, refusal: str) -> str:
-    given = _given(text)
-    if given is None:
-        raise DomainError(refusal)
-    return given
-
-
-def _happened(at: datetime, now: datetime, what: str) -> None:
-    if at > now:
-        raise DomainError(
-            f"the time of the {what} is in the future: record it once it has happened"
-        )
-
-
-def _since_arrival(at: datetime, facts: PlacementFacts, what: str) -> None:
-    if at < facts.arrived_at:
-        raise DomainError(f"the {what} cannot be before the child arrived: check the date and time")
-
-
-def _start(state: PlacementState, command: StartPlacement, now: datetime) -> list[PlacementEvent]:
+def _start(
+    state: PlacementState, command: StartPlacement, now: datetime, policy: Policy
+) -> list[PlacementEvent]:
     if state.status is PlacementStatus.open:
         raise DomainError("this placement is already open")
     if state.status is PlacementStatus.ended:
@@ -152,9 +153,13 @@ def _start(state: PlacementState, command: StartPlacement, now: datetime) -> lis
         )
     facts = command.model_dump(include=set(PlacementFacts.model_fields))
     return [
-        PlacementStarted(**_header(state, now, command.actor, 1), **facts),
+        PlacementStarted(
+            **header(state, now, command.actor, 1),
+            **facts,
+            phone_held=policy.phone_held_from_arrival,
+        ),
         InterpreterRequested(
-            **_header(state, now, command.actor, 2), language=command.first_language
+            **header(state, now, command.actor, 2), language=command.first_language
         ),
     ]
 
@@ -164,23 +169,23 @@ def _leaflet(
 ) -> LeafletDelivered:
     if state.leaflet_delivered_at is not None:
         raise DomainError("the leaflet delivery is already recorded")
-    interpreter = _require(
+    interpreter = require(
         command.interpreter_reference,
         "the leaflet must be explained with an interpreter: give the interpreter's reference",
     )
-    language = _given(command.language)
+    language = given(command.language)
     if language is None or language.casefold() != facts.first_language.casefold():
         raise DomainError(
             "the leaflet must be in the child's own language, "
             "the first language recorded when the placement started"
         )
-    understanding = _require(
+    understanding = require(
         command.child_understanding, "record how well the child understood the leaflet"
     )
-    _happened(command.delivered_at, now, "leaflet delivery")
-    _since_arrival(command.delivered_at, facts, "leaflet delivery")
+    happened(command.delivered_at, now, "leaflet delivery")
+    since_arrival(command.delivered_at, facts, "leaflet delivery")
     return LeafletDelivered(
-        **_header(state, now, command.actor),
+        **header(state, now, command.actor),
         language=facts.first_language,
         interpreter_reference=interpreter,
         child_understanding=understanding,
@@ -196,28 +201,28 @@ def _missing_procedures(
 ) -> MissingProceduresExplained:
     if state.missing_procedures_explained_at is not None:
         raise DomainError("telling the child the missing procedures is already recorded")
-    _happened(command.explained_at, now, "explanation of the missing procedures")
-    _since_arrival(command.explained_at, facts, "explanation of the missing procedures")
+    happened(command.explained_at, now, "explanation of the missing procedures")
+    since_arrival(command.explained_at, facts, "explanation of the missing procedures")
     return MissingProceduresExplained(
-        **_header(state, now, command.actor),
+        **header(state, now, command.actor),
         explained_at=command.explained_at,
-        interpreter_reference=_given(command.interpreter_reference),
+        interpreter_reference=given(command.interpreter_reference),
     )
 
 
 def _risk_assessment(
     state: PlacementState, facts: PlacementFacts, command: RecordRiskAssessment, now: datetime
 ) -> list[PlacementEvent]:
-    factors = tuple(factor for factor in map(_given, command.factors) if factor is not None)
+    factors = tuple(factor for factor in map(given, command.factors) if factor is not None)
     if not factors:
         raise DomainError("list at least one risk factor in the risk assessment")
-    views = _require(
+    views = require(
         command.child_views,
         "the child's views must be recorded with the risk assessment: "
         "write what the young person said, or why they would not say",
     )
-    _happened(command.assessed_at, now, "risk assessment")
-    _since_arrival(command.assessed_at, facts, "risk assessment")
+    happened(command.assessed_at, now, "risk assessment")
+    since_arrival(command.assessed_at, facts, "risk assessment")
     latest = state.risk_clock_started_at
     if latest is not None and command.assessed_at < latest:
         raise DomainError(
@@ -230,7 +235,7 @@ def _risk_assessment(
     if state.risk_level is not None and command.level != state.risk_level:
         events.append(
             RiskLevelChanged(
-                **_header(state, now, command.actor),
+                **header(state, now, command.actor),
                 from_level=state.risk_level,
                 to_level=command.level,
                 reason="risk assessment",
@@ -238,7 +243,7 @@ def _risk_assessment(
         )
     events.append(
         RiskAssessed(
-            **_header(state, now, command.actor, len(events) + 1),
+            **header(state, now, command.actor, len(events) + 1),
             level=command.level,
             factors=factors,
             child_participated=command.child_participated,
@@ -258,7 +263,7 @@ def _planning_meeting(
         raise DomainError(
             "record the risk assessment first: it is discussed at the planning meeting"
         )
-    absence_reason = _given(command.absence_reason)
+    absence_reason = given(command.absence_reason)
     if not command.young_person_present and absence_reason is None:
         raise DomainError(
             "the young person should be at the planning meeting: give the reason they were not"
@@ -267,17 +272,17 @@ def _planning_meeting(
         raise DomainError(
             "the young person was at the planning meeting, so leave the absence reason empty"
         )
-    views = _require(
+    views = require(
         command.child_views, "the child's views must be recorded with the planning meeting"
     )
-    _happened(command.held_at, now, "planning meeting")
+    happened(command.held_at, now, "planning meeting")
     if command.held_at < state.first_assessed_at:
         raise DomainError(
             "the planning meeting cannot be before the risk assessment it discussed: "
             "check the dates"
         )
     return PlanningMeetingHeld(
-        **_header(state, now, command.actor),
+        **header(state, now, command.actor),
         held_at=command.held_at,
         young_person_present=command.young_person_present,
         absence_reason=absence_reason,
@@ -288,15 +293,15 @@ def _planning_meeting(
 def _review(
     state: PlacementState, facts: PlacementFacts, command: RecordLookedAfterReview, now: datetime
 ) -> LookedAfterReviewHeld:
-    iro = _require(
+    iro = require(
         command.chaired_by_iro_reference,
         "a looked-after review is chaired by an Independent Reviewing Officer: "
         "give the officer's reference",
     )
-    views = _require(
+    views = require(
         command.child_views, "the child's views must be recorded with the looked-after review"
     )
-    _happened(command.held_at, now, "looked-after review")
+    happened(command.held_at, now, "looked-after review")
     # A review held before this placement (the child was already looked after) counts:
     # the review clock runs from becoming looked after, not from arrival.
     if command.held_at < london_day_start(facts.looked_after_since):
@@ -307,7 +312,7 @@ def _review(
             "this one is earlier than the last review recorded"
         )
     return LookedAfterReviewHeld(
-        **_header(state, now, command.actor),
+        **header(state, now, command.actor),
         held_at=command.held_at,
         chaired_by_iro_reference=iro,
         child_views=views,
@@ -317,18 +322,18 @@ def _review(
 def _visit(
     state: PlacementState, facts: PlacementFacts, command: RecordSocialWorkerVisit, now: datetime
 ) -> SocialWorkerVisited:
-    social_worker = _require(
+    social_worker = require(
         command.social_worker_reference, "give the reference of the social worker who visited"
     )
-    _happened(command.visited_at, now, "social worker's visit")
-    _since_arrival(command.visited_at, facts, "social worker's visit")
+    happened(command.visited_at, now, "social worker's visit")
+    since_arrival(command.visited_at, facts, "social worker's visit")
     if state.social_worker_visits and command.visited_at < state.social_worker_visits[-1]:
         raise DomainError(
             "visits must be recorded in the order they happened: "
             "this one is earlier than the last visit recorded"
         )
     return SocialWorkerVisited(
-        **_header(state, now, command.actor),
+        **header(state, now, command.actor),
         visited_at=command.visited_at,
         social_worker_reference=social_worker,
         child_seen_alone=command.child_seen_alone,
@@ -340,11 +345,11 @@ def _nrm_referral(
 ) -> NrmReferralMade:
     if state.nrm_referred_at is not None:
         raise DomainError("the NRM referral is already recorded")
-    reference = _require(command.referral_reference, "give the NRM referral reference")
+    reference = require(command.referral_reference, "give the NRM referral reference")
     # A referral made before arrival (by police or another authority) still counts.
-    _happened(command.referred_at, now, "NRM referral")
+    happened(command.referred_at, now, "NRM referral")
     return NrmReferralMade(
-        **_header(state, now, command.actor),
+        **header(state, now, command.actor),
         referred_at=command.referred_at,
         referral_reference=reference,
     )
@@ -357,9 +362,9 @@ def _change_risk_level(
         raise DomainError("this placement has no risk level yet: record a risk assessment")
     if command.to_level == state.risk_level:
         raise DomainError(f"the risk level is already {state.risk_level.value}")
-    reason = _require(command.reason, "give the reason the risk level changed")
+    reason = require(command.reason, "give the reason the risk level changed")
     return RiskLevelChanged(
-        **_header(state, now, command.actor),
+        **header(state, now, command.actor),
         from_level=state.risk_level,
         to_level=command.to_level,
         reason=reason,
@@ -369,8 +374,8 @@ def _change_risk_level(
 def _observation(
     state: PlacementState, facts: PlacementFacts, command: RecordObservation, now: datetime
 ) -> ObservationRecorded:
-    category = _require(command.category, "say what kind of observation this is")
-    note = _require(
+    category = require(command.category, "say what kind of observation this is")
+    note = require(
         command.note_reference_or_text, "write the observation or give its log book reference"
     )
     if len(note) > OBSERVATION_MAX_CHARS:
@@ -378,10 +383,10 @@ def _observation(
             f"the observation is longer than {OBSERVATION_MAX_CHARS} characters: "
             "keep it short and put the detail in the log book"
         )
-    _happened(command.observed_at, now, "observation")
-    _since_arrival(command.observed_at, facts, "observation")
+    happened(command.observed_at, now, "observation")
+    since_arrival(command.observed_at, facts, "observation")
     return ObservationRecorded(
-        **_header(state, now, command.actor),
+        **header(state, now, command.actor),
         category=category,
         note_reference_or_text=note,
         observed_at=command.observed_at,
@@ -391,10 +396,10 @@ def _observation(
 def _end(
     state: PlacementState, facts: PlacementFacts, command: EndPlacement, now: datetime
 ) -> PlacementEnded:
-    _happened(command.ended_at, now, "placement's end")
-    _since_arrival(command.ended_at, facts, "placement's end")
+    happened(command.ended_at, now, "placement's end")
+    since_arrival(command.ended_at, facts, "placement's end")
     return PlacementEnded(
-        **_header(state, now, command.actor), reason=command.reason, ended_at=command.ended_at
+        **header(state, now, command.actor), reason=command.reason, ended_at=command.ended_at
     )
 
 
@@ -412,7 +417,7 @@ def notification_failed(
         return []
     return [
         NotificationFailed(
-            **_header(state, utc(now), CLOCK_ACTOR),
+            **header(state, utc(now), CLOCK_ACTOR),
             idempotency_key=idempotency_key,
             recipient=recipient,
             purpose=purpose,
@@ -446,27 +451,28 @@ def escalations_due(
     now = utc(now)
     pending: list[_DueStep] = []
     for clock in running_clocks(state, policy):
-        if clock.due_at <= now and not state.deadline_missed(clock.deadline_id):
+        if expiry_due(state, clock, now, policy):
             pending.append(_DueStep(clock.due_at, clock, None, None))
-        for index, step in enumerate(policy.clocks.for_kind(clock.kind).ladder):
-            at = clock.due_at + step.offset
-            if at <= now and not state.escalation_raised(clock.deadline_id, index):
-                pending.append(_DueStep(at, clock, index, step))
+        for index, at, step in steps_due(state, clock, now, policy):
+            pending.append(_DueStep(at, clock, index, step))
     events: list[PlacementEvent] = []
     for position, due_step in enumerate(sorted(pending, key=_DueStep.order), start=1):
-        header = _header(state, now, actor, position)
+        event_header = header(state, now, actor, position)
         clock = due_step.clock
         if due_step.step_index is None or due_step.step is None:
             events.append(
                 DeadlineMissed(
-                    **header, deadline_id=clock.deadline_id, kind=clock.kind, due_at=clock.due_at
+                    **event_header,
+                    deadline_id=clock.deadline_id,
+                    kind=clock.kind,
+                    due_at=clock.due_at,
                 )
             )
             continue
         clock_policy = policy.clocks.for_kind(clock.kind)
         events.append(
             EscalationRaised(
-                **header,
+                **event_header,
                 deadline_id=clock.deadline_id,
                 kind=clock.kind,
                 step_index=due_step.step_index,

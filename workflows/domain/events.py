@@ -14,10 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 
 from workflows.domain.common import (
     Actor,
+    ContactOutcome,
     DeadlineKind,
+    EnquiryChannel,
+    MissingKind,
     NonEmptyText,
     OpaqueId,
+    PoliceRiskGrade,
     Reference,
+    RestrictionKind,
     RiskLevel,
     Role,
     UtcDatetime,
@@ -26,6 +31,10 @@ from workflows.domain.errors import DomainError
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 EndReason = Literal["moved", "discharged", "turned_18"]
+SuspiciousActivityCategory = Literal[
+    "waiting_car", "phone_enquiry", "person_outside", "online_contact", "other"
+]
+FamilyContactMeans = Literal["phone", "video_call", "supervised_meeting"]
 
 
 class PlacementFacts(BaseModel):
@@ -58,6 +67,9 @@ class EventBase(BaseModel):
 
 class PlacementStarted(EventBase, PlacementFacts):
     type: Literal["placement_started"] = "placement_started"
+    schema_version: int = Field(default=2, ge=1)
+    # R11: whether the phone was taken for safe keeping on arrival (the policy at the time).
+    phone_held: bool = True
 
 
 class InterpreterRequested(EventBase):
@@ -166,6 +178,162 @@ class PlacementEnded(EventBase):
     ended_at: UtcDatetime
 
 
+# -- Missing from care (R4, R5) ----------------------------------------------------------------
+# The place and circumstances fields are in LOCATION_FIELDS: kept in the audit trail and
+# shared with the police only, never folded into the state.
+
+
+class MissingReported(EventBase):
+    """The child was reported missing (or away without authorisation): the Missing Children
+    Procedures start at once. Carries the Missing Children's Proforma and Philomena Protocol
+    part 2 facts (last seen, clothing) for the police."""
+
+    type: Literal["missing_reported"] = "missing_reported"
+    episode_id: NonEmptyText
+    kind: MissingKind
+    last_seen_at: UtcDatetime
+    last_seen_place_reference: Reference
+    circumstances: ShortText
+    police_risk_grade: PoliceRiskGrade | None = None
+    clothing_reference: Reference | None = None
+    description_reference: Reference | None = None
+    known_whereabouts_reference: Reference | None = None
+
+
+class ChildReturned(EventBase):
+    """The open episode ended: the Return Home Interview is now due, and a risk review."""
+
+    type: Literal["child_returned"] = "child_returned"
+    episode_id: NonEmptyText
+    returned_at: UtcDatetime
+    found_by_reference: Reference
+    where_found_reference: Reference
+
+
+class ReturnInterviewHeld(EventBase):
+    type: Literal["return_interview_held"] = "return_interview_held"
+    episode_id: NonEmptyText
+    held_at: UtcDatetime
+    interviewer_reference: Reference
+    child_views: NonEmptyText
+
+
+# -- Location and visitors (R2) ----------------------------------------------------------------
+
+
+class EnquiryRecorded(EventBase):
+    """Someone asked about the child. There is deliberately no answer field: the location is
+    never given to an enquirer (reg 13(3)); the Duty Manager decides what happens next."""
+
+    type: Literal["enquiry_recorded"] = "enquiry_recorded"
+    channel: EnquiryChannel
+    enquirer_reference: Reference
+    question: ShortText
+    received_at: UtcDatetime
+
+
+class VisitorProposed(EventBase):
+    type: Literal["visitor_proposed"] = "visitor_proposed"
+    visitor_reference: Reference
+    stated_relationship: NonEmptyText
+
+
+class VisitorVerified(EventBase):
+    """The social worker (the actor) interviewed the visitor and established identity and
+    relationship, with police or immigration checks where they were needed."""
+
+    type: Literal["visitor_verified"] = "visitor_verified"
+    visitor_reference: Reference
+    interviewed_at: UtcDatetime
+    police_check_reference: Reference | None = None
+    immigration_check_reference: Reference | None = None
+
+
+class VisitRecorded(EventBase):
+    type: Literal["visit_recorded"] = "visit_recorded"
+    visitor_reference: Reference
+    visited_at: UtcDatetime
+
+
+class UnverifiedVisitAttempted(EventBase):
+    """Someone not verified by the social worker came to visit and was turned away."""
+
+    type: Literal["unverified_visit_attempted"] = "unverified_visit_attempted"
+    visitor_reference: Reference
+    attempted_at: UtcDatetime
+    # False when the visitor had never been proposed: a stranger asking for the child.
+    visitor_was_proposed: bool
+
+
+# -- Restrictions (R6, R10, R11, R12, R18) -----------------------------------------------------
+
+
+class PhoneReleaseConfirmed(EventBase):
+    """R11: the social worker (the actor) confirmed in writing that the phone risks are
+    reduced; the phone may be given back."""
+
+    type: Literal["phone_release_confirmed"] = "phone_release_confirmed"
+    confirmation_reference: Reference
+    confirmed_at: UtcDatetime
+
+
+class RestrictionImposed(EventBase):
+    type: Literal["restriction_imposed"] = "restriction_imposed"
+    kind: RestrictionKind
+    reason: NonEmptyText
+    starts_at: UtcDatetime
+    review_by: UtcDatetime
+    # Contact restrictions only: the people contact with whom is restricted; empty for all.
+    contact_person_references: tuple[Reference, ...] = ()
+
+
+class RestrictionRenewed(EventBase):
+    """Reviewed and kept, with a new review date."""
+
+    type: Literal["restriction_renewed"] = "restriction_renewed"
+    kind: RestrictionKind
+    reason: NonEmptyText
+    review_by: UtcDatetime
+
+
+class RestrictionLifted(EventBase):
+    type: Literal["restriction_lifted"] = "restriction_lifted"
+    kind: RestrictionKind
+    reason: NonEmptyText
+    lifted_at: UtcDatetime
+
+
+class ContactAssessmentRequested(EventBase):
+    type: Literal["contact_assessment_requested"] = "contact_assessment_requested"
+    contact_person_reference: Reference
+    relationship: NonEmptyText
+
+
+class ContactAssessed(EventBase):
+    type: Literal["contact_assessed"] = "contact_assessed"
+    contact_person_reference: Reference
+    outcome: ContactOutcome
+    assessed_at: UtcDatetime
+    assessment_reference: Reference
+
+
+class FamilyContactRecorded(EventBase):
+    type: Literal["family_contact_recorded"] = "family_contact_recorded"
+    contact_person_reference: Reference
+    means: FamilyContactMeans
+    contact_at: UtcDatetime
+
+
+class SuspiciousActivityRecorded(EventBase):
+    """R7: something unusual (a waiting car, a phone enquiry): the Duty Manager is told at once
+    and the next risk review is brought forward."""
+
+    type: Literal["suspicious_activity_recorded"] = "suspicious_activity_recorded"
+    category: SuspiciousActivityCategory
+    note_reference_or_text: ShortText
+    observed_at: UtcDatetime
+
+
 PlacementEvent = Annotated[
     PlacementStarted
     | InterpreterRequested
@@ -181,7 +349,23 @@ PlacementEvent = Annotated[
     | DeadlineMissed
     | EscalationRaised
     | NotificationFailed
-    | PlacementEnded,
+    | PlacementEnded
+    | MissingReported
+    | ChildReturned
+    | ReturnInterviewHeld
+    | EnquiryRecorded
+    | VisitorProposed
+    | VisitorVerified
+    | VisitRecorded
+    | UnverifiedVisitAttempted
+    | PhoneReleaseConfirmed
+    | RestrictionImposed
+    | RestrictionRenewed
+    | RestrictionLifted
+    | ContactAssessmentRequested
+    | ContactAssessed
+    | FamilyContactRecorded
+    | SuspiciousActivityRecorded,
     Field(discriminator="type"),
 ]
 
@@ -203,6 +387,22 @@ _EVENT_CLASSES: tuple[type[EventBase], ...] = (
     EscalationRaised,
     NotificationFailed,
     PlacementEnded,
+    MissingReported,
+    ChildReturned,
+    ReturnInterviewHeld,
+    EnquiryRecorded,
+    VisitorProposed,
+    VisitorVerified,
+    VisitRecorded,
+    UnverifiedVisitAttempted,
+    PhoneReleaseConfirmed,
+    RestrictionImposed,
+    RestrictionRenewed,
+    RestrictionLifted,
+    ContactAssessmentRequested,
+    ContactAssessed,
+    FamilyContactRecorded,
+    SuspiciousActivityRecorded,
 )
 
 CURRENT_SCHEMA_VERSIONS: dict[str, int] = {
@@ -211,8 +411,17 @@ CURRENT_SCHEMA_VERSIONS: dict[str, int] = {
 }
 
 Payload = dict[str, Any]
+
+
 # (type name, schema version it reads) -> function turning that shape into the next version.
-_UPCASTERS: dict[tuple[str, int], Callable[[Payload], Payload]] = {}
+def _phone_held_from_arrival(payload: Payload) -> Payload:
+    # Before R11 was modelled every placement followed the seed's default: phone held.
+    return payload | {"phone_held": True}
+
+
+_UPCASTERS: dict[tuple[str, int], Callable[[Payload], Payload]] = {
+    ("placement_started", 1): _phone_held_from_arrival,
+}
 
 
 def event_to_stored(event: PlacementEvent) -> tuple[str, int, Payload]:

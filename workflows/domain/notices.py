@@ -18,6 +18,9 @@ from workflows.domain.events import (
 )
 from workflows.domain.state import PlacementState
 
+# The purpose of the police's notice of a missing episode: its content is the proforma (R5).
+MISSING_CHILDREN_PROFORMA = "missing_children_proforma"
+
 
 class Notice(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -43,23 +46,62 @@ _ALWAYS: dict[str, tuple[tuple[Role, str], ...]] = {
         (Role.host_local_authority, "placement_ended"),
         (Role.police, "placement_ended"),
     ),
+    # R5: the police get the Missing Children's Proforma; the seed reports an absence without
+    # authorisation to the police too, so the police are always involved and Ofsted is told
+    # (Children's Homes Regulations 2015 reg 40).
+    "missing_reported": (
+        (Role.police, MISSING_CHILDREN_PROFORMA),
+        (Role.social_worker, "missing_reported"),
+        (Role.placing_authority, "missing_reported"),
+        (Role.duty_manager, "missing_reported"),
+        (Role.registered_manager, "missing_reported"),
+        (Role.ofsted, "reg40_police_involved"),
+    ),
+    "child_returned": (
+        (Role.police, "child_returned"),
+        (Role.social_worker, "child_returned"),
+        (Role.placing_authority, "child_returned"),
+        (Role.duty_manager, "child_returned"),
+        (Role.registered_manager, "child_returned"),
+    ),
+    "return_interview_held": ((Role.social_worker, "return_interview_held"),),
+    # R2: every enquiry goes to the Duty Manager; nobody is sent an answer.
+    "enquiry_recorded": ((Role.duty_manager, "enquiry_recorded"),),
+    "visitor_proposed": ((Role.social_worker, "visitor_verification_needed"),),
+    "unverified_visit_attempted": (
+        (Role.duty_manager, "unverified_visit_attempted"),
+        (Role.social_worker, "unverified_visit_attempted"),
+    ),
+    # R11: the key worker gives the phone back.
+    "phone_release_confirmed": ((Role.key_worker, "phone_release_confirmed"),),
+    "restriction_imposed": ((Role.social_worker, "restriction_imposed"),),
+    "restriction_renewed": ((Role.social_worker, "restriction_renewed"),),
+    "restriction_lifted": ((Role.social_worker, "restriction_lifted"),),
+    "contact_assessment_requested": ((Role.social_worker, "contact_assessment_requested"),),
+    # R7: at once.
+    "suspicious_activity_recorded": ((Role.duty_manager, "suspicious_activity"),),
 }
 
 
-def _ukvi_if_relevant(event: PlacementEvent) -> tuple[tuple[Role, str], ...]:
-    if isinstance(event, PlacementStarted) and event.ukvi_relevant:
-        return ((Role.ukvi, "placement_started"),)
+def _ukvi_if_relevant(
+    state_after: PlacementState, event: PlacementEvent
+) -> tuple[tuple[Role, str], ...]:
+    facts = event if isinstance(event, PlacementStarted) else state_after.facts
+    if facts is not None and facts.ukvi_relevant:
+        return ((Role.ukvi, event.type),)
     return ()
 
 
-def _escalation_recipient(event: PlacementEvent) -> tuple[tuple[Role, str], ...]:
+def _escalation_recipient(
+    state_after: PlacementState, event: PlacementEvent
+) -> tuple[tuple[Role, str], ...]:
     # The event already names a concrete role: "responsible" was resolved when it was raised.
     if isinstance(event, EscalationRaised):
         return ((event.notify_role, "escalation"),)
     return ()
 
 
-def _high_risk(event: PlacementEvent) -> tuple[tuple[Role, str], ...]:
+def _high_risk(state_after: PlacementState, event: PlacementEvent) -> tuple[tuple[Role, str], ...]:
     if isinstance(event, RiskLevelChanged) and event.to_level is RiskLevel.high:
         return (
             (Role.police, "risk_level_raised_to_high"),
@@ -68,27 +110,32 @@ def _high_risk(event: PlacementEvent) -> tuple[tuple[Role, str], ...]:
     return ()
 
 
-_DEPENDING_ON_CONTENT: dict[str, Callable[[PlacementEvent], tuple[tuple[Role, str], ...]]] = {
+NoticeRule = Callable[[PlacementState, PlacementEvent], tuple[tuple[Role, str], ...]]
+
+_DEPENDING_ON_CONTENT: dict[str, NoticeRule] = {
     "placement_started": _ukvi_if_relevant,
     "escalation_raised": _escalation_recipient,
     "risk_level_changed": _high_risk,
+    # R5: UKVI is told of an absence, and of the return, where immigration is relevant.
+    "missing_reported": _ukvi_if_relevant,
+    "child_returned": _ukvi_if_relevant,
 }
 
 
 def notices_for(state_after: PlacementState, event: PlacementEvent) -> list[Notice]:
     """The notices owed for `event`, each recipient once, in a stable order.
 
-    `state_after` is the state with `event` applied; no rule needs it yet, but rules such as
-    "tell UKVI only while the child is missing" will.
+    `state_after` is the state with `event` applied. The outbox keys a notice on the event and
+    the recipient, so no event owes one role two notices.
     """
     pairs = _ALWAYS.get(event.type, ())
     rule = _DEPENDING_ON_CONTENT.get(event.type)
     if rule is not None:
-        pairs = (*pairs, *rule(event))
-    seen: set[tuple[Role, str]] = set()
+        pairs = (*pairs, *rule(state_after, event))
+    seen: set[Role] = set()
     notices = []
     for recipient, purpose in pairs:
-        if (recipient, purpose) not in seen:
-            seen.add((recipient, purpose))
+        if recipient not in seen:
+            seen.add(recipient)
             notices.append(Notice(recipient=recipient, purpose=purpose))
     return notices

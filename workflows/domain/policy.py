@@ -9,17 +9,26 @@ Who is responsible for each clock, and why:
 - planning meeting (R8), looked-after reviews (R8, reg 33), social worker visits (reg 28):
   the social worker, because the placing authority convenes meetings and reviews and makes
   the visits; the Independent Reviewing Officer chairs reviews and is told when one is late.
+- missing episode (R5): the Duty Manager, who leads the search; while the child is missing the
+  episode is escalated again every `repeat_last_step_every`, climbing to the Registered Manager
+  and then the placing authority, and repeating there until the child returns.
+- return home interview (DfE 2014 guidance): the social worker; the placing authority arranges
+  the independent interview within 72 hours of the return.
+- restriction reviews (R6, R12, R18): the Registered Manager, who answers for every limit put
+  on a child's liberty, internet or contact; the social worker is told when one is overdue.
+- contact assessments (R10): the social worker, "as quickly as possible".
 - NRM referral: the social worker. The local authority is the first responder under the
   National Referral Mechanism; a children's home not run by that authority is not, so the
   unit's part is to chase (its Duty Manager and Registered Manager are on the ladder).
 """
 
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from workflows.domain.common import DeadlineKind, RiskLevel, Role
+from workflows.domain.common import DeadlineKind, RestrictionKind, RiskLevel, Role
 
 RESPONSIBLE: Literal["responsible"] = "responsible"
 
@@ -40,6 +49,11 @@ class ClockPolicy(BaseModel):
     requirement: str = Field(min_length=1)
     responsible_role: Role
     ladder: tuple[EscalationStep, ...]
+    # False for a watch rather than a deadline (a missing episode): nothing can be "missed",
+    # only the ladder runs until the clock stops.
+    expires: bool = True
+    # When set, the last step is raised again at this interval until the clock stops.
+    repeat_last_step_every: timedelta | None = None
 
     @field_validator("ladder")
     @classmethod
@@ -50,8 +64,29 @@ class ClockPolicy(BaseModel):
             raise ValueError("escalation steps must be listed in the order they fall due")
         return ladder
 
+    @model_validator(mode="after")
+    def _repeats_sensibly(self) -> "ClockPolicy":
+        every = self.repeat_last_step_every
+        if every is not None and (every <= timedelta(0) or not self.ladder):
+            raise ValueError("a repeating step needs a ladder and an interval longer than zero")
+        return self
+
     def notify_role_for(self, step: EscalationStep) -> Role:
         return self.responsible_role if step.notify_role == RESPONSIBLE else Role(step.notify_role)
+
+    def steps(self, due_at: datetime) -> Iterator[tuple[int, datetime, EscalationStep]]:
+        """(index, time, step) in time order; endless when the last step repeats, so callers
+        stop at the first step later than the time they care about."""
+        for index, step in enumerate(self.ladder):
+            yield index, due_at + step.offset, step
+        every = self.repeat_last_step_every
+        if every is None:
+            return
+        last = self.ladder[-1]
+        index, at = len(self.ladder) - 1, due_at + last.offset
+        while True:
+            index, at = index + 1, at + every
+            yield index, at, last
 
 
 def _ladder(reminder_before: timedelta, *extra: EscalationStep) -> tuple[EscalationStep, ...]:
@@ -76,6 +111,28 @@ REVIEW_LADDER = _ladder(
         name="independent_reviewing_officer",
         offset=timedelta(hours=48),
         notify_role=Role.independent_reviewing_officer,
+    ),
+)
+
+
+# Every missing episode: a daily review that climbs to more senior people (R5).
+MISSING_EPISODE_LADDER = (
+    EscalationStep(name="duty_manager", offset=timedelta(hours=24), notify_role=Role.duty_manager),
+    EscalationStep(
+        name="registered_manager",
+        offset=timedelta(hours=48),
+        notify_role=Role.registered_manager,
+    ),
+    EscalationStep(
+        name="placing_authority", offset=timedelta(hours=72), notify_role=Role.placing_authority
+    ),
+)
+# An overdue restriction review goes to the social worker: the limit outlived its reason.
+RESTRICTION_REVIEW_LADDER = (
+    EscalationStep(name="reminder", offset=-timedelta(hours=24)),
+    EscalationStep(name="duty_manager", offset=timedelta(0), notify_role=Role.duty_manager),
+    EscalationStep(
+        name="social_worker", offset=timedelta(hours=24), notify_role=Role.social_worker
     ),
 )
 
@@ -107,6 +164,24 @@ class Clocks(BaseModel):
     nrm_referral: ClockPolicy = ClockPolicy(
         requirement="MSA2015-s52", responsible_role=Role.social_worker, ladder=MULTI_DAY_LADDER
     )
+    missing_episode: ClockPolicy = ClockPolicy(
+        requirement="R5",
+        responsible_role=Role.duty_manager,
+        ladder=MISSING_EPISODE_LADDER,
+        expires=False,
+        repeat_last_step_every=timedelta(hours=24),
+    )
+    return_interview: ClockPolicy = ClockPolicy(
+        requirement="R5", responsible_role=Role.social_worker, ladder=MULTI_DAY_LADDER
+    )
+    restriction_review: ClockPolicy = ClockPolicy(
+        requirement="R6-R12-R18",
+        responsible_role=Role.registered_manager,
+        ladder=RESTRICTION_REVIEW_LADDER,
+    )
+    contact_assessment: ClockPolicy = ClockPolicy(
+        requirement="R10", responsible_role=Role.social_worker, ladder=MULTI_DAY_LADDER
+    )
 
     def for_kind(self, kind: DeadlineKind) -> ClockPolicy:
         clock: ClockPolicy = getattr(self, kind.value)
@@ -134,6 +209,30 @@ class RiskReviewIntervals(BaseModel):
         return interval
 
 
+class RestrictionReviewPeriods(BaseModel):
+    """The default (and longest) time before a restriction must be reviewed: lifted or renewed.
+
+    A restriction of a child's liberty, internet or contact is temporary by construction.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    internet: timedelta = timedelta(days=14)
+    supervision: timedelta = timedelta(days=14)
+    contact: timedelta = timedelta(days=28)
+
+    @field_validator("internet", "supervision", "contact")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("a restriction review period must be longer than zero")
+        return value
+
+    def for_kind(self, kind: RestrictionKind) -> timedelta:
+        period: timedelta = getattr(self, kind.value)
+        return period
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -157,7 +256,28 @@ class Policy(BaseModel):
     # R17: from the last assessment or risk level change.
     risk_review_every: RiskReviewIntervals = RiskReviewIntervals()
     nrm_referral_within_working_days: int = Field(default=2, ge=0)
+    # R5 / DfE 2014: the independent Return Home Interview, from the moment of return.
+    return_interview_within: timedelta = timedelta(hours=72)
+    # R17: a return from missing or suspicious activity brings the next risk review forward
+    # to this long after it. "At once" is read as: the key worker is reminded at once (the
+    # reminder falls 24 hours before) and the review counts as missed only after a day; a zero
+    # here would record a missed deadline the instant the concern was recorded.
+    risk_review_after_concern_within: timedelta = timedelta(hours=24)
+    # R10: family and friends contact assessments, "as quickly as possible".
+    contact_assessment_within_working_days: int = Field(default=5, ge=1)
+    # R6, R12, R18.
+    restriction_review_within: RestrictionReviewPeriods = RestrictionReviewPeriods()
+    # R11: the phone is kept for safe keeping from arrival until the social worker confirms in
+    # writing that the risks are reduced.
+    phone_held_from_arrival: bool = True
     clocks: Clocks = Clocks()
+
+    @field_validator("risk_review_after_concern_within")
+    @classmethod
+    def _not_negative(cls, value: timedelta) -> timedelta:
+        if value < timedelta(0):
+            raise ValueError("a review cannot be due before the concern that brought it forward")
+        return value
 
     @field_validator(
         "leaflet_within",
@@ -166,6 +286,7 @@ class Policy(BaseModel):
         "planning_meeting_within",
         "first_visit_within",
         "visits_every",
+        "return_interview_within",
     )
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:

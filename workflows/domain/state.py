@@ -10,27 +10,50 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workflows.domain.common import RiskLevel
+from workflows.domain.common import (
+    ContactOutcome,
+    MissingKind,
+    PoliceRiskGrade,
+    RestrictionKind,
+    RiskLevel,
+    Role,
+)
 from workflows.domain.errors import DomainError, EventOutOfOrder
 from workflows.domain.events import (
+    ChildReturned,
+    ContactAssessed,
+    ContactAssessmentRequested,
     DeadlineMissed,
     EndReason,
+    EnquiryRecorded,
     EscalationRaised,
+    FamilyContactRecorded,
     InterpreterRequested,
     LeafletDelivered,
     LookedAfterReviewHeld,
     MissingProceduresExplained,
+    MissingReported,
     NotificationFailed,
     NrmReferralMade,
     ObservationRecorded,
+    PhoneReleaseConfirmed,
     PlacementEnded,
     PlacementEvent,
     PlacementFacts,
     PlacementStarted,
     PlanningMeetingHeld,
+    RestrictionImposed,
+    RestrictionLifted,
+    RestrictionRenewed,
+    ReturnInterviewHeld,
     RiskAssessed,
     RiskLevelChanged,
     SocialWorkerVisited,
+    SuspiciousActivityRecorded,
+    UnverifiedVisitAttempted,
+    VisitorProposed,
+    VisitorVerified,
+    VisitRecorded,
 )
 
 
@@ -38,6 +61,65 @@ class PlacementStatus(StrEnum):
     not_started = "not_started"
     open = "open"
     ended = "ended"
+
+
+class MissingEpisode(BaseModel):
+    """One episode as the state keeps it: times and grades only. Where the child was last seen
+    or found stays in the events (the audit trail), so no query can show it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    number: int = Field(ge=1)
+    episode_id: str
+    kind: MissingKind
+    reported_at: datetime
+    last_seen_at: datetime
+    police_risk_grade: PoliceRiskGrade | None = None
+    returned_at: datetime | None = None
+    return_interview_held_at: datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.returned_at is None
+
+
+class Visitor(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    visitor_reference: str
+    stated_relationship: str
+    proposed_at: datetime
+    verified_at: datetime | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class Restriction(BaseModel):
+    """A restriction in force. Each imposition or renewal numbers its review clock anew
+    ("restriction_review:4"), so escalations of an earlier review never count for this one."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: RestrictionKind
+    reason: str
+    starts_at: datetime
+    review_by: datetime
+    imposed_by: Role
+    review_number: int = Field(ge=1)
+    contact_person_references: tuple[str, ...] = ()
+
+
+class ContactAssessment(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    number: int = Field(ge=1)
+    contact_person_reference: str
+    relationship: str
+    requested_at: datetime
+    outcome: ContactOutcome | None = None
+    assessed_at: datetime | None = None
 
 
 class PlacementState(BaseModel):
@@ -72,8 +154,49 @@ class PlacementState(BaseModel):
     # Idempotency keys of notifications given up on, sorted.
     failed_notifications: tuple[str, ...] = ()
 
+    # R5: every episode, in order; at most one open at a time.
+    missing_episodes: tuple[MissingEpisode, ...] = ()
+    # R17: the earliest concern (a return, suspicious activity) not yet answered by a risk
+    # assessment; the next review is brought forward to soon after it.
+    risk_review_requested_at: datetime | None = None
+    # R2: counts only; what was asked and by whom stays in the events.
+    enquiry_count: int = 0
+    visitors: tuple[Visitor, ...] = ()
+    visit_count: int = 0
+    unverified_visit_attempts: int = 0
+    # R11: set from the start event (the policy at arrival); only a written confirmation ends it.
+    phone_held: bool = False
+    phone_release_reference: str | None = None
+    # R6, R12, R18: those in force, sorted by kind; at most one of each kind.
+    restrictions: tuple[Restriction, ...] = ()
+    restriction_review_sequence: int = 0
+    # R10: every assessment asked for, in order.
+    contact_assessments: tuple[ContactAssessment, ...] = ()
+    family_contact_count: int = 0
+    suspicious_activity_count: int = 0
+
     ended_at: datetime | None = None
     end_reason: EndReason | None = None
+
+    def open_episode(self) -> MissingEpisode | None:
+        return next((episode for episode in self.missing_episodes if episode.open), None)
+
+    def episode(self, episode_id: str) -> MissingEpisode | None:
+        return next((e for e in self.missing_episodes if e.episode_id == episode_id), None)
+
+    def visitor(self, visitor_reference: str) -> Visitor | None:
+        wanted = visitor_reference.casefold()
+        return next((v for v in self.visitors if v.visitor_reference.casefold() == wanted), None)
+
+    def restriction(self, kind: RestrictionKind) -> Restriction | None:
+        return next((r for r in self.restrictions if r.kind is kind), None)
+
+    def latest_contact_assessment(self, person_reference: str) -> ContactAssessment | None:
+        wanted = person_reference.casefold()
+        matching = [
+            a for a in self.contact_assessments if a.contact_person_reference.casefold() == wanted
+        ]
+        return matching[-1] if matching else None
 
     def escalation_raised(self, deadline_id: str, step_index: int) -> bool:
         return (deadline_id, step_index) in self.escalations_raised
@@ -110,6 +233,7 @@ def _changes(state: PlacementState, event: PlacementEvent) -> dict[str, object]:
                 "status": PlacementStatus.open,
                 "facts": facts,
                 "risk_level": event.initial_risk_level,
+                "phone_held": event.phone_held,
             }
         case InterpreterRequested():
             return {"interpreter_requested_at": event.occurred_at}
@@ -118,7 +242,11 @@ def _changes(state: PlacementState, event: PlacementEvent) -> dict[str, object]:
         case MissingProceduresExplained():
             return {"missing_procedures_explained_at": event.explained_at}
         case RiskAssessed():
+            requested = state.risk_review_requested_at
             return {
+                "risk_review_requested_at": (
+                    None if requested is None or event.assessed_at >= requested else requested
+                ),
                 "risk_level": event.level,
                 "risk_factors": event.factors,
                 "first_assessed_at": state.first_assessed_at or event.assessed_at,
@@ -158,6 +286,176 @@ def _changes(state: PlacementState, event: PlacementEvent) -> dict[str, object]:
                 "status": PlacementStatus.ended,
                 "ended_at": event.ended_at,
                 "end_reason": event.reason,
+            }
+        case (
+            MissingReported()
+            | ChildReturned()
+            | ReturnInterviewHeld()
+            | EnquiryRecorded()
+            | VisitorProposed()
+            | VisitorVerified()
+            | VisitRecorded()
+            | UnverifiedVisitAttempted()
+        ):
+            return _missing_and_visitor_changes(state, event)
+        case (
+            PhoneReleaseConfirmed()
+            | RestrictionImposed()
+            | RestrictionRenewed()
+            | RestrictionLifted()
+            | ContactAssessmentRequested()
+            | ContactAssessed()
+            | FamilyContactRecorded()
+            | SuspiciousActivityRecorded()
+        ):
+            return _restriction_changes(state, event)
+
+
+def _risk_review_requested(state: PlacementState, at: datetime) -> datetime:
+    """The earliest open concern: a later one never pushes the brought-forward review back."""
+    current = state.risk_review_requested_at
+    return at if current is None else min(current, at)
+
+
+def _replace_episode(state: PlacementState, episode_id: str, **changes: object) -> object:
+    return tuple(
+        episode.model_copy(update=changes) if episode.episode_id == episode_id else episode
+        for episode in state.missing_episodes
+    )
+
+
+def _missing_and_visitor_changes(
+    state: PlacementState,
+    event: MissingReported
+    | ChildReturned
+    | ReturnInterviewHeld
+    | EnquiryRecorded
+    | VisitorProposed
+    | VisitorVerified
+    | VisitRecorded
+    | UnverifiedVisitAttempted,
+) -> dict[str, object]:
+    match event:
+        case MissingReported():
+            episode = MissingEpisode(
+                number=len(state.missing_episodes) + 1,
+                episode_id=event.episode_id,
+                kind=event.kind,
+                reported_at=event.occurred_at,
+                last_seen_at=event.last_seen_at,
+                police_risk_grade=event.police_risk_grade,
+            )
+            return {"missing_episodes": (*state.missing_episodes, episode)}
+        case ChildReturned():
+            return {
+                "missing_episodes": _replace_episode(
+                    state, event.episode_id, returned_at=event.returned_at
+                ),
+                "risk_review_requested_at": _risk_review_requested(state, event.occurred_at),
+            }
+        case ReturnInterviewHeld():
+            return {
+                "missing_episodes": _replace_episode(
+                    state, event.episode_id, return_interview_held_at=event.held_at
+                )
+            }
+        case EnquiryRecorded():
+            return {"enquiry_count": state.enquiry_count + 1}
+        case VisitorProposed():
+            visitor = Visitor(
+                visitor_reference=event.visitor_reference,
+                stated_relationship=event.stated_relationship,
+                proposed_at=event.occurred_at,
+            )
+            return {"visitors": (*state.visitors, visitor)}
+        case VisitorVerified():
+            wanted = event.visitor_reference.casefold()
+            return {
+                "visitors": tuple(
+                    v.model_copy(update={"verified_at": event.interviewed_at})
+                    if v.visitor_reference.casefold() == wanted
+                    else v
+                    for v in state.visitors
+                )
+            }
+        case VisitRecorded():
+            return {"visit_count": state.visit_count + 1}
+        case UnverifiedVisitAttempted():
+            return {"unverified_visit_attempts": state.unverified_visit_attempts + 1}
+
+
+def _restriction_changes(
+    state: PlacementState,
+    event: PhoneReleaseConfirmed
+    | RestrictionImposed
+    | RestrictionRenewed
+    | RestrictionLifted
+    | ContactAssessmentRequested
+    | ContactAssessed
+    | FamilyContactRecorded
+    | SuspiciousActivityRecorded,
+) -> dict[str, object]:
+    match event:
+        case PhoneReleaseConfirmed():
+            return {"phone_held": False, "phone_release_reference": event.confirmation_reference}
+        case RestrictionImposed():
+            number = state.restriction_review_sequence + 1
+            restriction = Restriction(
+                kind=event.kind,
+                reason=event.reason,
+                starts_at=event.starts_at,
+                review_by=event.review_by,
+                imposed_by=event.actor.role,
+                review_number=number,
+                contact_person_references=event.contact_person_references,
+            )
+            others = [r for r in state.restrictions if r.kind is not event.kind]
+            return {
+                "restrictions": tuple(sorted([*others, restriction], key=lambda r: r.kind.value)),
+                "restriction_review_sequence": number,
+            }
+        case RestrictionRenewed():
+            number = state.restriction_review_sequence + 1
+            renewed = {
+                "reason": event.reason,
+                "review_by": event.review_by,
+                "review_number": number,
+            }
+            return {
+                "restrictions": tuple(
+                    r.model_copy(update=renewed) if r.kind is event.kind else r
+                    for r in state.restrictions
+                ),
+                "restriction_review_sequence": number,
+            }
+        case RestrictionLifted():
+            return {
+                "restrictions": tuple(r for r in state.restrictions if r.kind is not event.kind)
+            }
+        case ContactAssessmentRequested():
+            assessment = ContactAssessment(
+                number=len(state.contact_assessments) + 1,
+                contact_person_reference=event.contact_person_reference,
+                relationship=event.relationship,
+                requested_at=event.occurred_at,
+            )
+            return {"contact_assessments": (*state.contact_assessments, assessment)}
+        case ContactAssessed():
+            latest = state.latest_contact_assessment(event.contact_person_reference)
+            assessed_number = None if latest is None else latest.number
+            outcome = {"outcome": event.outcome, "assessed_at": event.assessed_at}
+            return {
+                "contact_assessments": tuple(
+                    a.model_copy(update=outcome) if a.number == assessed_number else a
+                    for a in state.contact_assessments
+                )
+            }
+        case FamilyContactRecorded():
+            return {"family_contact_count": state.family_contact_count + 1}
+        case SuspiciousActivityRecorded():
+            return {
+                "suspicious_activity_count": state.suspicious_activity_count + 1,
+                "risk_review_requested_at": _risk_review_requested(state, event.occurred_at),
             }
 
 

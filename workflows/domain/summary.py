@@ -4,10 +4,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from workflows.domain.common import RiskLevel, UtcDatetime, utc
+from workflows.domain.common import MissingKind, RiskLevel, UtcDatetime, utc
 from workflows.domain.deadlines import Deadline, due
 from workflows.domain.policy import Policy
-from workflows.domain.state import PlacementState, PlacementStatus
+from workflows.domain.state import PlacementState, PlacementStatus, Restriction
 
 
 class HandoverSummary(BaseModel):
@@ -22,15 +22,22 @@ class HandoverSummary(BaseModel):
     risk_factors: tuple[str, ...]
     open_deadlines: tuple[Deadline, ...]
     overdue_deadlines: tuple[Deadline, ...]
-    # Filled by later work: restrictions (R6, R12, R18), phone held (R11), missing (R5).
-    restrictions: tuple[str, ...] = ()
+    # R6, R12, R18: in force now, each with its reason and review date.
+    restrictions: tuple[Restriction, ...] = ()
+    # R11: None before the placement starts.
     phone_held: bool | None = None
+    # R5: an open episode, whereabouts unknown (missing) or known (away without authorisation).
+    # Where the child was last seen is never shown here: it is for the police.
     missing: bool = False
+    away_without_authorisation: bool = False
+    missing_episode_id: str | None = None
+    missing_since: UtcDatetime | None = None
 
 
 def handover_summary(state: PlacementState, now: datetime, policy: Policy) -> HandoverSummary:
     now = utc(now)
     deadlines = due(state, now, policy)
+    episode = state.open_episode()
     return HandoverSummary(
         placement_id=state.stream_id,
         as_at=now,
@@ -39,4 +46,12 @@ def handover_summary(state: PlacementState, now: datetime, policy: Policy) -> Ha
         risk_factors=state.risk_factors,
         open_deadlines=tuple(deadline for deadline in deadlines if not deadline.overdue),
         overdue_deadlines=tuple(deadline for deadline in deadlines if deadline.overdue),
+        restrictions=state.restrictions,
+        phone_held=None if state.facts is None else state.phone_held,
+        missing=episode is not None and episode.kind is MissingKind.missing,
+        away_without_authorisation=(
+            episode is not None and episode.kind is MissingKind.away_without_authorisation
+        ),
+        missing_episode_id=None if episode is None else episode.episode_id,
+        missing_since=None if episode is None else episode.reported_at,
     )

@@ -13,14 +13,23 @@ from workflows.domain import (
     Actor,
     ChangeRiskLevel,
     EndPlacement,
+    MissingKind,
     PlacementCommand,
     PlacementEvent,
     PlacementState,
+    PoliceRiskGrade,
     Policy,
+    ProposeVisitor,
     RecordLeafletDelivered,
     RecordObservation,
+    RecordReturn,
+    RecordReturnInterview,
     RecordRiskAssessment,
     RecordSocialWorkerVisit,
+    RecordUnverifiedVisitAttempt,
+    RecordVisit,
+    RecordVisitorVerified,
+    ReportMissing,
     RiskLevel,
     Role,
     StartPlacement,
@@ -116,6 +125,70 @@ def raise_to_high() -> ChangeRiskLevel:
 
 def end(at: datetime) -> EndPlacement:
     return EndPlacement(actor=MANAGER, reason="moved", ended_at=at)
+
+
+def report_missing(
+    last_seen_at: datetime,
+    *,
+    place: str = "PLACE-REF-1",
+    kind: MissingKind = MissingKind.missing,
+    whereabouts: str | None = None,
+) -> ReportMissing:
+    return ReportMissing(
+        actor=KEY_WORKER,
+        kind=kind,
+        last_seen_at=last_seen_at,
+        last_seen_place_reference=place,
+        circumstances="did not come back from college",
+        police_risk_grade=PoliceRiskGrade.high,
+        clothing_reference="PHIL-2-0042" if kind is MissingKind.missing else None,
+        description_reference="PHIL-1-0007",
+        known_whereabouts_reference=whereabouts,
+    )
+
+
+def record_return(returned_at: datetime, *, where: str = "FOUND-REF-1") -> RecordReturn:
+    return RecordReturn(
+        actor=KEY_WORKER,
+        returned_at=returned_at,
+        found_by_reference="police",
+        where_found_reference=where,
+    )
+
+
+def return_interview(episode_id: str, held_at: datetime) -> RecordReturnInterview:
+    return RecordReturnInterview(
+        actor=SOCIAL_WORKER,
+        episode_id=episode_id,
+        held_at=held_at,
+        interviewer_reference="RHI-independent-3",
+        child_views="was frightened; wants to stay",
+    )
+
+
+def propose_visitor(visitor: str) -> ProposeVisitor:
+    return ProposeVisitor(actor=KEY_WORKER, visitor_reference=visitor, stated_relationship="uncle")
+
+
+def verify_visitor(visitor: str, at: datetime) -> RecordVisitorVerified:
+    return RecordVisitorVerified(
+        actor=SOCIAL_WORKER,
+        visitor_reference=visitor,
+        interviewed_at=at,
+        identity_established=True,
+        relationship_established=True,
+        police_check_reference="PNC-778",
+    )
+
+
+def visit_by(visitor: str, at: datetime) -> RecordVisit:
+    return RecordVisit(actor=KEY_WORKER, visitor_reference=visitor, visited_at=at)
+
+
+def turned_away(visitor: str, at: datetime) -> RecordUnverifiedVisitAttempt:
+    return RecordUnverifiedVisitAttempt(
+        actor=KEY_WORKER, visitor_reference=visitor, attempted_at=at
+    )
 
 
 def outbox_messages(state_after: PlacementState, event: PlacementEvent) -> list[OutboxMessage]:

@@ -9,21 +9,27 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from activities.contracts import StoredEvent
 from activities.event_store import EventStore
-from activities.projections import event_rows, placement_overview, rebuild_projections
+from activities.projections import placement_overview, rebuild_projections
 from safeside.db import Pool
 from tests.integration.activities.placements import (
     ARRIVED,
-    KEY_WORKER,
     POLICY,
+    SOCIAL_WORKER,
     Placement,
     assessment,
     busy_placement,
     leaflet,
+    propose_visitor,
+    record_return,
+    report_missing,
+    return_interview,
     start,
+    turned_away,
+    verify_visitor,
+    visit_by,
 )
-from workflows.domain import EscalationRaised, Policy, RiskLevel, due
+from workflows.domain import EscalationRaised, MissingKind, Policy, RiskLevel, due
 
 _ORDER_BY = {
     "placements": "stream_id",
@@ -168,40 +174,64 @@ async def test_a_stale_snapshot_is_refolded_from_the_events(store: EventStore, p
     assert snapshot == placement.current.model_dump(mode="json")
 
 
-def _event(stream: str, version: int, event_type: str, **payload: object) -> StoredEvent:
-    return StoredEvent(
-        stream_id=stream,
-        version=version,
-        event_type=event_type,
-        schema_version=1,
-        occurred_at=ARRIVED + timedelta(hours=version),
-        actor_role=KEY_WORKER.role.value,
-        actor_ref=KEY_WORKER.reference,
-        payload=payload,
+async def test_missing_episodes_and_visitors_follow_their_events(
+    store: EventStore, pool: Pool
+) -> None:
+    placement = Placement(store)
+    stream = placement.stream_id
+    hour = timedelta(hours=1)
+    await placement.record(start(stream), at=ARRIVED)
+    await placement.record(report_missing(ARRIVED + 2 * hour), at=ARRIVED + 3 * hour)
+    await placement.record(record_return(ARRIVED + 9 * hour), at=ARRIVED + 10 * hour)
+    first = f"{stream}-M1"
+    await placement.record(return_interview(first, ARRIVED + 30 * hour), at=ARRIVED + 31 * hour)
+    away = report_missing(
+        ARRIVED + 40 * hour, kind=MissingKind.away_without_authorisation, whereabouts="WB-REF"
+    )
+    await placement.record(away, at=ARRIVED + 41 * hour)
+    await placement.record(
+        turned_away("VIS-1", ARRIVED + 42 * hour),
+        propose_visitor("VIS-9"),
+        propose_visitor("VIS-1"),
+        verify_visitor("VIS-9", ARRIVED + 43 * hour),
+        visit_by("VIS-9", ARRIVED + 44 * hour),
+        at=ARRIVED + 45 * hour,
     )
 
-
-async def test_missing_episodes_and_visitors_are_projected_by_event_type(pool: Pool) -> None:
-    # The domain has no missing or visitor events yet: the projectors wait for them by name.
-    events = [
-        _event("PL-x1", 3, "missing_reported", episode_id="EP-1", kind="missing"),
-        _event("PL-x1", 4, "returned", episode_id="EP-1"),
-        _event("PL-x1", 5, "missing_reported", episode_id="EP-2", kind="away"),
-        _event("PL-x1", 6, "visitor_proposed", visitor_ref="VIS-9"),
-        _event("PL-x1", 7, "visitor_verified", visitor_ref="VIS-9"),
-    ]
-    async with pool.acquire() as con, con.transaction():
-        for event in events:
-            for write in event_rows(event):
-                await con.execute(write.statement, *write.args)
-
     episodes = await pool.fetch("SELECT * FROM missing_episodes ORDER BY episode_id")
-    assert [(e["episode_id"], e["kind"], e["ended_at"]) for e in episodes] == [
-        ("EP-1", "missing", ARRIVED + timedelta(hours=4)),
-        ("EP-2", "away", None),
+    assert [
+        (e["episode_id"], e["kind"], e["ended_at"], e["return_interview_held_at"]) for e in episodes
+    ] == [
+        (first, "missing", ARRIVED + 9 * hour, ARRIVED + 30 * hour),
+        (f"{stream}-M2", "away", None, None),
     ]
-    visitor = await pool.fetchrow("SELECT * FROM visitors")
-    assert (visitor["status"], visitor["decided_by_ref"]) == ("verified", KEY_WORKER.reference)
+    assert episodes[0]["police_risk_grade"] == "high"
+    assert episodes[0]["last_seen_at"] == ARRIVED + 2 * hour
+    # An away child is not "missing" on the dashboard: their whereabouts are known.
+    assert (
+        await pool.fetchval("SELECT missing FROM placements WHERE stream_id = $1", stream) is False
+    )
+    visitors = {
+        row["visitor_ref"]: row for row in await pool.fetch("SELECT * FROM visitors ORDER BY 1")
+    }
+    assert (visitors["VIS-9"]["status"], visitors["VIS-9"]["decided_by_ref"]) == (
+        "verified",
+        SOCIAL_WORKER.reference,
+    )
+    assert visitors["VIS-9"]["visits"] == 1
+    assert (visitors["VIS-1"]["status"], visitors["VIS-1"]["turned_away"]) == ("pending", 1)
+    assert visitors["VIS-1"]["stated_relationship"] == "uncle"
+
+
+async def test_an_open_missing_episode_marks_the_placement_missing(
+    store: EventStore, pool: Pool
+) -> None:
+    placement = Placement(store)
+    await placement.record(start(placement.stream_id), at=ARRIVED)
+    await placement.record(report_missing(ARRIVED), at=ARRIVED + timedelta(hours=1))
+    overview = await placement_overview(pool, placement.stream_id)
+    assert overview is not None
+    assert overview.missing is True
 
 
 async def test_the_rebuild_command_reports_progress_and_restores_the_tables(

@@ -473,7 +473,8 @@ def test_handover_shows_the_current_risk_and_splits_overdue_from_upcoming() -> N
         "missing_procedures",
     ]
     assert "risk_review:1" in [item.deadline_id for item in summary.open_deadlines]
-    assert (summary.restrictions, summary.phone_held, summary.missing) == ((), None, False)
+    # R11: the phone is held from arrival by default; nothing restricted, nobody missing.
+    assert (summary.restrictions, summary.phone_held, summary.missing) == ((), True, False)
 
 
 def test_handover_survives_a_json_round_trip() -> None:

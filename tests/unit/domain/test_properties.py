@@ -3,31 +3,56 @@
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from workflows.domain import (
     Actor,
     ChangeRiskLevel,
+    ChildReturned,
+    ContactOutcome,
     DeadlineMissed,
     DomainError,
     EndPlacement,
+    EnquiryChannel,
     EscalationRaised,
+    ImposeRestriction,
+    LiftRestriction,
+    MissingKind,
+    MissingReported,
+    PhoneReleaseConfirmed,
     PlacementCommand,
     PlacementEvent,
     PlacementState,
     Policy,
+    ProposeVisitor,
+    RecordContactAssessment,
+    RecordEnquiry,
+    RecordFamilyContact,
     RecordLeafletDelivered,
     RecordLookedAfterReview,
     RecordMissingProceduresExplained,
     RecordNrmReferral,
     RecordObservation,
+    RecordPhoneReleaseConfirmed,
     RecordPlanningMeeting,
+    RecordReturn,
+    RecordReturnInterview,
     RecordRiskAssessment,
     RecordSocialWorkerVisit,
+    RecordSuspiciousActivity,
+    RecordUnverifiedVisitAttempt,
+    RecordVisit,
+    RecordVisitorVerified,
+    RenewRestriction,
+    ReportMissing,
+    RequestContactAssessment,
+    RestrictionKind,
     RiskLevel,
     Role,
     StartPlacement,
+    VisitorVerified,
+    VisitRecorded,
     decide,
     escalations_due,
     event_from_stored,
@@ -57,10 +82,117 @@ START = StartPlacement(
 
 levels = st.sampled_from(list(RiskLevel))
 maybe_text = st.sampled_from([None, "", "  ", "given"])
+# The level also picks who acts in the protection commands, so role rules are exercised.
+ACTORS = {
+    RiskLevel.low: ACTOR,
+    RiskLevel.medium: Actor(role=Role.registered_manager, reference="staff-017"),
+    RiskLevel.high: Actor(role=Role.social_worker, reference="sw-3301"),
+}
+PROTECTION_KINDS = [
+    "missing",
+    "away",
+    "return",
+    "return_interview",
+    "enquiry",
+    "propose",
+    "verify",
+    "visit",
+    "turned_away",
+    "phone",
+    "restrict",
+    "renew",
+    "lift",
+    "request_contact",
+    "assess_contact",
+    "family_contact",
+    "suspicious",
+]
+
+
+def protection_command_at(
+    kind: str, at: datetime, level: RiskLevel, text: str | None
+) -> PlacementCommand | None:
+    actor = ACTORS[level]
+    restriction = RestrictionKind.contact if level is RiskLevel.medium else RestrictionKind.internet
+    commands: dict[str, PlacementCommand] = {
+        "missing": ReportMissing(
+            actor=actor,
+            kind=MissingKind.missing,
+            last_seen_at=at,
+            last_seen_place_reference="PLACE-1",
+            circumstances="did not come back",
+            clothing_reference="PHIL-2",
+        ),
+        "away": ReportMissing(
+            actor=actor,
+            kind=MissingKind.away_without_authorisation,
+            last_seen_at=at,
+            last_seen_place_reference="PLACE-1",
+            circumstances="with a friend",
+            known_whereabouts_reference=text and "WB-1",
+        ),
+        "return": RecordReturn(
+            actor=actor, returned_at=at, found_by_reference="police", where_found_reference="F-1"
+        ),
+        "return_interview": RecordReturnInterview(
+            actor=actor,
+            episode_id="pl-0001-M1",
+            held_at=at,
+            interviewer_reference="rhi-1",
+            child_views="wants to stay",
+        ),
+        "enquiry": RecordEnquiry(
+            actor=actor,
+            channel=EnquiryChannel.phone,
+            enquirer_reference="caller",
+            question="is she there?",
+            received_at=at,
+        ),
+        "propose": ProposeVisitor(
+            actor=actor, visitor_reference="VIS-1", stated_relationship="uncle"
+        ),
+        "verify": RecordVisitorVerified(
+            actor=actor,
+            visitor_reference="VIS-1",
+            interviewed_at=at,
+            identity_established=text is not None,
+            relationship_established=True,
+        ),
+        "visit": RecordVisit(actor=actor, visitor_reference="VIS-1", visited_at=at),
+        "turned_away": RecordUnverifiedVisitAttempt(
+            actor=actor, visitor_reference="VIS-1", attempted_at=at
+        ),
+        "phone": RecordPhoneReleaseConfirmed(
+            actor=actor, confirmation_reference=text, confirmed_at=at
+        ),
+        "restrict": ImposeRestriction(actor=actor, kind=restriction, reason="risk", starts_at=at),
+        "renew": RenewRestriction(actor=actor, kind=restriction, reason="still needed"),
+        "lift": LiftRestriction(actor=actor, kind=restriction, reason="reduced", lifted_at=at),
+        "request_contact": RequestContactAssessment(
+            actor=actor, contact_person_reference="aunt", relationship="aunt"
+        ),
+        "assess_contact": RecordContactAssessment(
+            actor=actor,
+            contact_person_reference="aunt",
+            outcome=ContactOutcome.safe if text else ContactOutcome.not_safe,
+            assessed_at=at,
+            assessment_reference="CA-1",
+        ),
+        "family_contact": RecordFamilyContact(
+            actor=actor, contact_person_reference="aunt", means="phone", contact_at=at
+        ),
+        "suspicious": RecordSuspiciousActivity(
+            actor=actor, category="waiting_car", note_reference_or_text="log p.3", observed_at=at
+        ),
+    }
+    return commands.get(kind)
 
 
 def command_at(kind: str, at: datetime, level: RiskLevel, text: str | None) -> PlacementCommand:
     """A command of `kind`, sometimes complete and sometimes with `text` left out."""
+    protection = protection_command_at(kind, at, level, text)
+    if protection is not None:
+        return protection
     if kind == "leaflet":
         return RecordLeafletDelivered(
             actor=ACTOR,
@@ -125,14 +257,47 @@ steps = st.lists(
                 "observation",
                 "end",
                 "start",
+                *PROTECTION_KINDS,
             ]
         ),
         st.integers(min_value=0, max_value=12),  # how many hours ago it happened
         levels,
         maybe_text,
     ),
-    max_size=25,
+    max_size=40,
 )
+
+
+# Protection commands, close together, so episodes, visits and contact have time to happen.
+protection_steps = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=72),
+        st.sampled_from([*PROTECTION_KINDS, "assessment", "level", "observation"]),
+        st.integers(min_value=0, max_value=3),
+        levels,
+        maybe_text,
+    ),
+    max_size=50,
+)
+
+
+# A story that reaches every protection event, so each invariant is seen to hold on it too.
+FULL_STORY: list[tuple[int, str, int, RiskLevel, str | None]] = [
+    (1, "propose", 0, RiskLevel.low, "given"),
+    (1, "visit", 0, RiskLevel.low, "given"),
+    (0, "turned_away", 0, RiskLevel.low, "given"),
+    (1, "verify", 0, RiskLevel.low, "given"),
+    (1, "verify", 0, RiskLevel.high, "given"),
+    (1, "visit", 0, RiskLevel.low, "given"),
+    (1, "missing", 0, RiskLevel.low, "given"),
+    (1, "missing", 0, RiskLevel.low, "given"),
+    (5, "return", 0, RiskLevel.low, "given"),
+    (1, "away", 0, RiskLevel.low, "given"),
+    (1, "phone", 0, RiskLevel.low, "given"),
+    (1, "phone", 0, RiskLevel.high, None),
+    (1, "phone", 0, RiskLevel.high, "given"),
+    (1, "phone", 0, RiskLevel.high, "given"),
+]
 
 
 def run(
@@ -221,3 +386,51 @@ def test_nothing_happens_after_the_placement_ends(
     ended = [index for index, event in enumerate(history) if event.type == "placement_ended"]
     if ended:
         assert ended == [len(history) - 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(steps, protection_steps))
+@example(FULL_STORY)
+def test_at_most_one_missing_episode_is_open_at_a_time(
+    plan: list[tuple[int, str, int, RiskLevel, str | None]],
+) -> None:
+    _, history = run(plan)
+    open_episodes = 0
+    for event in history:
+        if isinstance(event, MissingReported):
+            open_episodes += 1
+        elif isinstance(event, ChildReturned):
+            open_episodes -= 1
+        assert 0 <= open_episodes <= 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(steps, protection_steps))
+@example(FULL_STORY)
+def test_the_phone_is_released_only_by_the_social_workers_written_confirmation(
+    plan: list[tuple[int, str, int, RiskLevel, str | None]],
+) -> None:
+    state, history = run(plan)
+    releases = [event for event in history if isinstance(event, PhoneReleaseConfirmed)]
+    assert all(
+        event.actor.role is Role.social_worker and event.confirmation_reference.strip()
+        for event in releases
+    )
+    assert len(releases) <= 1
+    assert state.phone_held is (not releases)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(steps, protection_steps))
+@example(FULL_STORY)
+def test_no_visit_is_recorded_without_the_visitor_verified_first(
+    plan: list[tuple[int, str, int, RiskLevel, str | None]],
+) -> None:
+    _, history = run(plan)
+    verified: set[str] = set()
+    for event in history:
+        if isinstance(event, VisitorVerified):
+            assert event.actor.role is Role.social_worker
+            verified.add(event.visitor_reference.casefold())
+        if isinstance(event, VisitRecorded):
+            assert event.visitor_reference.casefold() in verified

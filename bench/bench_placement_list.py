@@ -1,0 +1,80 @@
+"""How long a page of `GET /placements` and `GET /deadlines` takes with 10,000 placements.
+
+Run: ``.venv/bin/python -m bench.bench_placement_list`` (starts a throwaway embedded
+PostgreSQL). Speed is measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from safeside.db import Pool, create_pool
+from safeside.embedded.postgres import EmbeddedPostgres
+from safeside.embedded.processes import free_port
+from safeside.migrate import migrate
+from starter.queries import list_deadlines, list_placements
+
+COUNT = 10_000
+ROUNDS = 20
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        server = EmbeddedPostgres(Path(folder) / "data", port=free_port(), durable=False)
+        await server.start()
+        try:
+            url = await server.ensure_database("bench")
+            await migrate(url)
+            pool = await create_pool(url)
+            try:
+                await fill(pool)
+                last = f"PL-{COUNT - 60:06d}"
+                cases = {
+                    "first page": lambda: list_placements(pool),
+                    "page near the end": lambda: list_placements(pool, after=last),
+                    "one unit": lambda: list_placements(pool, unit="UNIT-B"),
+                    "overdue": lambda: list_placements(pool, overdue=True),
+                    "missing": lambda: list_placements(pool, missing=True),
+                    "deadlines overdue": lambda: list_deadlines(pool, status="overdue"),
+                    "deadlines due": lambda: list_deadlines(pool, status="due"),
+                }
+                for name, page in cases.items():
+                    began = time.perf_counter()
+                    for _ in range(ROUNDS):
+                        await page()
+                    per_page = (time.perf_counter() - began) / ROUNDS * 1000
+                    print(f"{name:20} {per_page:7.2f} ms a page of 50")
+            finally:
+                await pool.close()
+        finally:
+            await server.stop()
+
+
+async def fill(pool: Pool) -> None:
+    now = datetime.now(UTC)
+    async with pool.acquire() as con, con.transaction():
+        await con.executemany(
+            """INSERT INTO placements (stream_id, unit_id, status, risk_level, missing,
+                                       next_deadline_at, version, updated_at)
+               VALUES ($1, $2, 'open', 'high', $3, NULL, 2, $4)""",
+            [(f"PL-{i:06d}", f"UNIT-{'AB'[i % 2]}", i % 100 == 0, now) for i in range(COUNT)],
+        )
+        await con.executemany(
+            """INSERT INTO open_deadlines (stream_id, deadline_id, kind, requirement, due_at,
+                                           responsible_role)
+               VALUES ($1, $2, split_part($2, ':', 1), 'R1', $3, 'key_worker')""",
+            [
+                (f"PL-{i:06d}", kind, now + timedelta(hours=(i % 200) - offset))
+                for i in range(COUNT)
+                for kind, offset in (("leaflet", 20), ("sw_visit:1", -100), ("lac_review:1", -600))
+            ],
+        )
+        await con.execute("ANALYZE")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,48 @@
+"""POST /placements/{placement_id}/actions/{action}: one route per action of the domain's
+command union (``starter.actions``), each documented with its command's own schema."""
+
+# No `from __future__ import annotations`: each route's body annotation must be the command
+# class itself when the route is built, for FastAPI to validate and document it.
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Body, FastAPI
+
+from starter.actions import ACTIONS, Action
+from starter.api.dependencies import PlacementId, ServicesDep
+from starter.api.problems import responses
+from starter.placements import record_action
+from workflows.domain import PlacementCommand
+from workflows.placement_io import RecordResult
+
+router = APIRouter(prefix="/placements/{placement_id}/actions", tags=["actions"])
+
+
+def _add_route(app_router: APIRouter, action: Action) -> None:
+    model = action.model
+
+    async def record(
+        placement_id: PlacementId,
+        command: Annotated[model, Body()],  # type: ignore[valid-type]
+        services: ServicesDep,
+    ) -> RecordResult:
+        return await record_action(services.client, placement_id, cast(PlacementCommand, command))
+
+    app_router.add_api_route(
+        f"/{action.name}",
+        record,
+        methods=["POST"],
+        response_model=RecordResult,
+        responses=responses(404, 409, 422, 503),
+        summary=action.summary,
+        description=f"Record `{action.command_type}` on an open placement. Refused with 409 "
+        "and the domain's reason; nothing is written then.",
+        operation_id=f"record_{action.command_type.removeprefix('record_')}",
+    )
+
+
+for _action in ACTIONS.values():
+    _add_route(router, _action)
+
+
+def include(app: FastAPI) -> None:
+    app.include_router(router)

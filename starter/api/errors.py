@@ -1,0 +1,111 @@
+"""From the project's errors to HTTP answers: 422 per wrong field, 409 for a refusal, 404 for
+an unknown id, 503 when a server cannot be reached. Nothing a client sends ends in a 500.
+
+Messages never echo a submitted value (FastAPI's default 422 does, in ``input``): a value may
+be personal, and answers end up in logs and browser histories.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from temporalio.service import RPCError
+
+from safeside.errors import ServiceUnavailable
+from safeside.log import get_logger
+from starter.api.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused
+from starter.api.problems import FieldProblem, InvalidRequest, Problem
+from starter.placements import ActionRefused, PlacementAlreadyOpen, PlacementNotFound
+from starter.queries import BadCursor
+from workflows.domain import DomainError
+
+log = get_logger(__name__)
+
+# Where a request value came from is said by the route's documentation, not in each message.
+_LOCATIONS = {"body", "query", "path", "header"}
+
+
+def problem(status: int, detail: str) -> JSONResponse:
+    return JSONResponse(Problem(detail=detail).model_dump(), status_code=status)
+
+
+def invalid(problems: list[FieldProblem]) -> JSONResponse:
+    count = len(problems)
+    body = InvalidRequest(
+        detail=f"the request has {count} problem{'s' if count != 1 else ''}", errors=problems
+    )
+    return JSONResponse(body.model_dump(), status_code=422)
+
+
+def field_name(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    parts = list(loc)
+    if len(parts) > 1 and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts)
+
+
+async def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return invalid(
+        [FieldProblem(field=field_name(e["loc"]), message=e["msg"]) for e in exc.errors()]
+    )
+
+
+async def _bad_cursor(_: Request, exc: Exception) -> JSONResponse:
+    return invalid([FieldProblem(field="after", message=str(exc))])
+
+
+async def _not_found(_: Request, exc: Exception) -> JSONResponse:
+    return problem(404, str(exc))
+
+
+async def _refused(_: Request, exc: Exception) -> JSONResponse:
+    return problem(409, str(exc))
+
+
+async def _key_reused(_: Request, exc: Exception) -> JSONResponse:
+    return invalid([FieldProblem(field="Idempotency-Key", message=str(exc))])
+
+
+async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    return problem(503, str(exc))
+
+
+async def _database_unreachable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("PostgreSQL unreachable", path=request.url.path, error=type(exc).__name__)
+    return problem(
+        503,
+        f"PostgreSQL did not answer ({type(exc).__name__}): start the stack with `make run` "
+        "or check SAFESIDE_DATABASE_URL",
+    )
+
+
+async def _temporal_unreachable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RPCError)
+    log.warning("Temporal call failed", path=request.url.path, status=exc.status.name)
+    return problem(
+        503,
+        f"the Temporal server did not answer ({exc.status.name}): start the stack with "
+        "`make run` or check SAFESIDE_TEMPORAL_ADDRESS",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(BadCursor, _bad_cursor)
+    app.add_exception_handler(IdempotencyKeyReused, _key_reused)
+    app.add_exception_handler(PlacementNotFound, _not_found)
+    for refusal in (ActionRefused, DomainError, PlacementAlreadyOpen, IdempotencyKeyInUse):
+        app.add_exception_handler(refusal, _refused)
+    app.add_exception_handler(ServiceUnavailable, _unavailable)
+    for lost in (
+        OSError,
+        TimeoutError,
+        asyncpg.InterfaceError,
+        asyncpg.PostgresConnectionError,
+        asyncpg.CannotConnectNowError,
+    ):
+        app.add_exception_handler(lost, _database_unreachable)
+    app.add_exception_handler(RPCError, _temporal_unreachable)

@@ -1,0 +1,34 @@
+"""The shapes of error answers, for the OpenAPI document and the handlers that send them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class InvalidRequest(BaseModel):
+    detail: str
+    errors: list[FieldProblem]
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error answers a route can give."""
+    described: dict[int, tuple[type[BaseModel], str]] = {
+        404: (Problem, "No placement has this id."),
+        409: (Problem, "Refused: the domain's reason, or the placement is already open."),
+        422: (InvalidRequest, "A message per wrong field."),
+        503: (Problem, "Temporal or PostgreSQL cannot be reached, or no worker answered."),
+    }
+    return {
+        code: {"model": described[code][0], "description": described[code][1]} for code in codes
+    }

@@ -1,0 +1,95 @@
+"""One route per action of the domain's command union: recorded, refused, or bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from starter.actions import ACTIONS
+from tests.support.starter import StartedPlacement
+
+pytestmark = pytest.mark.usefixtures("worker")
+
+KEY_WORKER = {"role": "key_worker", "reference": "staff-17"}
+
+
+def leaflet(**changes: object) -> dict[str, object]:
+    return {
+        "actor": KEY_WORKER,
+        "language": "Tigrinya",
+        "interpreter_reference": "INT-55",
+        "child_understanding": "understood",
+        "delivered_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+    } | changes
+
+
+async def test_every_command_of_the_union_has_its_own_route(api: httpx.AsyncClient) -> None:
+    paths = (await api.get("/openapi.json")).json()["paths"]
+    for name in ACTIONS:
+        assert f"/placements/{{placement_id}}/actions/{name}" in paths
+
+
+async def test_a_recorded_action_answers_with_the_events_written(
+    api: httpx.AsyncClient, started: StartedPlacement
+) -> None:
+    placement_id = await started()
+    answer = await api.post(f"/placements/{placement_id}/actions/leaflet-delivered", json=leaflet())
+    assert answer.status_code == 200
+    assert answer.json()["events"] == ["leaflet_delivered"]
+    deadlines = (await api.get(f"/placements/{placement_id}/deadlines")).json()
+    assert "leaflet" not in [d["deadline_id"] for d in deadlines]
+
+
+async def test_an_action_the_domain_refuses_is_409_with_its_reason_and_writes_nothing(
+    api: httpx.AsyncClient, started: StartedPlacement
+) -> None:
+    placement_id = await started()
+    before = (await api.get(f"/placements/{placement_id}")).json()["version"]
+    answer = await api.post(
+        f"/placements/{placement_id}/actions/leaflet-delivered",
+        json=leaflet(interpreter_reference=None),
+    )
+    assert answer.status_code == 409
+    assert answer.json()["detail"] == (
+        "the leaflet must be explained with an interpreter: give the interpreter's reference"
+    )
+    assert (await api.get(f"/placements/{placement_id}")).json()["version"] == before
+
+
+async def test_an_action_with_wrong_fields_gets_a_message_per_field(
+    api: httpx.AsyncClient, started: StartedPlacement
+) -> None:
+    placement_id = await started()
+    body = leaflet(delivered_at="2026-03-02T10:00:00", colour="blue")
+    del body["language"]
+    answer = await api.post(f"/placements/{placement_id}/actions/leaflet-delivered", json=body)
+    assert answer.status_code == 422
+    fields = sorted(p["field"] for p in answer.json()["errors"])
+    assert fields == ["colour", "delivered_at", "language"]
+
+
+async def test_an_action_on_an_unknown_placement_is_404(api: httpx.AsyncClient) -> None:
+    answer = await api.post(
+        "/placements/PL-never-started/actions/leaflet-delivered", json=leaflet()
+    )
+    assert answer.status_code == 404
+
+
+async def test_an_unknown_action_is_404(api: httpx.AsyncClient, started: StartedPlacement) -> None:
+    placement_id = await started()
+    answer = await api.post(f"/placements/{placement_id}/actions/teleport", json={})
+    assert answer.status_code == 404
+
+
+async def test_an_action_on_an_ended_placement_is_refused_with_409(
+    api: httpx.AsyncClient, started: StartedPlacement
+) -> None:
+    placement_id = await started()
+    end = {"actor": KEY_WORKER, "reason": "moved", "ended_at": datetime.now(UTC).isoformat()}
+    ended = await api.post(f"/placements/{placement_id}/actions/end-placement", json=end)
+    assert ended.status_code == 200
+    answer = await api.post(f"/placements/{placement_id}/actions/leaflet-delivered", json=leaflet())
+    assert answer.status_code == 409
+    assert "ended" in answer.json()["detail"]

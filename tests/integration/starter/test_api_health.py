@@ -1,0 +1,48 @@
+"""/health, and 503 (never 500) when a server cannot be reached."""
+
+from __future__ import annotations
+
+import httpx
+
+from safeside.db import create_pool
+from starter.api.app import create_app
+from starter.services import Services
+from tests.support.servers import start_dev_server
+from workflows.domain import Policy
+
+
+async def test_health_is_ok_when_both_servers_answer(api: httpx.AsyncClient) -> None:
+    answer = await api.get("/health")
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "ok", "temporal": "ok", "postgres": "ok"}
+
+
+async def test_an_unreachable_postgres_gives_503_with_a_way_out(
+    services: Services, database_url: str
+) -> None:
+    closed = await create_pool(database_url, max_size=1)
+    await closed.close()
+    app = create_app(Services(services.client, closed, services.settings, Policy()))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://safeside.test") as api:
+        listed = await api.get("/placements")
+        health = await api.get("/health")
+    assert listed.status_code == 503
+    assert "make run" in listed.json()["detail"]
+    assert health.status_code == 503
+    assert health.json()["postgres"] == "unavailable"
+
+
+async def test_a_temporal_server_that_went_away_gives_503_with_a_way_out(
+    services: Services,
+) -> None:
+    gone = await start_dev_server()
+    app = create_app(Services(gone.client, services.pool, services.settings, Policy()))
+    await gone.shutdown()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://safeside.test") as api:
+        shown = await api.get("/placements/PL-0000001")
+        health = await api.get("/health")
+    assert shown.status_code == 503
+    assert "make run" in shown.json()["detail"]
+    assert health.json()["temporal"] == "unavailable"

@@ -1,0 +1,86 @@
+"""The HTTP API as people run it: inside `safeside dev`, and on its own with `safeside api`;
+and `safeside demo` against the embedded stack, as a newcomer runs it after `make run`."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from safeside.embedded.processes import free_port
+from safeside.settings import Settings
+from tests.integration.starter.conftest import settings_env
+from tests.support.devstack import DevStack
+
+
+async def test_safeside_dev_serves_the_api_runs_the_demo_and_stops_the_api_on_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    stack = DevStack(tmp_path / "data")
+    await stack.start()
+    try:
+        assert f"{stack.api_url}  (OpenAPI: {stack.api_url}/docs)" in stack.output.decode()
+        async with httpx.AsyncClient(base_url=stack.api_url) as api:
+            assert (await api.get("/health")).json()["status"] == "ok"
+        demo = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "starter.cli", "demo", "--leaflet-due-in", "4",
+            env=stack.env | {"SAFESIDE_TEMPORAL_ADDRESS": stack.temporal_address,
+                             "SAFESIDE_DATABASE_URL": stack.database_url},
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(demo.communicate(), 90)
+        assert demo.returncode == 0, err.decode()
+        story = out.decode()
+        assert "escalation: reminder -> key_worker (leaflet)" in story
+        assert "escalation: duty_manager -> duty_manager (leaflet)" in story
+        assert "deadline missed: leaflet" in story
+        assert "recorded: leaflet_delivered" in story
+        assert "placement_ended" in story.split("The audit trail")[1]
+    finally:
+        assert await stack.stop(signal.SIGINT) == 0
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        assert probe.connect_ex(("127.0.0.1", stack.api_port)) != 0
+
+
+@pytest.mark.usefixtures("worker")
+async def test_safeside_api_serves_the_configured_servers_until_ctrl_c(settings: Settings) -> None:
+    port = free_port()
+    env = {k: v for k, v in settings_env(settings).items() if v is not None}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "starter.cli", "api", "--port", str(port),
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), 30)
+        assert line.decode().startswith(f"Safeside HTTP API at http://127.0.0.1:{port}")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as api:
+            assert (await api.get("/health")).status_code == 200
+            assert (await api.get("/placements/PL-never-started")).status_code == 404
+    finally:
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.wait(), 30)
+    assert process.returncode == 0
+
+
+async def test_safeside_api_on_a_busy_port_says_which_setting_to_change(
+    settings: Settings,
+) -> None:
+    env = {k: v for k, v in settings_env(settings).items() if v is not None}
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "starter.cli", "api", "--port", str(port),
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 1
+    assert err.decode().strip().startswith(f"safeside: port {port} for the HTTP API")
+    assert "SAFESIDE_API_PORT" in err.decode()

@@ -1,0 +1,170 @@
+"""Missing from care (R4, R5): reporting an episode, the return, the Return Home Interview.
+
+An episode lives in the placement's own stream: the report starts a watch whose ladder repeats
+until the return (see `deadlines`), the return starts the 72-hour interview clock and brings
+the next risk review forward (R17). Where the child was last seen or found is kept in the
+events for the police, never in the state or in a refusal.
+"""
+
+from datetime import datetime
+
+from workflows.domain.checks import (
+    happened,
+    header,
+    in_the_past_since_arrival,
+    optional_reference,
+    reference,
+    require,
+    short_text,
+)
+from workflows.domain.commands import RecordReturn, RecordReturnInterview, ReportMissing
+from workflows.domain.common import MissingKind
+from workflows.domain.errors import DomainError
+from workflows.domain.events import (
+    ChildReturned,
+    MissingReported,
+    PlacementEvent,
+    PlacementFacts,
+    ReturnInterviewHeld,
+)
+from workflows.domain.state import PlacementState
+
+
+def episode_id_for(state: PlacementState, number: int) -> str:
+    """Deterministic and opaque: the placement id and the episode's number ("PL-1-M2")."""
+    return f"{state.stream_id}-M{number}"
+
+
+def decide_missing(
+    state: PlacementState,
+    facts: PlacementFacts,
+    command: ReportMissing | RecordReturn | RecordReturnInterview,
+    now: datetime,
+) -> PlacementEvent:
+    match command:
+        case ReportMissing():
+            return _report(state, facts, command, now)
+        case RecordReturn():
+            return _return(state, command, now)
+        case RecordReturnInterview():
+            return _return_interview(state, command, now)
+
+
+def _report(
+    state: PlacementState, facts: PlacementFacts, command: ReportMissing, now: datetime
+) -> MissingReported:
+    if state.open_episode() is not None:
+        raise DomainError(
+            "the child is already recorded as missing or away: record their return "
+            "before reporting a new episode"
+        )
+    in_the_past_since_arrival(command.last_seen_at, now, facts, "last sighting")
+    place = reference(
+        command.last_seen_place_reference,
+        "say where the child was last seen (a reference to the place, for the police)",
+        "last-seen place reference",
+    )
+    circumstances = short_text(
+        command.circumstances,
+        "describe the circumstances in which the child went missing",
+        "description of the circumstances",
+    )
+    clothing = optional_reference(command.clothing_reference, "clothing reference")
+    whereabouts = optional_reference(
+        command.known_whereabouts_reference, "known whereabouts reference"
+    )
+    if command.kind is MissingKind.missing:
+        if clothing is None:
+            raise DomainError(
+                "say what the child was wearing, or give the reference of the Philomena "
+                "Protocol part 2 form: the police need it to search"
+            )
+        if whereabouts is not None:
+            raise DomainError(
+                "a child whose whereabouts are known is away without authorisation, "
+                "not missing: report the episode as away_without_authorisation"
+            )
+    elif whereabouts is None:
+        raise DomainError(
+            "a child away without authorisation has known whereabouts: give a reference to "
+            "where they are, or report them missing if nobody knows"
+        )
+    number = len(state.missing_episodes) + 1
+    return MissingReported(
+        **header(state, now, command.actor),
+        episode_id=episode_id_for(state, number),
+        kind=command.kind,
+        last_seen_at=command.last_seen_at,
+        last_seen_place_reference=place,
+        circumstances=circumstances,
+        police_risk_grade=command.police_risk_grade,
+        clothing_reference=clothing,
+        description_reference=optional_reference(
+            command.description_reference, "description reference"
+        ),
+        known_whereabouts_reference=whereabouts,
+    )
+
+
+def _return(state: PlacementState, command: RecordReturn, now: datetime) -> ChildReturned:
+    episode = state.open_episode()
+    if episode is None:
+        raise DomainError("the child is not recorded as missing or away: there is nothing to close")
+    happened(command.returned_at, now, "return")
+    if command.returned_at < episode.last_seen_at:
+        raise DomainError(
+            "the return cannot be before the child was last seen: check the date and time"
+        )
+    found_by = reference(
+        command.found_by_reference,
+        "say who found the child or brought them back (a reference, e.g. police or a staff id)",
+        "found-by reference",
+    )
+    where = reference(
+        command.where_found_reference,
+        "say where the child was found (a reference to the place, for the police)",
+        "where-found reference",
+    )
+    return ChildReturned(
+        **header(state, now, command.actor),
+        episode_id=episode.episode_id,
+        returned_at=command.returned_at,
+        found_by_reference=found_by,
+        where_found_reference=where,
+    )
+
+
+def _return_interview(
+    state: PlacementState, command: RecordReturnInterview, now: datetime
+) -> ReturnInterviewHeld:
+    episode = state.episode(command.episode_id.strip())
+    if episode is None:
+        raise DomainError(
+            "this placement has no missing episode with that id: check the episode id"
+        )
+    if episode.returned_at is None:
+        raise DomainError("the child has not returned from this episode: record the return first")
+    if episode.return_interview_held_at is not None:
+        raise DomainError("the return interview for this episode is already recorded")
+    happened(command.held_at, now, "return interview")
+    if command.held_at < episode.returned_at:
+        raise DomainError(
+            "the return interview cannot be before the child returned: check the date and time"
+        )
+    interviewer = reference(
+        command.interviewer_reference,
+        "give the reference of the independent person who held the return interview",
+        "interviewer reference",
+    )
+    views = require(
+        command.child_views,
+        "the child's views must be recorded with the return interview: "
+        "write what the young person said, or why they would not say",
+    )
+    return ReturnInterviewHeld(
+        **header(state, now, command.actor),
+        episode_id=episode.episode_id,
+        held_at=command.held_at,
+        interviewer_reference=interviewer,
+        child_views=views,
+    )
