@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint lock worker clean
+.PHONY: run test lint lock worker clean bench bench-quick
 
 run: $(VENV)/.installed-run
 	$(BIN)/safeside dev
@@ -18,6 +18,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Speed is measured here, never asserted in tests (docs/benchmarks.md).
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.throughput --write docs/benchmarks.md
+
+bench-quick: $(VENV)/.installed-test
+	$(BIN)/python -m bench.throughput --quick
 
 worker: $(VENV)/.installed-run
 	$(BIN)/safeside worker

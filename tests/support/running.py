@@ -45,7 +45,8 @@ class Running:
     async def settled(self) -> None:
         """Wait (in real time, briefly) until every decided event is stored and every
         notification delivered or given up on."""
-        for _ in range(100):
+        # Generous: on a loaded 2-core machine the activities may take seconds to run.
+        for _ in range(600):
             state = await self.state()
             stored = len(self.fakes.events.get(self.placement_id, []))
             undelivered = set(self.fakes.outbox) - {*self.fakes.delivered, *self.fakes.failed}
