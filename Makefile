@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint lock worker clean bench bench-quick
+.PHONY: run test lint lock worker clean replay-histories bench bench-quick
 
 run: $(VENV)/.installed-run
 	$(BIN)/safeside dev
@@ -25,6 +25,10 @@ bench: $(VENV)/.installed-test
 
 bench-quick: $(VENV)/.installed-test
 	$(BIN)/python -m bench.throughput --quick
+
+# Re-record the saved workflow histories the replay tests check (tests/replay/histories/).
+replay-histories: $(VENV)/.installed-test
+	$(BIN)/python -m tests.replay.record_histories
 
 worker: $(VENV)/.installed-run
 	$(BIN)/safeside worker

@@ -19,6 +19,7 @@ class ActivityName(StrEnum):
     APPEND_EVENTS = "append_events"
     DELIVER_NOTIFICATION = "deliver_notification"
     MARK_NOTIFICATION_FAILED = "mark_notification_failed"
+    REPORT_TO_UNIT = "report_to_unit"
 
 
 class StoredEvent(BaseModel):

@@ -1,4 +1,7 @@
-"""The PostgreSQL event store: the audit trail of every placement, and its projections.
+"""The PostgreSQL event store: the audit trail of every placement and unit, and its projections.
+
+One append path for both kinds of stream; the stream id says which domain folds the events and
+which projections they feed (``activities.stream_kinds``).
 
 An append writes a batch of one stream's events, their outbox rows and the projections in one
 transaction, under a per-stream lock so appends to one placement take turns:
@@ -10,6 +13,7 @@ transaction, under a per-stream lock so appends to one placement take turns:
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -19,7 +23,6 @@ from activities.contracts import (
     AppendResult,
     OutboxMessage,
     StoredEvent,
-    from_stored_event,
 )
 from activities.errors import (
     ActivityError,
@@ -29,17 +32,13 @@ from activities.errors import (
     VersionConflict,
     VersionGap,
 )
-from activities.notifications import build_content
-from activities.projections import (
-    Connection,
-    fold_stored,
-    load_snapshot,
-    project,
-    read_stored_events,
-)
+from activities.projections import Connection, fold_stored, read_stored_events
+from activities.stream_kinds import StreamKind, stream_kind
+from activities.unit_projections import fold_unit_stored
 from safeside.db import Pool
 from safeside.log import get_logger
-from workflows.domain import DomainError, PlacementState, Policy, evolve
+from workflows.domain import DomainError, PlacementState, Policy
+from workflows.domain.unit import UnitPolicy, UnitState, unit_stream_id
 
 log = get_logger(__name__)
 
@@ -101,9 +100,10 @@ def _same_event(stored: StoredEvent, given: StoredEvent) -> bool:
 
 
 class EventStore:
-    def __init__(self, pool: Pool, policy: Policy) -> None:
+    def __init__(self, pool: Pool, policy: Policy, unit_policy: UnitPolicy | None = None) -> None:
         self._pool = pool
         self._policy = policy
+        self._unit_policy = unit_policy or UnitPolicy()
 
     async def append(self, batch: AppendBatch) -> AppendResult:
         _check_shape(batch)
@@ -133,11 +133,12 @@ class EventStore:
 
     async def _append_locked(self, con: Connection, batch: AppendBatch) -> AppendResult:
         stream = batch.stream_id
+        kind = stream_kind(stream, self._policy, self._unit_policy)
         await con.execute(
             "SELECT pg_advisory_xact_lock($1, hashtext($2))", _STREAM_LOCK_SPACE, stream
         )
         # Read before any write: a projection rebuild holds these tables until it commits.
-        snapshot = await load_snapshot(con, stream)
+        snapshot = await kind.load_snapshot(con, stream)
         current: int = await con.fetchval(
             "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1", stream
         )
@@ -165,10 +166,10 @@ class EventStore:
 
         state = snapshot
         if state is None or state.version != current:
-            state = fold_stored(stream, await read_stored_events(con, stream))
-        state_after: dict[int, PlacementState] = {}
+            state = kind.fold(stream, await read_stored_events(con, stream))
+        state_after: dict[int, Any] = {}
         for event in new:
-            state = self._evolve(state, event)
+            state = self._evolve(kind, state, event)
             state_after[event.version] = state
         await con.executemany(
             """INSERT INTO events (stream_id, version, event_type, schema_version, occurred_at,
@@ -188,20 +189,20 @@ class EventStore:
                 for e in new
             ],
         )
-        await project(con, state, new, self._policy)
-        await self._write_outbox(con, batch, state_after, state)
+        await kind.project(con, state, new)
+        await self._write_outbox(con, kind, batch, state_after, state)
         return AppendResult(last_version=state.version, appended=len(new))
 
     @staticmethod
-    def _evolve(state: PlacementState, event: StoredEvent) -> PlacementState:
+    def _evolve(kind: StreamKind, state: Any, event: StoredEvent) -> Any:
         def unreadable(reason: str) -> InvalidBatch:
             return InvalidBatch(
-                f"event {event.version} of placement {event.stream_id} "
+                f"event {event.version} of {kind.name} {event.stream_id} "
                 f"({event.event_type}) cannot be stored: {reason}"
             )
 
         try:
-            return evolve(state, from_stored_event(event))
+            return kind.evolve(state, event)
         except ValidationError as exc:
             # Only where and what kind of problem: the values themselves may be personal.
             problems = (f"{'.'.join(map(str, e['loc']))}: {e['type']}" for e in exc.errors())
@@ -212,15 +213,16 @@ class EventStore:
     @staticmethod
     async def _write_outbox(
         con: Connection,
+        kind: StreamKind,
         batch: AppendBatch,
-        state_after: dict[int, PlacementState],
-        latest: PlacementState,
+        state_after: dict[int, Any],
+        latest: Any,
     ) -> None:
         events = {event.version: event for event in batch.events}
 
         def row(message: OutboxMessage) -> tuple[object, ...]:
             state = state_after.get(message.event_version, latest)
-            content = build_content(state, events[message.event_version], message)
+            content = kind.content(state, events[message.event_version], message)
             return (
                 message.idempotency_key,
                 message.stream_id,
@@ -266,6 +268,11 @@ class EventStore:
     async def load_state(self, stream_id: str) -> PlacementState:
         """The placement's state folded from PostgreSQL alone (version 0 if it has no events)."""
         return fold_stored(stream_id, await self.read_stream(stream_id))
+
+    async def load_unit_state(self, unit_id: str) -> UnitState:
+        """The unit's state folded from PostgreSQL alone (version 0 if it has no events)."""
+        stream_id = unit_stream_id(unit_id)
+        return fold_unit_stored(stream_id, await self.read_stream(stream_id))
 
     async def current_version(self, stream_id: str) -> int:
         async with self._pool.acquire() as con:

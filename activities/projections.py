@@ -22,8 +22,10 @@ import asyncpg
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from activities.contracts import StoredEvent, from_stored_event
+from activities.unit_projections import UNIT_PROJECTION_TABLES, rebuild_unit_projections
 from safeside.db import Pool
 from workflows.domain import Deadline, PlacementState, Policy, due, fold, initial_state
+from workflows.domain.unit import UnitPolicy
 
 # A string: asyncpg's classes are generic only in its type stubs.
 Connection: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
@@ -322,24 +324,30 @@ async def rebuild_projections(
     *,
     progress: ProgressReport | None = None,
     report_every: int = 100,
+    unit_policy: UnitPolicy | None = None,
 ) -> int:
-    """Empty the projections and refold every placement from ``events``; return how many.
+    """Empty the projections and refold every placement (and unit) from ``events``; return how
+    many placements.
 
     One transaction: readers see the old tables until the new ones are complete, and appends
     wait until it commits (TRUNCATE locks the tables, and an append reads its snapshot before
     it writes events), so no event is missed or projected twice.
     """
     async with pool.acquire() as con, con.transaction():
-        await con.execute(f"TRUNCATE {', '.join(PROJECTION_TABLES)}")
+        await con.execute(f"TRUNCATE {', '.join(PROJECTION_TABLES + UNIT_PROJECTION_TABLES)}")
+        # Unit streams ("unit:UNIT-7") are folded by the unit's domain, after the placements.
         stream_ids = [
             row["stream_id"]
-            for row in await con.fetch("SELECT DISTINCT stream_id FROM events ORDER BY 1")
+            for row in await con.fetch(
+                "SELECT DISTINCT stream_id FROM events WHERE stream_id NOT LIKE 'unit:%' ORDER BY 1"
+            )
         ]
         for done, stream_id in enumerate(stream_ids, start=1):
             events = await read_stored_events(con, stream_id)
             await project(con, fold_stored(stream_id, events), events, policy)
             if progress is not None and (done % report_every == 0 or done == len(stream_ids)):
                 progress(done, len(stream_ids))
+        await rebuild_unit_projections(con, unit_policy or UnitPolicy())
     return len(stream_ids)
 
 

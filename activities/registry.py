@@ -9,6 +9,7 @@ from activities.channels import ChannelRouter, build_channels
 from activities.event_store import EventStore
 from activities.notifications import Outbox
 from activities.placement_activities import EventStoreActivities, NotificationActivities
+from activities.unit_activities import report_to_unit
 from safeside.db import Pool
 from safeside.policy_file import load_policy
 from safeside.settings import Settings
@@ -27,4 +28,5 @@ def build_activities(
         store.append_events,
         notifications.deliver_notification,
         notifications.mark_notification_failed,
+        report_to_unit,
     ]

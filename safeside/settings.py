@@ -31,9 +31,33 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    # Encryption key source for Temporal payloads: a key given directly, or a file holding it.
-    encryption_key: SecretStr | None = None
-    encryption_key_file: Path | None = None
+    # The keyring that encrypts Temporal payloads (safeside.keyring): given directly as JSON,
+    # or a file holding it; left unset, `encryption-keys.json` in the data folder.
+    encryption_key: SecretStr | None = Field(
+        None, description="The keyring as JSON (safeside.keyring), e.g. from a secret store."
+    )
+    encryption_key_file: Path | None = Field(
+        None, description="A keyring file; default: encryption-keys.json in the data folder."
+    )
+
+    # Bearer tokens on the HTTP API and the codec endpoint (safeside.tokens). HS256 with a
+    # shared secret is what is implemented now; the issuer and audience are checked, so moving
+    # to the council's identity provider (OIDC, RS256 keys from auth_jwks_url) is configuration.
+    auth_token_secret: SecretStr | None = Field(
+        None, description="HS256 signing secret (32 characters or more)."
+    )
+    auth_token_secret_file: Path | None = Field(
+        None, description="A file holding the secret; default: token-secret in the data folder."
+    )
+    auth_issuer: str = Field("safeside", description="Required `iss` claim of every token.")
+    auth_audience: str = Field("safeside-api", description="Required `aud` claim.")
+    auth_jwks_url: str | None = Field(
+        None, description="OIDC key set URL: reserved for the identity provider; not yet supported."
+    )
+    auth_role_claim: str = Field("role", description="The claim holding the staff role.")
+    # Browser origins allowed to call the API and the codec endpoint (the Temporal web UI);
+    # unset: the dev stack's UI on dev_ui_port.
+    cors_origins: list[str] | None = None
 
     policy_file: Path | None = Field(
         None,
@@ -63,8 +87,8 @@ class Settings(BaseSettings):
     dev_postgres_port: int = Field(54329, ge=1, le=65535)
     dev_api_port: int = Field(8280, ge=1, le=65535)
 
-    # The HTTP API as `safeside api` serves it. Loopback by default: it has no authentication
-    # of its own yet, so exposing it is a decision to take behind a proxy that adds it.
+    # The HTTP API as `safeside api` serves it. Loopback by default: it checks bearer tokens,
+    # but exposing it is still a decision to take behind a TLS proxy.
     api_host: str = "127.0.0.1"
     api_port: int = Field(8280, ge=1, le=65535)
 
@@ -77,6 +101,12 @@ class Settings(BaseSettings):
     def temporal_address_is_explicit(self) -> bool:
         """True when the user named a Temporal server, so no embedded one is started."""
         return "temporal_address" in self.model_fields_set
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        if self.cors_origins is not None:
+            return self.cors_origins
+        return [f"http://{host}:{self.dev_ui_port}" for host in ("127.0.0.1", "localhost")]
 
     @property
     def database_dsn(self) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, create_model
 
 from workflows.domain import PlacementCommand, StartPlacement
 
@@ -23,6 +23,8 @@ class Action:
     name: str  # as it appears in a URL or on the command line
     command_type: str  # the command's `type` literal
     model: type[BaseModel]
+    # What a caller sends: the command without its actor, who is the caller (their token).
+    body: type[BaseModel] = field(repr=False)
 
     @property
     def summary(self) -> str:
@@ -52,6 +54,26 @@ def command_models(union: Any = PlacementCommand) -> list[type[BaseModel]]:
     raise TypeError(f"{union!r} is not a pydantic model or a union of them")
 
 
+def without_actor(model: type[BaseModel]) -> type[BaseModel]:
+    """The command's fields but ``actor``, with the command's documentation."""
+    fields: Any = {
+        name: (info.annotation, info)
+        for name, info in model.model_fields.items()
+        if name != "actor"
+    }
+    body: type[BaseModel] = create_model(
+        f"{model.__name__}Body",
+        # The command's own limits (str_max_length) apply to the body too: a body that passes
+        # here must make a valid command, or the route would answer 500 rather than 422.
+        __config__=ConfigDict(
+            frozen=True, extra="forbid", str_max_length=model.model_config.get("str_max_length")
+        ),
+        __doc__=model.__doc__,
+        **fields,
+    )
+    return body
+
+
 def action_name(command_type: str) -> str:
     return command_type.removeprefix("record_").replace("_", "-")
 
@@ -65,7 +87,9 @@ def placement_actions() -> dict[str, Action]:
         name = action_name(command_type)
         if name in actions:
             raise RuntimeError(f"two commands would share the action name {name!r}")
-        actions[name] = Action(name=name, command_type=command_type, model=model)
+        actions[name] = Action(
+            name=name, command_type=command_type, model=model, body=without_actor(model)
+        )
     return actions
 
 

@@ -12,6 +12,8 @@ from safeside.migrate import migrate
 from safeside.settings import Settings
 from starter.cli_run import BAD_INPUT, run
 from starter.placement_cli import deadlines, placement
+from starter.security_cli import keys, token
+from starter.unit_cli import unit
 
 
 @click.group(help="Safeside: durable safeguarding workflows for children at risk of trafficking.")
@@ -30,6 +32,9 @@ def cli(ctx: click.Context) -> None:
 
 cli.add_command(placement)
 cli.add_command(deadlines)
+cli.add_command(unit)
+cli.add_command(keys)
+cli.add_command(token)
 
 
 @cli.command(help="Run the whole stack on this machine (embedded Temporal and PostgreSQL).")

@@ -4,8 +4,9 @@ the exit status scripts rely on: 2 for bad input, 1 for a refusal or an unreacha
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -31,6 +32,15 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
         _fail(BAD_INPUT, f"--after: {exc}")
     except (ActionRefused, DomainError) as exc:
         _fail(FAILED, f"refused: {exc}")
+    except SafesideError as exc:
+        _fail(FAILED, str(exc))
+
+
+@contextlib.contextmanager
+def fail_on_safeside_error() -> Iterator[None]:
+    """For commands with no event loop: an operational error is one line and status 1."""
+    try:
+        yield
     except SafesideError as exc:
         _fail(FAILED, str(exc))
 

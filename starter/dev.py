@@ -16,11 +16,13 @@ import click
 from safeside.db import create_pool
 from safeside.embedded.postgres import EmbeddedPostgres
 from safeside.embedded.temporal_server import EmbeddedTemporal
+from safeside.keyring import ensure_keyring_file, keyring_file
 from safeside.log import get_logger
 from safeside.migrate import migrate
 from safeside.policy_file import load_policy
 from safeside.settings import Settings
 from safeside.temporal import connect
+from safeside.tokens import ensure_signing_secret_file, signing_secret_file
 from starter.api.app import create_app
 from starter.api.server import running_api
 from starter.services import Services
@@ -37,6 +39,7 @@ async def run_dev_stack(settings: Settings) -> None:
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     lines: list[tuple[str, str]] = [("data folder", str(data_dir))]
+    lines += _ensure_dev_secrets(settings)
 
     async with AsyncExitStack() as servers:
         if settings.database_url is None:
@@ -60,6 +63,8 @@ async def run_dev_stack(settings: Settings) -> None:
                 port=settings.dev_temporal_port,
                 ui_port=settings.dev_ui_port,
                 namespace=settings.temporal_namespace,
+                # The UI decodes payloads through the API's codec endpoint (with a token).
+                ui_codec_endpoint=f"http://127.0.0.1:{settings.dev_api_port}/codec",
             )
             await temporal.start()
             servers.push_async_callback(temporal.stop)
@@ -76,6 +81,22 @@ async def run_dev_stack(settings: Settings) -> None:
         )
         await _serve_worker_and_api(services, stop, lines)
     click.echo("safeside dev: stopped", err=True)
+
+
+def _ensure_dev_secrets(settings: Settings) -> list[tuple[str, str]]:
+    """The keyring and the token signing secret, owner-only files in the data folder, made on
+    first start unless the settings give them some other way."""
+    lines = []
+    if settings.encryption_key is None:
+        path = keyring_file(settings)
+        made = ensure_keyring_file(path)
+        lines.append(("keyring", f"{path}{' (created now)' if made else ''}"))
+    if settings.auth_token_secret is None and settings.auth_jwks_url is None:
+        path = signing_secret_file(settings)
+        made = ensure_signing_secret_file(path)
+        lines.append(("signing key", f"{path}{' (created now)' if made else ''}"))
+    lines.append(("tokens", "safeside token issue --role registered_manager --subject staff-01"))
+    return lines
 
 
 async def _serve_worker_and_api(

@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         next_wake_at,
         notification_failed,
     )
+    from workflows.domain.unit import PlacementReport
     from workflows.placement_io import (
         CarriedOver,
         PlacementInput,
@@ -55,11 +56,16 @@ with workflow.unsafe.imports_passed_through():
         RecordResult,
     )
     from workflows.stored import notifications_for, to_stored
+    from workflows.unit_io import UnitToPlacementCommand
 
 __all__ = ["PlacementWorkflow", "placement_workflow_id"]
 
 DOMAIN_ERROR = "DomainError"
 NOTIFICATION_FAILED_PURPOSE = "notification_failed"
+# The signal by which the unit's workflow hands a placement what it owes it (R4, R7).
+RECORD_FROM_UNIT = "record_from_unit"
+# Placements started before the unit workflow existed replay without telling their unit.
+UNIT_REPORTS_PATCH = "report-to-unit"
 
 # Appends wait out a database outage: retry with backoff, never give up (nothing is lost).
 APPEND_RETRY = RetryPolicy(
@@ -67,6 +73,12 @@ APPEND_RETRY = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
     non_retryable_error_types=["VersionConflict", "VersionGap", "InvalidBatch"],
+)
+# The unit must learn of every arrival, risk change and end: retry until it does.
+UNIT_REPORT_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
 )
 # A delivery that keeps failing is retried with backoff up to a limit, then shown as failed.
 DELIVERY_RETRY = RetryPolicy(
@@ -96,6 +108,9 @@ class PlacementWorkflow:
         self._appending = False
         self._clock_changed = False
         self._events_this_run = 0
+        # Every run tells its unit where the placement stands once, then after each change.
+        self._unit_report_due = True
+        self._reporting_to_unit = False
         self._state = initial_state(placement.placement_id)
         self._start_refused: ApplicationError | None = None
         if placement.carried is not None:
@@ -121,19 +136,31 @@ class PlacementWorkflow:
         if self._start_refused is not None:
             raise self._start_refused
         persister = asyncio.create_task(self._persist_forever())
+        reporter = (
+            asyncio.create_task(self._report_to_unit_forever())
+            if workflow.patched(UNIT_REPORTS_PATCH)
+            else None
+        )
         for message in list(self._undelivered.values()):
             self._start_delivery(message)
 
         while self.state.status is not PlacementStatus.ended:
             self._apply(escalations_due(self.state, workflow.now(), self.policy))
             if self._should_continue_as_new():
-                await self._continue_as_new(persister)
+                await self._continue_as_new(persister, reporter)
             await self._sleep_until_next_step(persister)
 
         await workflow.wait_condition(
-            lambda: not self._unpersisted and not self._appending and not self._undelivered
+            lambda: (
+                not self._unpersisted
+                and not self._appending
+                and not self._undelivered
+                and (reporter is None or not (self._unit_report_due or self._reporting_to_unit))
+            )
         )
         persister.cancel()
+        if reporter is not None:
+            reporter.cancel()
         ended = self.state.end_reason
         return PlacementOutcome(
             placement_id=self._input.placement_id,
@@ -176,6 +203,21 @@ class PlacementWorkflow:
         except DomainError as error:
             raise refusal(error) from error
 
+    @workflow.signal(name=RECORD_FROM_UNIT)
+    def record_from_unit(self, command: UnitToPlacementCommand) -> None:
+        """What the unit owes this placement: a missing report from a whereabouts check (R4),
+        or a concern from a building check (R7). A signal, because the unit cannot wait on a
+        placement; one the domain refuses (already missing, ended) is logged and dropped."""
+        try:
+            events = decide(self.state, command, now=workflow.now(), policy=self.policy)
+        except DomainError as error:
+            workflow.logger.warning(
+                "the unit's request was refused",
+                extra={"placement_id": self.state.stream_id, "reason": str(error)},
+            )
+            return
+        self._apply(events)
+
     # -- queries -------------------------------------------------------------------------
 
     @workflow.query
@@ -208,6 +250,7 @@ class PlacementWorkflow:
         if events:
             self._events_this_run += len(events)
             self._clock_changed = True
+            self._unit_report_due = True
 
     def _resume(self, carried: CarriedOver) -> None:
         self._state = carried.state
@@ -243,6 +286,41 @@ class PlacementWorkflow:
             for message in notifications:
                 self._undelivered[message.idempotency_key] = message
                 self._start_delivery(message)
+
+    async def _report_to_unit_forever(self) -> None:
+        """Tell the unit where this placement stands (arrival, risk level, handover summary,
+        end), one report at a time so they arrive in order; reports made while one is in
+        flight are folded into the next."""
+        while True:
+            await workflow.wait_condition(lambda: self._unit_report_due)
+            report = self._unit_report()
+            self._unit_report_due = False
+            if report is None:
+                continue
+            self._reporting_to_unit = True
+            try:
+                await workflow.execute_activity(
+                    ActivityName.REPORT_TO_UNIT,
+                    report,
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=UNIT_REPORT_RETRY,
+                )
+            finally:
+                self._reporting_to_unit = False
+
+    def _unit_report(self) -> PlacementReport | None:
+        facts = self.state.facts
+        if facts is None:
+            return None
+        return PlacementReport(
+            unit_id=facts.unit_id,
+            placement_id=self.state.stream_id,
+            version=self.state.version,
+            status=self.state.status,
+            arrived_at=facts.arrived_at,
+            risk_level=self.state.risk_level,
+            summary=handover_summary(self.state, workflow.now(), self.policy),
+        )
 
     def _start_delivery(self, message: OutboxMessage) -> None:
         task = asyncio.create_task(self._deliver(message))
@@ -299,13 +377,21 @@ class PlacementWorkflow:
             or self._events_this_run >= self._input.events_per_run
         )
 
-    async def _continue_as_new(self, persister: asyncio.Task[None]) -> None:
+    async def _continue_as_new(
+        self, persister: asyncio.Task[None], reporter: asyncio.Task[None] | None
+    ) -> None:
         # Let running update handlers finish and an in-flight append land, so the next run
         # starts from a state every caller has seen acknowledged.
         await workflow.wait_condition(
-            lambda: workflow.all_handlers_finished() and not self._appending
+            lambda: (
+                workflow.all_handlers_finished()
+                and not self._appending
+                and not self._reporting_to_unit
+            )
         )
         persister.cancel()
+        if reporter is not None:
+            reporter.cancel()  # the next run reports again first thing
         workflow.continue_as_new(
             self._input.model_copy(
                 update={

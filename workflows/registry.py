@@ -5,8 +5,9 @@ from __future__ import annotations
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from workflows.placement import PlacementWorkflow
+from workflows.unit import UnitWorkflow
 
-WORKFLOWS: list[type] = [PlacementWorkflow]
+WORKFLOWS: list[type] = [PlacementWorkflow, UnitWorkflow]
 
 # The bank-holiday calendar (``holidays``, which builds on ``dateutil``) is deterministic for a
 # given year but reads the clock once when its parser module loads: import it outside the

@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from starter.api import actions, deadlines, health, placements
+from safeside.tokens import TokenVerifier
+from starter.api import access_log, actions, codec, deadlines, health, placements
+from starter.api.auth import authenticate
 from starter.api.errors import install_error_handlers
+from starter.api.units import router as units_router
 from starter.services import Services
 
 DESCRIPTION = """Durable safeguarding workflows for children at risk of trafficking.
 
 Writes and live state go to each placement's workflow; lists and audit trails come from
-PostgreSQL. URLs carry opaque ids only. Errors: 422 with a message per field, 409 with the
+PostgreSQL. URLs carry opaque ids only. Every route but /health needs a bearer token (role and
+subject); the permission table decides each action and read, answers are redacted for the
+caller's role, and every read of a placement is written to the access log. Errors: 401 without
+a valid token, 403 with the reason a role may not, 422 with a message per field, 409 with the
 domain's reason for a refused action, 404 for an unknown id, 503 when a server is unreachable.
 """
 
 
 def create_app(services: Services) -> FastAPI:
-    app = FastAPI(title="Safeside", version="0.1.0", description=DESCRIPTION)
+    # Every route of every router is authenticated (public paths aside): see starter.api.auth.
+    app = FastAPI(
+        title="Safeside",
+        version="0.1.0",
+        description=DESCRIPTION,
+        dependencies=[Depends(authenticate)],
+    )
     app.state.services = services
+    app.state.token_verifier = TokenVerifier.from_settings(services.settings)
+    # The Temporal web UI calls the codec endpoint from the browser, with the token.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=services.settings.allowed_origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "X-Namespace"],
+    )
     install_error_handlers(app)
     app.include_router(placements.router)
     actions.include(app)
     app.include_router(deadlines.router)
     app.include_router(health.router)
+    app.include_router(codec.router)
+    app.include_router(access_log.router)
+    app.include_router(units_router)
     return app

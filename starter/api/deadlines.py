@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from starter import queries
+from starter.api.auth import permitted
 from starter.api.dependencies import ServicesDep
 from starter.api.problems import responses
+from starter.permissions import View
 from starter.queries import MAX_PAGE_SIZE, DeadlinePage, DeadlineStatus
 from workflows.domain.common import OPAQUE_ID_PATTERN
 
 router = APIRouter(prefix="/deadlines", tags=["deadlines"])
 
 
-@router.get("", response_model=DeadlinePage, responses=responses(422, 503))
+@router.get(
+    "",
+    response_model=DeadlinePage,
+    responses=responses(401, 403, 422, 503),
+    dependencies=[Depends(permitted(View.deadline_list))],
+)
 async def list_deadlines(
     services: ServicesDep,
     status: Annotated[

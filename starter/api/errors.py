@@ -13,10 +13,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from temporalio.service import RPCError
 
+from safeside.codec import PayloadTampered, UnknownEncryptionKey
 from safeside.errors import ServiceUnavailable
 from safeside.log import get_logger
+from starter.api.auth import NotAuthenticated
+from starter.api.codec import NotBase64
 from starter.api.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused
 from starter.api.problems import FieldProblem, InvalidRequest, Problem
+from starter.permissions import Denied
 from starter.placements import ActionRefused, PlacementAlreadyOpen, PlacementNotFound
 from starter.queries import BadCursor
 from workflows.domain import DomainError
@@ -57,6 +61,28 @@ async def _bad_cursor(_: Request, exc: Exception) -> JSONResponse:
     return invalid([FieldProblem(field="after", message=str(exc))])
 
 
+async def _not_authenticated(_: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(
+        Problem(detail=str(exc)).model_dump(),
+        status_code=401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def _denied(request: Request, exc: Exception) -> JSONResponse:
+    log.info("request denied", path=request.url.path)
+    return problem(403, str(exc))
+
+
+async def _not_base64(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, NotBase64)
+    return invalid([exc.problem])
+
+
+async def _undecodable(_: Request, exc: Exception) -> JSONResponse:
+    return invalid([FieldProblem(field="payloads", message=str(exc))])
+
+
 async def _not_found(_: Request, exc: Exception) -> JSONResponse:
     return problem(404, str(exc))
 
@@ -94,6 +120,11 @@ async def _temporal_unreachable(request: Request, exc: Exception) -> JSONRespons
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(NotAuthenticated, _not_authenticated)
+    app.add_exception_handler(Denied, _denied)
+    app.add_exception_handler(NotBase64, _not_base64)
+    for undecodable in (UnknownEncryptionKey, PayloadTampered):
+        app.add_exception_handler(undecodable, _undecodable)
     app.add_exception_handler(BadCursor, _bad_cursor)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     app.add_exception_handler(PlacementNotFound, _not_found)

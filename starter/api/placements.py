@@ -1,20 +1,34 @@
-"""/placements: start one, list them, read one's live state, deadlines, handover and trail."""
+"""/placements: start one, list them, read one's live state, deadlines, handover and trail.
+
+Every read of one placement is checked against the permission table and written to the access
+log first (``placement_read``); every answer is redacted for the caller's role."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from safeside.tokens import Principal
 from starter import placements, queries
+from starter.api.auth import Caller, actor_of, placement_read
 from starter.api.dependencies import PlacementId, ServicesDep
 from starter.api.idempotency import Outcome, answer_once
 from starter.api.problems import Problem, responses
+from starter.permissions import Denied, View, check_action, check_view, hidden_fields
 from starter.placements import PlacementAlreadyOpen, start_placement
 from starter.queries import MAX_PAGE_SIZE, AuditPage, PlacementPage
-from workflows.domain import Deadline, DomainError, HandoverSummary, PlacementState, StartPlacement
+from starter.redaction import redacted_answer
+from workflows.domain import (
+    Deadline,
+    DomainError,
+    HandoverSummary,
+    PlacementFacts,
+    PlacementState,
+    StartPlacement,
+)
 from workflows.domain.common import OPAQUE_ID_PATTERN
 
 router = APIRouter(prefix="/placements", tags=["placements"])
@@ -38,17 +52,30 @@ IdempotencyKey = Annotated[
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
+# The caller, once allowed to read this of the path's placement, and logged as reading it.
+StateReader = Annotated[Principal, Depends(placement_read(View.placement_state))]
+DeadlinesReader = Annotated[Principal, Depends(placement_read(View.placement_deadlines))]
+HandoverReader = Annotated[Principal, Depends(placement_read(View.handover))]
+AuditReader = Annotated[Principal, Depends(placement_read(View.audit_trail))]
+
 
 @router.post(
     "",
     status_code=201,
     response_model=StartedPlacement,
-    responses=responses(409, 422, 503),
+    responses=responses(401, 403, 409, 422, 503),
     summary="Start a placement: the child has arrived",
 )
 async def start(
-    command: StartPlacement, services: ServicesDep, idempotency_key: IdempotencyKey = None
+    facts: PlacementFacts,
+    caller: Caller,
+    services: ServicesDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    """The body is the start facts; the Registered Manager starting it is the caller."""
+    command = StartPlacement.model_validate(facts.model_dump() | {"actor": actor_of(caller)})
+    check_action(caller.role, command)
+
     async def run() -> Outcome:
         try:
             await start_placement(
@@ -73,55 +100,67 @@ async def start(
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
-@router.get("", response_model=PlacementPage, responses=responses(422, 503))
+@router.get("", response_model=PlacementPage, responses=responses(401, 403, 422, 503))
 async def list_placements(
     services: ServicesDep,
+    caller: Caller,
     unit: Annotated[str | None, Query(pattern=OPAQUE_ID_PATTERN)] = None,
     overdue: bool = False,
     missing: bool = False,
     after: Annotated[str | None, Query(description="next_after of the previous page")] = None,
     limit: Limit = queries.DEFAULT_PAGE_SIZE,
-) -> PlacementPage:
+) -> JSONResponse:
     """Placements from the projections in id order, filtered, a page at a time."""
-    return await queries.list_placements(
+    check_view(caller.role, View.placement_list)
+    if unit is not None and "unit_id" in hidden_fields(caller.role):
+        # Filtering by unit would tell which children live there.
+        raise Denied(f"the role {caller.role.value} may not list placements by unit")
+    page = await queries.list_placements(
         services.pool, unit=unit, overdue=overdue, missing=missing, after=after, limit=limit
     )
+    return JSONResponse(redacted_answer(caller.role, page))
 
 
-@router.get("/{placement_id}", response_model=PlacementState, responses=responses(404, 422, 503))
-async def show(placement_id: PlacementId, services: ServicesDep) -> PlacementState:
+_READ_ANSWERS = responses(401, 403, 404, 422, 503)
+
+
+@router.get("/{placement_id}", response_model=PlacementState, responses=_READ_ANSWERS)
+async def show(
+    placement_id: PlacementId, services: ServicesDep, caller: StateReader
+) -> JSONResponse:
     """The placement's live state, from its workflow."""
-    return await placements.current_state(services.client, placement_id)
+    state = await placements.current_state(services.client, placement_id)
+    return JSONResponse(redacted_answer(caller.role, state))
 
 
-@router.get(
-    "/{placement_id}/deadlines",
-    response_model=list[Deadline],
-    responses=responses(404, 422, 503),
-)
-async def deadlines(placement_id: PlacementId, services: ServicesDep) -> list[Deadline]:
+@router.get("/{placement_id}/deadlines", response_model=list[Deadline], responses=_READ_ANSWERS)
+async def deadlines(
+    placement_id: PlacementId, services: ServicesDep, caller: DeadlinesReader
+) -> JSONResponse:
     """The placement's open deadlines as of now, soonest first, from its workflow."""
-    return await placements.open_deadlines(services.client, placement_id)
+    found = await placements.open_deadlines(services.client, placement_id)
+    return JSONResponse(redacted_answer(caller.role, found))
 
 
-@router.get(
-    "/{placement_id}/handover",
-    response_model=HandoverSummary,
-    responses=responses(404, 422, 503),
-)
-async def handover(placement_id: PlacementId, services: ServicesDep) -> HandoverSummary:
+@router.get("/{placement_id}/handover", response_model=HandoverSummary, responses=_READ_ANSWERS)
+async def handover(
+    placement_id: PlacementId, services: ServicesDep, caller: HandoverReader
+) -> JSONResponse:
     """What the shift taking over needs (R16): risks and deadlines in time and overdue."""
-    return await placements.handover(services.client, placement_id)
+    summary = await placements.handover(services.client, placement_id)
+    return JSONResponse(redacted_answer(caller.role, summary))
 
 
-@router.get("/{placement_id}/audit", response_model=AuditPage, responses=responses(404, 422, 503))
+@router.get("/{placement_id}/audit", response_model=AuditPage, responses=_READ_ANSWERS)
 async def audit(
     placement_id: PlacementId,
     services: ServicesDep,
+    caller: AuditReader,
     after_version: Annotated[int, Query(ge=0)] = 0,
     limit: Limit = 100,
-) -> AuditPage:
+) -> JSONResponse:
     """The chronology from the audit trail in PostgreSQL (R15), in version order."""
-    return await queries.audit_trail(
+    page = await queries.audit_trail(
         services.pool, placement_id, after_version=after_version, limit=limit
     )
+    return JSONResponse(redacted_answer(caller.role, page))

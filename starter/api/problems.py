@@ -24,6 +24,8 @@ class InvalidRequest(BaseModel):
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error answers a route can give."""
     described: dict[int, tuple[type[BaseModel], str]] = {
+        401: (Problem, "No bearer token, or one that cannot be trusted."),
+        403: (Problem, "The caller's role may not do this: the permission table's reason."),
         404: (Problem, "No placement has this id."),
         409: (Problem, "Refused: the domain's reason, or the placement is already open."),
         422: (InvalidRequest, "A message per wrong field."),

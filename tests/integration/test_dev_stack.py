@@ -12,6 +12,7 @@ import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from safeside.ids import placement_workflow_id
+from safeside.settings import Settings
 from safeside.temporal import data_converter
 from starter.placements import PlacementAlreadyOpen, start_placement
 from tests.support.devstack import DevStack
@@ -28,7 +29,9 @@ async def test_the_stack_keeps_open_placements_across_a_restart(tmp_path: Path) 
         banner = stack.output.decode()
         assert f"127.0.0.1:{stack.temporal_port}" in banner
         assert f"http://127.0.0.1:{stack.ui_port}" in banner
-        client = await Client.connect(stack.temporal_address, data_converter=data_converter())
+        client = await Client.connect(
+            stack.temporal_address, data_converter=data_converter(Settings(data_dir=stack.data_dir))
+        )
         command = start_command(placement_id, datetime.now(UTC) - timedelta(hours=1))
         handle = await start_placement(
             client, command, policy=Policy(), task_queue="safeside-placements"
@@ -47,7 +50,9 @@ async def test_the_stack_keeps_open_placements_across_a_restart(tmp_path: Path) 
     await stack.start()
     try:
         assert "migrations   up to date" in stack.output.decode()
-        client = await Client.connect(stack.temporal_address, data_converter=data_converter())
+        client = await Client.connect(
+            stack.temporal_address, data_converter=data_converter(Settings(data_dir=stack.data_dir))
+        )
         handle = client.get_workflow_handle_for(
             PlacementWorkflow.run, placement_workflow_id(placement_id)
         )

@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from safeside.embedded.processes import free_port
 from starter.placements import start_placement
 from tests.support.placements import MANAGER, new_placement_id, start_command
+from tests.support.security import security_env
 from workflows.domain import EndPlacement, Policy
 from workflows.placement import PlacementWorkflow
 
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _env(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAFESIDE_")}
+    env.update(security_env())
     env.update({f"SAFESIDE_{k.upper()}": v for k, v in settings.items()})
     return env
 

@@ -21,6 +21,8 @@ from activities.contracts import (
     OutboxMessage,
     StoredEvent,
 )
+from activities.unit_activities import report_to_unit
+from workflows.domain.unit import PlacementReport
 
 
 @dataclass
@@ -35,6 +37,10 @@ class FakeActivities:
     # Recipients whose channel is down: every delivery to them fails.
     unreachable: set[str] = field(default_factory=set)
     append_calls: int = 0
+    # What placements reported to their unit; passed on to the unit's workflow (signal-with-
+    # start, as the real activity does) only when a test runs units.
+    unit_reports: list[PlacementReport] = field(default_factory=list)
+    forward_to_units: bool = False
 
     @activity.defn(name=ActivityName.APPEND_EVENTS)
     async def append_events(self, batch: AppendBatch) -> AppendResult:
@@ -71,8 +77,19 @@ class FakeActivities:
         self.failed.append(request.idempotency_key)
         return MarkFailedResult(idempotency_key=request.idempotency_key, status="failed")
 
+    @activity.defn(name=ActivityName.REPORT_TO_UNIT)
+    async def report_to_unit(self, report: PlacementReport) -> None:
+        self.unit_reports.append(report)
+        if self.forward_to_units:
+            await report_to_unit(report)
+
     def callables(self) -> list[Callable[..., Any]]:
-        return [self.append_events, self.deliver_notification, self.mark_notification_failed]
+        return [
+            self.append_events,
+            self.deliver_notification,
+            self.mark_notification_failed,
+            self.report_to_unit,
+        ]
 
     def types(self, stream_id: str) -> list[str]:
         return [event.event_type for event in self.events.get(stream_id, [])]

@@ -14,12 +14,13 @@ from safeside.embedded.processes import find_binary
 from safeside.embedded.temporal_server import SQLITE_PRAGMAS
 from safeside.migrate import apply_migrations
 from safeside.temporal import data_converter
+from tests.support.security import security_settings
 
 
 async def start_time_skipping() -> WorkflowEnvironment:
     return await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(find_binary("temporal-test-server")),
-        data_converter=data_converter(),
+        data_converter=data_converter(security_settings()),
     )
 
 
@@ -38,7 +39,7 @@ async def start_dev_server(
         dev_server_existing_path=str(find_binary("temporal")),
         dev_server_database_filename=db_filename,
         dev_server_extra_args=extra,
-        data_converter=data_converter(),
+        data_converter=data_converter(security_settings()),
     )
 
 

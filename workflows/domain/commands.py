@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from workflows.domain.common import (
+    MAX_TEXT_LENGTH,
     Actor,
     ContactOutcome,
     EnquiryChannel,
@@ -28,7 +29,7 @@ from workflows.domain.events import (
 
 
 class CommandBase(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", str_max_length=MAX_TEXT_LENGTH)
 
     actor: Actor
 
@@ -126,6 +127,10 @@ class ReportMissing(CommandBase):
     clothing_reference: str | None = None
     description_reference: str | None = None
     known_whereabouts_reference: str | None = None
+    # Set when the unit's whereabouts check (R4) started the report: the child was not seen,
+    # or not back when an authorised absence ended. The place then defaults to the unit and
+    # the clothing may follow, because nobody can wait for it.
+    unit_check_reference: str | None = None
 
 
 class RecordReturn(CommandBase):

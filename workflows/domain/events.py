@@ -198,6 +198,8 @@ class MissingReported(EventBase):
     clothing_reference: Reference | None = None
     description_reference: Reference | None = None
     known_whereabouts_reference: Reference | None = None
+    # The unit check that started the report, when the unit did (R4).
+    unit_check_reference: Reference | None = None
 
 
 class ChildReturned(EventBase):

@@ -9,6 +9,7 @@ events for the police, never in the state or in a refusal.
 from datetime import datetime
 
 from workflows.domain.checks import (
+    given,
     happened,
     header,
     in_the_past_since_arrival,
@@ -59,13 +60,15 @@ def _report(
             "before reporting a new episode"
         )
     in_the_past_since_arrival(command.last_seen_at, now, facts, "last sighting")
+    from_unit = optional_reference(command.unit_check_reference, "unit check reference")
     place = reference(
-        command.last_seen_place_reference,
+        given(command.last_seen_place_reference) or (None if from_unit is None else facts.unit_id),
         "say where the child was last seen (a reference to the place, for the police)",
         "last-seen place reference",
     )
     circumstances = short_text(
-        command.circumstances,
+        command.circumstances
+        or (None if from_unit is None else f"not seen at the unit's check {from_unit}"),
         "describe the circumstances in which the child went missing",
         "description of the circumstances",
     )
@@ -74,7 +77,7 @@ def _report(
         command.known_whereabouts_reference, "known whereabouts reference"
     )
     if command.kind is MissingKind.missing:
-        if clothing is None:
+        if clothing is None and from_unit is None:
             raise DomainError(
                 "say what the child was wearing, or give the reference of the Philomena "
                 "Protocol part 2 form: the police need it to search"
@@ -103,6 +106,7 @@ def _report(
             command.description_reference, "description reference"
         ),
         known_whereabouts_reference=whereabouts,
+        unit_check_reference=from_unit,
     )
 
 

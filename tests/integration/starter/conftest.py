@@ -21,6 +21,7 @@ from starter.cli import cli
 from starter.placements import start_placement
 from starter.services import Services
 from tests.support.placements import new_placement_id, start_command
+from tests.support.security import bearer, security_env, security_settings
 from tests.support.starter import Cli, StartedPlacement
 from worker import build_worker
 from workflows.domain import Policy
@@ -28,7 +29,7 @@ from workflows.domain import Policy
 
 @pytest.fixture
 def settings(dev_env: WorkflowEnvironment, database_url: str, task_queue: str) -> Settings:
-    return Settings(
+    return security_settings(
         temporal_address=dev_env.client.service_client.config.target_host,
         database_url=database_url,
         task_queue=task_queue,
@@ -58,13 +59,19 @@ def services(dev_env: WorkflowEnvironment, pool: Pool, settings: Settings) -> Se
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def api(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    """The API as the Registered Manager (staff-01) calls it; other roles pass ``headers=``
+    with ``tests.support.security.bearer(role)``."""
     transport = httpx.ASGITransport(app=create_app(services))
-    async with httpx.AsyncClient(transport=transport, base_url="http://safeside.test") as client:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://safeside.test",
+        headers=bearer("registered_manager", "staff-01"),
+    ) as client:
         yield client
 
 
 def settings_env(settings: Settings) -> dict[str, str | None]:
-    return {
+    return security_env() | {
         "SAFESIDE_TEMPORAL_ADDRESS": settings.temporal_address,
         "SAFESIDE_DATABASE_URL": settings.database_url,
         "SAFESIDE_TASK_QUEUE": settings.task_queue,

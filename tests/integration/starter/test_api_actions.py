@@ -12,12 +12,10 @@ from tests.support.starter import StartedPlacement
 
 pytestmark = pytest.mark.usefixtures("worker")
 
-KEY_WORKER = {"role": "key_worker", "reference": "staff-17"}
-
 
 def leaflet(**changes: object) -> dict[str, object]:
+    """The body of a leaflet delivery: the actor is the caller (the `api` fixture's token)."""
     return {
-        "actor": KEY_WORKER,
         "language": "Tigrinya",
         "interpreter_reference": "INT-55",
         "child_understanding": "understood",
@@ -87,7 +85,7 @@ async def test_an_action_on_an_ended_placement_is_refused_with_409(
     api: httpx.AsyncClient, started: StartedPlacement
 ) -> None:
     placement_id = await started()
-    end = {"actor": KEY_WORKER, "reason": "moved", "ended_at": datetime.now(UTC).isoformat()}
+    end = {"reason": "moved", "ended_at": datetime.now(UTC).isoformat()}
     ended = await api.post(f"/placements/{placement_id}/actions/end-placement", json=end)
     assert ended.status_code == 200
     answer = await api.post(f"/placements/{placement_id}/actions/leaflet-delivered", json=leaflet())

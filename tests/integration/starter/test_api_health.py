@@ -7,6 +7,7 @@ import httpx
 from safeside.db import create_pool
 from starter.api.app import create_app
 from starter.services import Services
+from tests.support.security import bearer
 from tests.support.servers import start_dev_server
 from workflows.domain import Policy
 
@@ -24,7 +25,9 @@ async def test_an_unreachable_postgres_gives_503_with_a_way_out(
     await closed.close()
     app = create_app(Services(services.client, closed, services.settings, Policy()))
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://safeside.test") as api:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://safeside.test", headers=bearer("duty_manager")
+    ) as api:
         listed = await api.get("/placements")
         health = await api.get("/health")
     assert listed.status_code == 503
@@ -40,7 +43,9 @@ async def test_a_temporal_server_that_went_away_gives_503_with_a_way_out(
     app = create_app(Services(gone.client, services.pool, services.settings, Policy()))
     await gone.shutdown()
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://safeside.test") as api:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://safeside.test", headers=bearer("duty_manager")
+    ) as api:
         shown = await api.get("/placements/PL-0000001")
         health = await api.get("/health")
     assert shown.status_code == 503

@@ -14,13 +14,11 @@ from tests.support.starter import StartedPlacement, eventually, trail_length
 
 pytestmark = pytest.mark.usefixtures("worker")
 
-MANAGER = {"role": "registered_manager", "reference": "staff-01"}
-
 
 def start_body(placement_id: str, **changes: Any) -> dict[str, Any]:
+    """The start facts; the Registered Manager starting it is the caller (the `api` fixture)."""
     arrived = datetime.now(UTC) - timedelta(hours=1)
     return {
-        "actor": MANAGER,
         "placement_id": placement_id,
         "case_reference": f"CASE-{placement_id}",
         "unit_id": "UNIT-7",

@@ -16,6 +16,7 @@ from safeside.embedded.processes import free_port
 from safeside.settings import Settings
 from tests.integration.starter.conftest import settings_env
 from tests.support.devstack import DevStack
+from tests.support.security import bearer
 
 
 async def test_safeside_dev_serves_the_api_runs_the_demo_and_stops_the_api_on_ctrl_c(
@@ -61,7 +62,9 @@ async def test_safeside_api_serves_the_configured_servers_until_ctrl_c(settings:
         assert line.decode().startswith(f"Safeside HTTP API at http://127.0.0.1:{port}")
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as api:
             assert (await api.get("/health")).status_code == 200
-            assert (await api.get("/placements/PL-never-started")).status_code == 404
+            assert (await api.get("/placements/PL-never-started")).status_code == 401
+            shown = await api.get("/placements/PL-never-started", headers=bearer("key_worker"))
+            assert shown.status_code == 404
     finally:
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), 30)

@@ -1,0 +1,183 @@
+"""``safeside unit ...``: what staff type for the unit's duties: the whereabouts check (R4) and
+the shift handover (R16). Writes and the handover view go through the unit's workflow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from safeside.settings import Settings
+from safeside.temporal import connect
+from starter import output
+from starter.cli_input import BadInput, actor_options, build_command
+from starter.cli_run import run
+from starter.units import record_on_unit, unit_handover
+from workflows.domain.unit import AcknowledgeHandover, RecordUnitCheck, UnitHandover, Whereabouts
+from workflows.unit_io import UnitRecordResult
+
+json_flag = click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")
+
+
+@click.group(help="The unit's duties: whereabouts checks and the shift handover.")
+def unit() -> None:
+    pass
+
+
+def _away(value: str) -> dict[str, Any]:
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) != 3:
+        raise BadInput(["--away: give PLACEMENT,WHEREABOUTS_REFERENCE,UNTIL (a time with zone)"])
+    placement_id, reference, until = parts
+    return {
+        "placement_id": placement_id,
+        "whereabouts": Whereabouts.away_authorised,
+        "known_whereabouts_reference": reference,
+        "away_until": until,
+    }
+
+
+def _recorded(unit_id: str, result: UnitRecordResult, as_json: bool) -> None:
+    if as_json:
+        click.echo(output.to_json(result))
+    else:
+        click.echo(
+            f"recorded on unit {unit_id}: {', '.join(result.events)} "
+            f"(now at version {result.version})"
+        )
+
+
+@unit.command("check", help="Record a whereabouts check (R4) listing every resident child.")
+@click.argument("unit_id")
+@click.option("--seen", multiple=True, metavar="PLACEMENT", help="A child seen (repeat).")
+@click.option("--not-seen", multiple=True, metavar="PLACEMENT", help="A child not seen (repeat).")
+@click.option(
+    "--away",
+    multiple=True,
+    metavar="PLACEMENT,REFERENCE,UNTIL",
+    help="A child away with authorisation: where (a reference, never an address) and until "
+    "when (repeat).",
+)
+@click.option("--checked-at", help="When the check was made (default: now).")
+@actor_options
+@json_flag
+@click.pass_obj
+def check(
+    settings: Settings,
+    /,
+    unit_id: str,
+    seen: tuple[str, ...],
+    not_seen: tuple[str, ...],
+    away: tuple[str, ...],
+    checked_at: str | None,
+    actor_role: str | None,
+    actor_ref: str | None,
+    as_json: bool,
+) -> None:
+    async def recorded() -> UnitRecordResult:
+        entries = [
+            *({"placement_id": p, "whereabouts": Whereabouts.seen} for p in seen),
+            *({"placement_id": p, "whereabouts": Whereabouts.not_seen} for p in not_seen),
+            *(_away(value) for value in away),
+        ]
+        command = build_command(
+            RecordUnitCheck,
+            {"checked_at": checked_at or datetime.now(UTC).isoformat(), "entries": entries},
+            json_file=None,
+            actor_role=actor_role,
+            actor_ref=actor_ref,
+            settings=settings,
+        )
+        return await record_on_unit(await connect(settings), unit_id, command)
+
+    _recorded(unit_id, run(recorded()), as_json)
+
+
+@unit.command("handover", help="The unit's handover view (R16); --acknowledge records it read.")
+@click.argument("unit_id")
+@click.option(
+    "--acknowledge",
+    "handed_over_by",
+    metavar="STAFF_REF",
+    help="Record that the incoming shift (the actor) acknowledged the handover from STAFF_REF.",
+)
+@actor_options
+@json_flag
+@click.pass_obj
+def handover(
+    settings: Settings,
+    /,
+    unit_id: str,
+    handed_over_by: str | None,
+    actor_role: str | None,
+    actor_ref: str | None,
+    as_json: bool,
+) -> None:
+    if handed_over_by is not None:
+
+        async def acknowledged() -> UnitRecordResult:
+            command = build_command(
+                AcknowledgeHandover,
+                {
+                    "acknowledged_at": datetime.now(UTC).isoformat(),
+                    "handed_over_by_reference": handed_over_by,
+                },
+                json_file=None,
+                actor_role=actor_role,
+                actor_ref=actor_ref,
+                settings=settings,
+            )
+            return await record_on_unit(await connect(settings), unit_id, command)
+
+        _recorded(unit_id, run(acknowledged()), as_json)
+        return
+
+    async def read() -> UnitHandover:
+        return await unit_handover(await connect(settings), unit_id)
+
+    view = run(read())
+    if as_json:
+        click.echo(output.to_json(view))
+        return
+    click.echo(_handover_text(view))
+
+
+def _handover_text(view: UnitHandover) -> str:
+    rows = [
+        (
+            r.placement_id,
+            r.risk_level.value if r.risk_level else None,
+            r.whereabouts.value if r.whereabouts else None,
+            "missing" if r.missing else ("away" if r.away_without_authorisation else "no"),
+            r.phone_held,
+            ", ".join(x.kind.value for x in r.restrictions) or None,
+            ", ".join(d.deadline_id for d in r.overdue) or None,
+            ", ".join(d.deadline_id for d in r.due_next_24_hours) or None,
+            r.next_check_due_at,
+        )
+        for r in view.residents
+    ]
+    header = [
+        "placement",
+        "risk",
+        "last check",
+        "missing",
+        "phone held",
+        "restrictions",
+        "overdue",
+        "due in 24 h",
+        "next check (Europe/London)",
+    ]
+    unit_due = [*view.unit_overdue, *view.unit_due_next_24_hours]
+    lines = [
+        output.table(header, rows) if rows else "no resident children",
+        "",
+        "unit duties: "
+        + (
+            ", ".join(f"{d.deadline_id}{' (overdue)' if d.overdue else ''}" for d in unit_due)
+            or "none"
+        ),
+        f"handovers acknowledged: {view.handovers_acknowledged}",
+    ]
+    return "\n".join(lines)

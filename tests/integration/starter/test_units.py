@@ -1,0 +1,136 @@
+"""``safeside unit ...`` and the /units routes against the dev server and a real PostgreSQL:
+what staff see when they record a whereabouts check, a house meeting, a building check, and
+read and acknowledge the handover."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from starter.placements import start_placement
+from starter.services import Services
+from starter.units import UnitNotFound, unit_state
+from tests.support.placements import new_placement_id, start_command
+from tests.support.starter import Cli, eventually
+from tests.support.units import new_unit_id
+
+pytestmark = pytest.mark.usefixtures("worker")
+
+AS_WORKER = ("--actor-role", "residential_worker", "--actor-ref", "staff-17")
+WORKER = {"role": "residential_worker", "reference": "staff-17"}
+
+
+async def admitted(services: Services, unit_id: str) -> str:
+    """A placement started in ``unit_id``, once the unit knows the child lives there."""
+    placement_id = new_placement_id()
+    arrived = datetime.now(UTC) - timedelta(hours=1)
+    await start_placement(
+        services.client,
+        start_command(placement_id, arrived).model_copy(update={"unit_id": unit_id}),
+        policy=services.policy,
+        task_queue=services.settings.task_queue,
+    )
+
+    async def resident() -> bool:
+        try:
+            state = await unit_state(services.client, unit_id)
+        except UnitNotFound:  # the unit's workflow may not have started yet
+            return False
+        return state.resident(placement_id) is not None
+
+    await eventually(resident)
+    return placement_id
+
+
+async def test_a_worker_records_a_check_and_reads_the_handover_on_the_command_line(
+    safeside: Cli, services: Services
+) -> None:
+    unit_id = new_unit_id()
+    placement_id = await admitted(services, unit_id)
+    result = await safeside("unit", "check", unit_id, "--seen", placement_id, *AS_WORKER)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"recorded on unit {unit_id}: unit_check_recorded")
+
+    shown = await safeside("unit", "handover", unit_id)
+    assert shown.exit_code == 0, shown.output
+    assert placement_id in shown.stdout
+    assert "handovers acknowledged: 0" in shown.stdout
+
+    acknowledged = await safeside(
+        "unit", "handover", unit_id, "--acknowledge", "staff-03", *AS_WORKER
+    )
+    assert acknowledged.exit_code == 0, acknowledged.output
+    assert "handover_acknowledged" in acknowledged.stdout
+
+
+async def test_a_check_leaving_out_a_child_is_refused_with_the_reason_and_exit_1(
+    safeside: Cli, services: Services
+) -> None:
+    unit_id = new_unit_id()
+    await admitted(services, unit_id)
+    result = await safeside("unit", "check", unit_id, *AS_WORKER)
+    assert result.exit_code == 1
+    assert "refused: the unit check must list every resident child" in result.stderr
+
+
+async def test_the_unit_routes_record_checks_meetings_and_the_handover(
+    api: httpx.AsyncClient, services: Services
+) -> None:
+    unit_id = new_unit_id()
+    placement_id = await admitted(services, unit_id)
+    now = datetime.now(UTC).isoformat()
+    check = await api.post(
+        f"/units/{unit_id}/checks",
+        json={
+            "actor": WORKER,
+            "checked_at": now,
+            "entries": [{"placement_id": placement_id, "whereabouts": "seen"}],
+        },
+    )
+    assert check.status_code == 200, check.text
+    assert check.json()["events"] == ["unit_check_recorded"]
+
+    meeting = {"actor": WORKER, "held_at": now, "phones_discussed": False, "residents_present": 1}
+    refused = await api.post(f"/units/{unit_id}/house-meetings", json=meeting)
+    assert refused.status_code == 409
+    assert "lending phones" in refused.json()["detail"]
+    held = await api.post(
+        f"/units/{unit_id}/house-meetings", json=meeting | {"phones_discussed": True}
+    )
+    assert held.status_code == 200, held.text
+
+    building = await api.post(
+        f"/units/{unit_id}/building-checks",
+        json={
+            "actor": WORKER,
+            "checked_at": now,
+            "concerns": [
+                {
+                    "category": "waiting_car",
+                    "note_reference_or_text": "LOG-77",
+                    "placement_id": placement_id,
+                }
+            ],
+        },
+    )
+    assert building.status_code == 200, building.text
+
+    handover = await api.get(f"/units/{unit_id}/handover")
+    assert handover.status_code == 200
+    [resident] = handover.json()["residents"]
+    assert resident["placement_id"] == placement_id
+    assert resident["whereabouts"] == "seen"
+
+    acknowledged = await api.post(
+        f"/units/{unit_id}/handover/acknowledgements",
+        json={"actor": WORKER, "acknowledged_at": now, "handed_over_by_reference": "staff-03"},
+    )
+    assert acknowledged.status_code == 200, acknowledged.text
+    assert acknowledged.json()["events"] == ["handover_acknowledged"]
+
+
+async def test_an_unknown_unit_is_404(api: httpx.AsyncClient) -> None:
+    answer = await api.get(f"/units/{new_unit_id()}/handover")
+    assert answer.status_code == 404

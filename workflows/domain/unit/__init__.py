@@ -1,0 +1,100 @@
+"""The pure domain of a residential unit: what the seed gives to the unit as a whole rather
+than to one child (R4 whereabouts checks, R13 house meetings, R14 building and outside checks,
+R16 handover). Imports only the standard library, pydantic and the placement domain's types."""
+
+from workflows.domain.unit.clock import unit_escalations_due
+from workflows.domain.unit.commands import (
+    AcknowledgeHandover,
+    CheckEntryGiven,
+    ConcernGiven,
+    RecordBuildingCheck,
+    RecordHouseMeeting,
+    RecordUnitCheck,
+)
+from workflows.domain.unit.due import UnitDeadline, due, next_wake_at, unit_check_due
+from workflows.domain.unit.events import (
+    BuildingCheckRecorded,
+    CheckEntry,
+    Concern,
+    HandoverAcknowledged,
+    HouseMeetingHeld,
+    MissingProcedureRequested,
+    ResidentJoined,
+    ResidentLeft,
+    ResidentRiskChanged,
+    UnitCheckRecorded,
+    UnitDeadlineKind,
+    UnitEscalationRaised,
+    UnitEvent,
+    UnitOpened,
+    Whereabouts,
+    is_unit_stream,
+    unit_event_adapter,
+    unit_event_from_stored,
+    unit_event_to_stored,
+    unit_stream_id,
+)
+from workflows.domain.unit.handover import ResidentHandover, UnitHandover, unit_handover
+from workflows.domain.unit.membership import PlacementReport, is_newer, membership_changes
+from workflows.domain.unit.notices import unit_notices_for
+from workflows.domain.unit.policy import CheckIntervals, UnitClock, UnitPolicy
+from workflows.domain.unit.state import (
+    Resident,
+    UnitState,
+    evolve_unit,
+    fold_unit,
+    initial_unit_state,
+)
+from workflows.domain.unit.unit_checks import UnitCommand, decide_unit, open_unit
+
+__all__ = [
+    "AcknowledgeHandover",
+    "BuildingCheckRecorded",
+    "CheckEntry",
+    "CheckEntryGiven",
+    "CheckIntervals",
+    "Concern",
+    "ConcernGiven",
+    "HandoverAcknowledged",
+    "HouseMeetingHeld",
+    "MissingProcedureRequested",
+    "PlacementReport",
+    "RecordBuildingCheck",
+    "RecordHouseMeeting",
+    "RecordUnitCheck",
+    "Resident",
+    "ResidentHandover",
+    "ResidentJoined",
+    "ResidentLeft",
+    "ResidentRiskChanged",
+    "UnitCheckRecorded",
+    "UnitClock",
+    "UnitCommand",
+    "UnitDeadline",
+    "UnitDeadlineKind",
+    "UnitEscalationRaised",
+    "UnitEvent",
+    "UnitHandover",
+    "UnitOpened",
+    "UnitPolicy",
+    "UnitState",
+    "Whereabouts",
+    "decide_unit",
+    "due",
+    "evolve_unit",
+    "fold_unit",
+    "initial_unit_state",
+    "is_newer",
+    "is_unit_stream",
+    "membership_changes",
+    "next_wake_at",
+    "open_unit",
+    "unit_check_due",
+    "unit_escalations_due",
+    "unit_event_adapter",
+    "unit_event_from_stored",
+    "unit_event_to_stored",
+    "unit_handover",
+    "unit_notices_for",
+    "unit_stream_id",
+]

@@ -1,0 +1,210 @@
+"""Events of a residential unit's own stream, in the past tense.
+
+The stream id is the opaque unit id behind a `unit:` prefix ("unit:UNIT-7"): a placement id
+cannot hold a colon, so the two kinds of stream never collide in the events table. Stored by
+the stable `type` name and a `schema_version`, like the placement's events.
+"""
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+
+from workflows.domain.common import (
+    Actor,
+    NonEmptyText,
+    OpaqueId,
+    Reference,
+    RiskLevel,
+    Role,
+    UtcDatetime,
+)
+from workflows.domain.errors import DomainError
+from workflows.domain.events import ShortText, SuspiciousActivityCategory
+
+UNIT_STREAM_PREFIX = "unit:"
+UnitStreamId = Annotated[str, StringConstraints(pattern=r"^unit:[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")]
+
+
+def unit_stream_id(unit_id: str) -> str:
+    return f"{UNIT_STREAM_PREFIX}{unit_id}"
+
+
+def is_unit_stream(stream_id: str) -> bool:
+    return stream_id.startswith(UNIT_STREAM_PREFIX)
+
+
+class Whereabouts(StrEnum):
+    seen = "seen"
+    away_authorised = "away_authorised"
+    not_seen = "not_seen"
+
+
+class UnitDeadlineKind(StrEnum):
+    unit_check = "unit_check"
+    house_meeting = "house_meeting"
+    building_check = "building_check"
+    # A watch: the end of an authorised absence with no check seeing the child back.
+    authorised_absence = "authorised_absence"
+
+
+MissingReason = Literal["not_seen", "absence_overran"]
+CheckArea = Literal["building", "outside"]
+
+
+class CheckEntry(BaseModel):
+    """One resident in a unit check. Where an authorised absence is (a reference) stays in the
+    event, for the police if the child does not come back: never in the state or a notice."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    placement_id: OpaqueId
+    whereabouts: Whereabouts
+    known_whereabouts_reference: Reference | None = None
+    away_until: UtcDatetime | None = None
+
+
+class Concern(BaseModel):
+    """Something seen on a building or outside check (R14), about a child when one is named."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    category: SuspiciousActivityCategory
+    note_reference_or_text: ShortText
+    placement_id: OpaqueId | None = None
+
+
+class UnitEventBase(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stream_id: UnitStreamId
+    version: int = Field(ge=1)
+    occurred_at: UtcDatetime
+    actor: Actor
+    schema_version: int = Field(default=1, ge=1)
+
+
+class UnitOpened(UnitEventBase):
+    type: Literal["unit_opened"] = "unit_opened"
+    unit_id: OpaqueId
+
+
+class ResidentJoined(UnitEventBase):
+    type: Literal["resident_joined"] = "resident_joined"
+    placement_id: OpaqueId
+    arrived_at: UtcDatetime
+    risk_level: RiskLevel | None
+
+
+class ResidentRiskChanged(UnitEventBase):
+    type: Literal["resident_risk_changed"] = "resident_risk_changed"
+    placement_id: OpaqueId
+    to_level: RiskLevel
+
+
+class ResidentLeft(UnitEventBase):
+    type: Literal["resident_left"] = "resident_left"
+    placement_id: OpaqueId
+
+
+class UnitCheckRecorded(UnitEventBase):
+    type: Literal["unit_check_recorded"] = "unit_check_recorded"
+    check_number: int = Field(ge=1)
+    checked_at: UtcDatetime
+    entries: tuple[CheckEntry, ...]
+
+
+class MissingProcedureRequested(UnitEventBase):
+    """The unit asked the placement to start its missing procedure (R4, R5) at once."""
+
+    type: Literal["missing_procedure_requested"] = "missing_procedure_requested"
+    placement_id: OpaqueId
+    reason: MissingReason
+    check_number: int = Field(ge=1)
+    last_seen_at: UtcDatetime
+
+
+class HouseMeetingHeld(UnitEventBase):
+    type: Literal["house_meeting_held"] = "house_meeting_held"
+    held_at: UtcDatetime
+    phones_discussed: bool
+    topics: tuple[NonEmptyText, ...] = ()
+    residents_present: int = Field(ge=0)
+
+
+class BuildingCheckRecorded(UnitEventBase):
+    type: Literal["building_check_recorded"] = "building_check_recorded"
+    checked_at: UtcDatetime
+    areas: tuple[CheckArea, ...] = Field(min_length=1)
+    concerns: tuple[Concern, ...] = ()
+
+
+class HandoverAcknowledged(UnitEventBase):
+    type: Literal["handover_acknowledged"] = "handover_acknowledged"
+    acknowledged_at: UtcDatetime
+    handed_over_by_reference: Reference
+
+
+class UnitEscalationRaised(UnitEventBase):
+    type: Literal["unit_escalation_raised"] = "unit_escalation_raised"
+    deadline_id: NonEmptyText
+    kind: UnitDeadlineKind
+    step_index: int = Field(ge=0)
+    step_name: NonEmptyText
+    notify_role: Role
+    due_at: UtcDatetime
+
+
+UnitEvent = Annotated[
+    UnitOpened
+    | ResidentJoined
+    | ResidentRiskChanged
+    | ResidentLeft
+    | UnitCheckRecorded
+    | MissingProcedureRequested
+    | HouseMeetingHeld
+    | BuildingCheckRecorded
+    | HandoverAcknowledged
+    | UnitEscalationRaised,
+    Field(discriminator="type"),
+]
+
+unit_event_adapter: TypeAdapter[UnitEvent] = TypeAdapter(UnitEvent)
+
+_EVENT_CLASSES: tuple[type[UnitEventBase], ...] = (
+    UnitOpened,
+    ResidentJoined,
+    ResidentRiskChanged,
+    ResidentLeft,
+    UnitCheckRecorded,
+    MissingProcedureRequested,
+    HouseMeetingHeld,
+    BuildingCheckRecorded,
+    HandoverAcknowledged,
+    UnitEscalationRaised,
+)
+CURRENT_SCHEMA_VERSIONS: dict[str, int] = {
+    cls.model_fields["type"].default: cls.model_fields["schema_version"].default
+    for cls in _EVENT_CLASSES
+}
+
+
+def unit_event_to_stored(event: UnitEvent) -> tuple[str, int, dict[str, Any]]:
+    payload = event.model_dump(mode="json", exclude={"type", "schema_version"})
+    return event.type, event.schema_version, payload
+
+
+def unit_event_from_stored(
+    type_name: str, schema_version: int, payload: dict[str, Any]
+) -> UnitEvent:
+    current = CURRENT_SCHEMA_VERSIONS.get(type_name)
+    if current is None:
+        raise DomainError(f"a stored unit event has an unknown type {type_name!r}")
+    if not 1 <= schema_version <= current:
+        raise DomainError(
+            f"a stored {type_name!r} event has schema version {schema_version}, "
+            f"but this release reads versions 1 to {current}"
+        )
+    return unit_event_adapter.validate_python(
+        dict(payload) | {"type": type_name, "schema_version": current}
+    )
