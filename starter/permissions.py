@@ -77,6 +77,15 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "record_family_contact": _UNIT_STAFF,
 }
 
+# The unit's duties (R4, R13, R14, R16) are the unit staff's; unit commands have no `type`, so
+# their routes name their key here.
+UNIT_ACTIONS: dict[str, frozenset[Role]] = {
+    "record_unit_check": _UNIT_STAFF,
+    "record_house_meeting": _UNIT_STAFF,
+    "record_building_check": _UNIT_STAFF,
+    "acknowledge_handover": _UNIT_STAFF,
+}
+
 KIND_DECIDES = frozenset({"impose_restriction", "renew_restriction", "lift_restriction"})
 
 
@@ -94,6 +103,11 @@ def check_action(role: Role, command: BaseModel) -> None:
         raise Denied(f"the role {role.value} may not record {key.replace(':', ' of kind ')}")
 
 
+def check_unit_action(role: Role, key: str) -> None:
+    if role not in UNIT_ACTIONS[key]:
+        raise Denied(f"the role {role.value} may not record {key} on a unit")
+
+
 # -- Views: what may be read, and by whom --------------------------------------------------------
 
 
@@ -106,6 +120,7 @@ class View(StrEnum):
     deadline_list = "deadline_list"
     access_log = "access_log"
     codec = "codec"
+    unit_handover = "unit_handover"
 
 
 _ALL_STAFF = frozenset(STAFF_ROLES)
@@ -119,6 +134,8 @@ VIEWS: dict[View, frozenset[Role]] = {
     View.audit_trail: _ALL_STAFF,
     View.deadline_list: _CARE,
     View.access_log: frozenset({R.auditor}),
+    # Who lives in the unit and where each child is: the unit's own staff.
+    View.unit_handover: _UNIT_STAFF,
     # Decoding payloads in the Temporal UI shows everything, location included.
     View.codec: _MANAGERS,
 }

@@ -10,9 +10,12 @@ own ids, task queue and database.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -49,18 +52,36 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     await env.shutdown()
 
 
+@contextlib.contextmanager
+def _server_folder() -> Iterator[Path]:
+    """A folder for a server that runs as another user (PostgreSQL as `pgserver` when we are
+    root). Not under pytest's own temporary root: pytest makes that owner-only (0700) whenever
+    a session starts, which cut a running PostgreSQL off from its data and stopped it."""
+    folder = Path(tempfile.mkdtemp(prefix="safeside-test-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def server_tmp_path() -> Iterator[Path]:
+    with _server_folder() as folder:
+        yield folder
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def postgres_url() -> AsyncIterator[str]:
     """URL of a PostgreSQL server on which tests may create databases."""
     external = os.environ.get("SAFESIDE_TEST_DATABASE_URL")
     if external:
         yield external
         return
-    folder: Path = tmp_path_factory.mktemp("postgres")
-    server = EmbeddedPostgres(folder / "data", port=free_port(), durable=False)
-    await server.start()
-    yield server.url("postgres")
-    await server.stop()
+    with _server_folder() as folder:
+        server = EmbeddedPostgres(folder / "data", port=free_port(), durable=False)
+        await server.start()
+        yield server.url("postgres")
+        await server.stop()
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -21,8 +21,8 @@ from workflows.domain import EndPlacement, Policy
 from workflows.placement import PlacementWorkflow
 
 
-async def test_the_stack_keeps_open_placements_across_a_restart(tmp_path: Path) -> None:
-    stack = DevStack(tmp_path / "data")
+async def test_the_stack_keeps_open_placements_across_a_restart(server_tmp_path: Path) -> None:
+    stack = DevStack(server_tmp_path / "data")
     placement_id = new_placement_id()
     await stack.start()
     try:
@@ -92,8 +92,8 @@ async def conn_count_events(database_url: str, placement_id: str) -> int:
         await conn.close()
 
 
-async def test_a_busy_port_stops_the_stack_with_one_line(tmp_path: Path) -> None:
-    stack = DevStack(tmp_path / "data")
+async def test_a_busy_port_stops_the_stack_with_one_line(server_tmp_path: Path) -> None:
+    stack = DevStack(server_tmp_path / "data")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
         busy.bind(("127.0.0.1", stack.temporal_port))
         busy.listen()
@@ -115,10 +115,10 @@ async def test_a_busy_port_stops_the_stack_with_one_line(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("sig_name", ["SIGINT"])
-async def test_ctrl_c_stops_every_child(tmp_path: Path, sig_name: str) -> None:
+async def test_ctrl_c_stops_every_child(server_tmp_path: Path, sig_name: str) -> None:
     import signal
 
-    stack = DevStack(tmp_path / "data")
+    stack = DevStack(server_tmp_path / "data")
     await stack.start()
     assert await stack.stop(getattr(signal, sig_name)) == 0
     for port in (stack.temporal_port, stack.ui_port, stack.postgres_port):

@@ -60,8 +60,8 @@ class CountingChannel:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def own_postgres(tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres(tmp_path / "pgdata", port=free_port(), durable=False)
+async def own_postgres(server_tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres(server_tmp_path / "pgdata", port=free_port(), durable=False)
     await server.start()
     yield server
     await server.stop()

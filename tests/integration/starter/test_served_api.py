@@ -20,9 +20,9 @@ from tests.support.security import bearer
 
 
 async def test_safeside_dev_serves_the_api_runs_the_demo_and_stops_the_api_on_ctrl_c(
-    tmp_path: Path,
+    server_tmp_path: Path,
 ) -> None:
-    stack = DevStack(tmp_path / "data")
+    stack = DevStack(server_tmp_path / "data")
     await stack.start()
     try:
         assert f"{stack.api_url}  (OpenAPI: {stack.api_url}/docs)" in stack.output.decode()

@@ -13,6 +13,7 @@ from starter.placements import start_placement
 from starter.services import Services
 from starter.units import UnitNotFound, unit_state
 from tests.support.placements import new_placement_id, start_command
+from tests.support.security import bearer
 from tests.support.starter import Cli, eventually
 from tests.support.units import new_unit_id
 
@@ -84,7 +85,6 @@ async def test_the_unit_routes_record_checks_meetings_and_the_handover(
     check = await api.post(
         f"/units/{unit_id}/checks",
         json={
-            "actor": WORKER,
             "checked_at": now,
             "entries": [{"placement_id": placement_id, "whereabouts": "seen"}],
         },
@@ -92,7 +92,7 @@ async def test_the_unit_routes_record_checks_meetings_and_the_handover(
     assert check.status_code == 200, check.text
     assert check.json()["events"] == ["unit_check_recorded"]
 
-    meeting = {"actor": WORKER, "held_at": now, "phones_discussed": False, "residents_present": 1}
+    meeting = {"held_at": now, "phones_discussed": False, "residents_present": 1}
     refused = await api.post(f"/units/{unit_id}/house-meetings", json=meeting)
     assert refused.status_code == 409
     assert "lending phones" in refused.json()["detail"]
@@ -104,7 +104,6 @@ async def test_the_unit_routes_record_checks_meetings_and_the_handover(
     building = await api.post(
         f"/units/{unit_id}/building-checks",
         json={
-            "actor": WORKER,
             "checked_at": now,
             "concerns": [
                 {
@@ -125,10 +124,33 @@ async def test_the_unit_routes_record_checks_meetings_and_the_handover(
 
     acknowledged = await api.post(
         f"/units/{unit_id}/handover/acknowledgements",
-        json={"actor": WORKER, "acknowledged_at": now, "handed_over_by_reference": "staff-03"},
+        json={"acknowledged_at": now, "handed_over_by_reference": "staff-03"},
     )
     assert acknowledged.status_code == 200, acknowledged.text
     assert acknowledged.json()["events"] == ["handover_acknowledged"]
+
+
+async def test_only_the_units_staff_record_its_checks_and_read_its_handover(
+    api: httpx.AsyncClient, services: Services
+) -> None:
+    unit_id = new_unit_id()
+    placement_id = await admitted(services, unit_id)
+    check = {
+        "checked_at": datetime.now(UTC).isoformat(),
+        "entries": [{"placement_id": placement_id, "whereabouts": "seen"}],
+    }
+    as_auditor = bearer("auditor", "audit-1")
+    refused = await api.post(f"/units/{unit_id}/checks", json=check, headers=as_auditor)
+    assert refused.status_code == 403
+    assert "auditor may not record record_unit_check" in refused.json()["detail"]
+    as_social_worker = bearer("social_worker", "sw-204")
+    hidden = await api.get(f"/units/{unit_id}/handover", headers=as_social_worker)
+    assert hidden.status_code == 403
+    with_actor = await api.post(f"/units/{unit_id}/checks", json=check | {"actor": WORKER})
+    assert with_actor.status_code == 422
+    recorded = await api.post(f"/units/{unit_id}/checks", json=check)
+    assert recorded.status_code == 200, recorded.text
+    assert (await unit_state(services.client, unit_id)).version >= 1
 
 
 async def test_an_unknown_unit_is_404(api: httpx.AsyncClient) -> None:
