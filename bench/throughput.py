@@ -36,6 +36,7 @@ from safeside.db import Pool, create_pool
 from safeside.embedded.postgres import EmbeddedPostgres
 from safeside.embedded.processes import free_port
 from safeside.embedded.temporal_server import EmbeddedTemporal
+from safeside.keyring import new_keyring
 from safeside.log import configure_logging
 from safeside.migrate import migrate
 from safeside.settings import Settings
@@ -75,12 +76,18 @@ class Figures:
     lateness_p99: list[float] = field(default_factory=list)
 
 
+# A residential unit houses a handful of children: spread the placements over many units, as a
+# council's would be (one unit with a thousand residents is not a case the unit workflow serves).
+CHILDREN_PER_UNIT = 8
+
+
 def start_command(placement_id: str, arrived_at: datetime) -> StartPlacement:
+    number = int(placement_id.rsplit("-", 1)[1])
     return StartPlacement(
         actor=MANAGER,
         placement_id=placement_id,
         case_reference=f"CASE-{placement_id}",
-        unit_id="BENCH-UNIT",
+        unit_id=f"BENCH-UNIT-{number // CHILDREN_PER_UNIT}",
         first_language="Tigrinya",
         looked_after_since=arrived_at.date(),
         arrived_at=arrived_at,
@@ -222,7 +229,12 @@ async def run(quick: bool, runs: int) -> Figures:
         try:
             url = await postgres.ensure_database("bench")
             await migrate(url)
-            settings = Settings(database_url=url, task_queue="bench-placements")
+            # A throwaway keyring: payloads are encrypted as in production.
+            settings = Settings(
+                database_url=url,
+                task_queue="bench-placements",
+                encryption_key=new_keyring().to_json(),
+            )
             client = await connect(settings, address=temporal.address)
             pool = await create_pool(url, max_size=20)
             channel = CountingChannel()
