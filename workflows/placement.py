@@ -20,12 +20,6 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import (
         ActivityName,
-        AppendBatch,
-        AppendResult,
-        DeliveryRequest,
-        DeliveryResult,
-        MarkFailedRequest,
-        MarkFailedResult,
         OutboxMessage,
     )
     from safeside.ids import placement_workflow_id
@@ -55,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         PlacementOutcome,
         RecordResult,
     )
+    from workflows.store_calls import append_batch, deliver, mark_failed
     from workflows.stored import notifications_for, to_stored
     from workflows.unit_io import UnitToPlacementCommand
 
@@ -67,25 +62,11 @@ RECORD_FROM_UNIT = "record_from_unit"
 # Placements started before the unit workflow existed replay without telling their unit.
 UNIT_REPORTS_PATCH = "report-to-unit"
 
-# Appends wait out a database outage: retry with backoff, never give up (nothing is lost).
-APPEND_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=["VersionConflict", "VersionGap", "InvalidBatch"],
-)
 # The unit must learn of every arrival, risk change and end: retry until it does.
 UNIT_REPORT_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=1),
-)
-# A delivery that keeps failing is retried with backoff up to a limit, then shown as failed.
-DELIVERY_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=5),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=10),
-    maximum_attempts=8,
 )
 
 
@@ -267,17 +248,8 @@ class PlacementWorkflow:
             notifications = list(self._unpersisted_notifications)
             self._appending = True
             try:
-                await workflow.execute_activity(
-                    ActivityName.APPEND_EVENTS,
-                    AppendBatch(
-                        stream_id=self.state.stream_id,
-                        expected_version=events[0].version - 1,
-                        events=[to_stored(event) for event in events],
-                        notifications=notifications,
-                    ),
-                    result_type=AppendResult,
-                    start_to_close_timeout=timedelta(seconds=30),
-                    retry_policy=APPEND_RETRY,
+                await append_batch(
+                    self.state.stream_id, [to_stored(event) for event in events], notifications
                 )
             finally:
                 self._appending = False
@@ -328,15 +300,8 @@ class PlacementWorkflow:
         task.add_done_callback(self._deliveries.discard)
 
     async def _deliver(self, message: OutboxMessage) -> None:
-        try:
-            await workflow.execute_activity(
-                ActivityName.DELIVER_NOTIFICATION,
-                DeliveryRequest(idempotency_key=message.idempotency_key),
-                result_type=DeliveryResult,
-                start_to_close_timeout=timedelta(seconds=60),
-                retry_policy=DELIVERY_RETRY,
-            )
-        except ActivityError as failure:
+        failure = await deliver(message)
+        if failure is not None:
             await self._give_up_on(message, failure)
         self._undelivered.pop(message.idempotency_key, None)
 
@@ -347,16 +312,7 @@ class PlacementWorkflow:
             "notification not delivered after retries",
             extra={"idempotency_key": message.idempotency_key, "recipient": message.recipient},
         )
-        result = await workflow.execute_activity(
-            ActivityName.MARK_NOTIFICATION_FAILED,
-            MarkFailedRequest(
-                idempotency_key=message.idempotency_key,
-                reason=str(failure.cause or failure),
-            ),
-            result_type=MarkFailedResult,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=APPEND_RETRY,
-        )
+        result = await mark_failed(message, failure)
         if result.status == "failed" and message.purpose != NOTIFICATION_FAILED_PURPOSE:
             self._apply(
                 notification_failed(

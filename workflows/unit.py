@@ -17,17 +17,10 @@ import contextlib
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, FailureError
+from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import (
-        ActivityName,
-        AppendBatch,
-        AppendResult,
-        DeliveryRequest,
-        DeliveryResult,
-        MarkFailedRequest,
-        MarkFailedResult,
         OutboxMessage,
     )
     from safeside.ids import placement_workflow_id, unit_workflow_id
@@ -63,7 +56,8 @@ with workflow.unsafe.imports_passed_through():
         unit_handover,
         unit_stream_id,
     )
-    from workflows.placement import APPEND_RETRY, DELIVERY_RETRY, RECORD_FROM_UNIT, refusal
+    from workflows.placement import RECORD_FROM_UNIT, refusal
+    from workflows.store_calls import append_batch, deliver, mark_failed
     from workflows.unit_io import (
         PLACEMENT_REPORTED,
         CarriedUnit,
@@ -306,17 +300,10 @@ class UnitWorkflow:
             notifications = list(self._unpersisted_notifications)
             self._appending = True
             try:
-                await workflow.execute_activity(
-                    ActivityName.APPEND_EVENTS,
-                    AppendBatch(
-                        stream_id=self.state.stream_id,
-                        expected_version=events[0].version - 1,
-                        events=[unit_to_stored(event) for event in events],
-                        notifications=notifications,
-                    ),
-                    result_type=AppendResult,
-                    start_to_close_timeout=timedelta(seconds=30),
-                    retry_policy=APPEND_RETRY,
+                await append_batch(
+                    self.state.stream_id,
+                    [unit_to_stored(event) for event in events],
+                    notifications,
                 )
             finally:
                 self._appending = False
@@ -332,25 +319,10 @@ class UnitWorkflow:
         task.add_done_callback(self._deliveries.discard)
 
     async def _deliver(self, message: OutboxMessage) -> None:
-        try:
-            await workflow.execute_activity(
-                ActivityName.DELIVER_NOTIFICATION,
-                DeliveryRequest(idempotency_key=message.idempotency_key),
-                result_type=DeliveryResult,
-                start_to_close_timeout=timedelta(seconds=60),
-                retry_policy=DELIVERY_RETRY,
-            )
-        except ActivityError as failure:
+        failure = await deliver(message)
+        if failure is not None:
             # Shown as failed in the outbox, where the dashboard of failed notices reads it.
-            await workflow.execute_activity(
-                ActivityName.MARK_NOTIFICATION_FAILED,
-                MarkFailedRequest(
-                    idempotency_key=message.idempotency_key, reason=str(failure.cause or failure)
-                ),
-                result_type=MarkFailedResult,
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=APPEND_RETRY,
-            )
+            await mark_failed(message, failure)
         self._undelivered.pop(message.idempotency_key, None)
 
     # -- continue-as-new -----------------------------------------------------------------

@@ -1,0 +1,85 @@
+"""The activity calls both workflows make to store events and deliver notifications, with
+their retry policies, in one place. Called from workflow code only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.contracts import (
+        ActivityName,
+        AppendBatch,
+        AppendResult,
+        DeliveryRequest,
+        DeliveryResult,
+        MarkFailedRequest,
+        MarkFailedResult,
+        OutboxMessage,
+        StoredEvent,
+    )
+
+# Appends wait out a database outage: retry with backoff, never give up (nothing is lost).
+APPEND_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=["VersionConflict", "VersionGap", "InvalidBatch"],
+)
+# A delivery that keeps failing is retried with backoff up to a limit, then shown as failed.
+DELIVERY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+    maximum_attempts=8,
+)
+
+
+async def append_batch(
+    stream_id: str, events: list[StoredEvent], notifications: list[OutboxMessage]
+) -> None:
+    """Store a stream's new events (numbered on from the first) and the notices they owe."""
+    await workflow.execute_activity(
+        ActivityName.APPEND_EVENTS,
+        AppendBatch(
+            stream_id=stream_id,
+            expected_version=events[0].version - 1,
+            events=events,
+            notifications=notifications,
+        ),
+        result_type=AppendResult,
+        start_to_close_timeout=timedelta(seconds=30),
+        retry_policy=APPEND_RETRY,
+    )
+
+
+async def deliver(message: OutboxMessage) -> ActivityError | None:
+    """Deliver one notification; the failure after every retry, or None once delivered."""
+    try:
+        await workflow.execute_activity(
+            ActivityName.DELIVER_NOTIFICATION,
+            DeliveryRequest(idempotency_key=message.idempotency_key),
+            result_type=DeliveryResult,
+            start_to_close_timeout=timedelta(seconds=60),
+            retry_policy=DELIVERY_RETRY,
+        )
+    except ActivityError as failure:
+        return failure
+    return None
+
+
+async def mark_failed(message: OutboxMessage, failure: ActivityError) -> MarkFailedResult:
+    """Show a notification given up on as failed in the outbox."""
+    result: MarkFailedResult = await workflow.execute_activity(
+        ActivityName.MARK_NOTIFICATION_FAILED,
+        MarkFailedRequest(
+            idempotency_key=message.idempotency_key, reason=str(failure.cause or failure)
+        ),
+        result_type=MarkFailedResult,
+        start_to_close_timeout=timedelta(seconds=30),
+        retry_policy=APPEND_RETRY,
+    )
+    return result
