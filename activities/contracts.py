@@ -18,6 +18,7 @@ from workflows.domain import PlacementEvent, event_from_stored
 class ActivityName(StrEnum):
     APPEND_EVENTS = "append_events"
     DELIVER_NOTIFICATION = "deliver_notification"
+    DELIVER_NOTIFICATIONS = "deliver_notifications"
     MARK_NOTIFICATION_FAILED = "mark_notification_failed"
     REPORT_TO_UNIT = "report_to_unit"
 
@@ -86,6 +87,21 @@ class DeliveryResult(BaseModel):
     idempotency_key: str
     delivered_at: datetime
     already_delivered: bool
+
+
+class DeliveryBatch(BaseModel):
+    """The notifications one append owes, delivered in one activity: each key at most once,
+    a retry of the batch re-sends only what did not get through."""
+
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_keys: list[str] = Field(min_length=1)
+
+
+class DeliveryBatchResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    delivered: list[DeliveryResult]
 
 
 class MarkFailedRequest(BaseModel):

@@ -17,6 +17,7 @@ delivered row is never sent again, and every channel hands the receiver the idem
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,8 @@ import asyncpg
 
 from activities.channels import ChannelRouter
 from activities.contracts import (
+    DeliveryBatch,
+    DeliveryBatchResult,
     DeliveryRequest,
     DeliveryResult,
     MarkFailedRequest,
@@ -32,7 +35,13 @@ from activities.contracts import (
     OutboxMessage,
     StoredEvent,
 )
-from activities.errors import ChannelError, DeliveryFailed, NotificationNotFound, StoreUnavailable
+from activities.errors import (
+    ActivityError,
+    ChannelError,
+    DeliveryFailed,
+    NotificationNotFound,
+    StoreUnavailable,
+)
 from activities.messages import Notification, NotificationContent
 from safeside.db import Pool
 from safeside.log import get_logger
@@ -245,6 +254,28 @@ class Outbox:
             reason=str(error),
         )
         raise DeliveryFailed(f"notification {key} was not delivered: {error}")
+
+    async def deliver_all(self, batch: DeliveryBatch) -> DeliveryBatchResult:
+        """Deliver every notification of ``batch`` at once, each through ``deliver``. If any
+        did not get through, raise the first failure (a non-retryable one first): the retry
+        of the batch finds the delivered rows delivered and sends only the rest."""
+        outcomes = await asyncio.gather(
+            *(self.deliver(DeliveryRequest(idempotency_key=key)) for key in batch.idempotency_keys),
+            return_exceptions=True,
+        )
+        delivered = [outcome for outcome in outcomes if isinstance(outcome, DeliveryResult)]
+        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        if not failures:
+            return DeliveryBatchResult(delivered=delivered)
+        for failure in failures:
+            if not isinstance(failure, ActivityError):
+                raise failure  # a bug, not a delivery outcome: let it show as it is
+        errors = [f for f in failures if isinstance(f, ActivityError)]
+        errors.sort(key=lambda error: error.retryable)  # a non-retryable one decides
+        first = errors[0]
+        raise type(first)(
+            f"{len(errors)} of {len(outcomes)} notifications not delivered; first: {first}"
+        ) from first
 
     async def mark_failed(self, request: MarkFailedRequest) -> MarkFailedResult:
         """Show a notification as failed for good (the workflow gave up retrying). A delivered

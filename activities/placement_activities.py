@@ -17,6 +17,8 @@ from activities.contracts import (
     ActivityName,
     AppendBatch,
     AppendResult,
+    DeliveryBatch,
+    DeliveryBatchResult,
     DeliveryRequest,
     DeliveryResult,
     MarkFailedRequest,
@@ -57,6 +59,10 @@ class NotificationActivities:
     @activity.defn(name=ActivityName.DELIVER_NOTIFICATION)
     async def deliver_notification(self, request: DeliveryRequest) -> DeliveryResult:
         return await _for_temporal(self._outbox.deliver(request))
+
+    @activity.defn(name=ActivityName.DELIVER_NOTIFICATIONS)
+    async def deliver_notifications(self, batch: DeliveryBatch) -> DeliveryBatchResult:
+        return await _for_temporal(self._outbox.deliver_all(batch))
 
     @activity.defn(name=ActivityName.MARK_NOTIFICATION_FAILED)
     async def mark_notification_failed(self, request: MarkFailedRequest) -> MarkFailedResult:

@@ -27,6 +27,7 @@ def build_activities(
     return [
         store.append_events,
         notifications.deliver_notification,
+        notifications.deliver_notifications,
         notifications.mark_notification_failed,
         report_to_unit,
     ]

@@ -49,7 +49,7 @@ with workflow.unsafe.imports_passed_through():
         PlacementOutcome,
         RecordResult,
     )
-    from workflows.store_calls import append_batch, deliver, mark_failed
+    from workflows.store_calls import Delivery, append_batch, deliver, deliveries_for, mark_failed
     from workflows.stored import notifications_for, to_stored
     from workflows.unit_io import UnitToPlacementCommand
 
@@ -122,8 +122,7 @@ class PlacementWorkflow:
             if workflow.patched(UNIT_REPORTS_PATCH)
             else None
         )
-        for message in list(self._undelivered.values()):
-            self._start_delivery(message)
+        self._start_deliveries(list(self._undelivered.values()))
 
         while self.state.status is not PlacementStatus.ended:
             self._apply(escalations_due(self.state, workflow.now(), self.policy))
@@ -257,7 +256,7 @@ class PlacementWorkflow:
             del self._unpersisted_notifications[: len(notifications)]
             for message in notifications:
                 self._undelivered[message.idempotency_key] = message
-                self._start_delivery(message)
+            self._start_deliveries(notifications)
 
     async def _report_to_unit_forever(self) -> None:
         """Tell the unit where this placement stands (arrival, risk level, handover summary,
@@ -294,26 +293,32 @@ class PlacementWorkflow:
             summary=handover_summary(self.state, workflow.now(), self.policy),
         )
 
-    def _start_delivery(self, message: OutboxMessage) -> None:
-        task = asyncio.create_task(self._deliver(message))
-        self._deliveries.add(task)  # a reference, so the task is not collected mid-flight
-        task.add_done_callback(self._deliveries.discard)
+    def _start_deliveries(self, messages: list[OutboxMessage]) -> None:
+        for delivery in deliveries_for(messages):
+            task = asyncio.create_task(self._deliver(delivery))
+            self._deliveries.add(task)  # a reference, so the task is not collected mid-flight
+            task.add_done_callback(self._deliveries.discard)
 
-    async def _deliver(self, message: OutboxMessage) -> None:
-        failure = await deliver(message)
+    async def _deliver(self, delivery: Delivery) -> None:
+        failure = await deliver(delivery)
         if failure is not None:
-            await self._give_up_on(message, failure)
-        self._undelivered.pop(message.idempotency_key, None)
+            for message in delivery.messages:
+                await self._give_up_on(message, failure)
+        for message in delivery.messages:
+            self._undelivered.pop(message.idempotency_key, None)
 
     async def _give_up_on(self, message: OutboxMessage, failure: ActivityError) -> None:
         """Nothing is dropped silently: the outbox row shows the failure and the Duty Manager
-        is told (unless what failed was itself such a warning, which would only loop)."""
+        is told (unless what failed was itself such a warning, which would only loop). A
+        message of a batch that did get through stays delivered."""
+        result = await mark_failed(message, failure)
+        if result.status != "failed":
+            return
         workflow.logger.warning(
             "notification not delivered after retries",
             extra={"idempotency_key": message.idempotency_key, "recipient": message.recipient},
         )
-        result = await mark_failed(message, failure)
-        if result.status == "failed" and message.purpose != NOTIFICATION_FAILED_PURPOSE:
+        if message.purpose != NOTIFICATION_FAILED_PURPOSE:
             self._apply(
                 notification_failed(
                     self.state,

@@ -3,6 +3,7 @@ their retry policies, in one place. Called from workflow code only."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from temporalio import workflow
@@ -14,6 +15,8 @@ with workflow.unsafe.imports_passed_through():
         ActivityName,
         AppendBatch,
         AppendResult,
+        DeliveryBatch,
+        DeliveryBatchResult,
         DeliveryRequest,
         DeliveryResult,
         MarkFailedRequest,
@@ -21,6 +24,9 @@ with workflow.unsafe.imports_passed_through():
         OutboxMessage,
         StoredEvent,
     )
+
+# From this change on, the notifications one append owes go out in one activity, not one each.
+BATCHED_DELIVERIES_PATCH = "batched-deliveries"
 
 # Appends wait out a database outage: retry with backoff, never give up (nothing is lost).
 APPEND_RETRY = RetryPolicy(
@@ -56,16 +62,46 @@ async def append_batch(
     )
 
 
-async def deliver(message: OutboxMessage) -> ActivityError | None:
-    """Deliver one notification; the failure after every retry, or None once delivered."""
+@dataclass(frozen=True)
+class Delivery:
+    """Notifications delivered by one activity: a whole batch, or (in runs older than the
+    batched-deliveries patch, replaying) a single one through the single-message activity."""
+
+    messages: list[OutboxMessage]
+    batched: bool
+
+
+def deliveries_for(messages: list[OutboxMessage]) -> list[Delivery]:
+    """How to deliver what one append owes: one activity for the lot, or one each in runs
+    recorded before the change (their histories must replay as they were made)."""
+    if not messages:
+        return []
+    if workflow.patched(BATCHED_DELIVERIES_PATCH):
+        return [Delivery(messages=list(messages), batched=True)]
+    return [Delivery(messages=[message], batched=False) for message in messages]
+
+
+async def deliver(delivery: Delivery) -> ActivityError | None:
+    """Deliver; the failure after every retry, or None once every message is delivered. A
+    retried batch re-sends only what did not get through."""
     try:
-        await workflow.execute_activity(
-            ActivityName.DELIVER_NOTIFICATION,
-            DeliveryRequest(idempotency_key=message.idempotency_key),
-            result_type=DeliveryResult,
-            start_to_close_timeout=timedelta(seconds=60),
-            retry_policy=DELIVERY_RETRY,
-        )
+        if delivery.batched:
+            await workflow.execute_activity(
+                ActivityName.DELIVER_NOTIFICATIONS,
+                DeliveryBatch(idempotency_keys=[m.idempotency_key for m in delivery.messages]),
+                result_type=DeliveryBatchResult,
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=DELIVERY_RETRY,
+            )
+        else:
+            (message,) = delivery.messages
+            await workflow.execute_activity(
+                ActivityName.DELIVER_NOTIFICATION,
+                DeliveryRequest(idempotency_key=message.idempotency_key),
+                result_type=DeliveryResult,
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=DELIVERY_RETRY,
+            )
     except ActivityError as failure:
         return failure
     return None

@@ -57,7 +57,7 @@ with workflow.unsafe.imports_passed_through():
         unit_stream_id,
     )
     from workflows.placement import RECORD_FROM_UNIT, refusal
-    from workflows.store_calls import append_batch, deliver, mark_failed
+    from workflows.store_calls import Delivery, append_batch, deliver, deliveries_for, mark_failed
     from workflows.unit_io import (
         PLACEMENT_REPORTED,
         CarriedUnit,
@@ -98,8 +98,7 @@ class UnitWorkflow:
     async def run(self, unit: UnitInput) -> None:
         persister = asyncio.create_task(self._persist_forever())
         teller = asyncio.create_task(self._tell_placements_forever())
-        for message in list(self._undelivered.values()):
-            self._start_delivery(message)
+        self._start_deliveries(list(self._undelivered.values()))
         while True:  # a unit never ends: it continues as new
             self._apply(unit_escalations_due(self.state, workflow.now(), self.policy))
             if self._should_continue_as_new():
@@ -311,19 +310,23 @@ class UnitWorkflow:
             del self._unpersisted_notifications[: len(notifications)]
             for message in notifications:
                 self._undelivered[message.idempotency_key] = message
-                self._start_delivery(message)
+            self._start_deliveries(notifications)
 
-    def _start_delivery(self, message: OutboxMessage) -> None:
-        task = asyncio.create_task(self._deliver(message))
-        self._deliveries.add(task)
-        task.add_done_callback(self._deliveries.discard)
+    def _start_deliveries(self, messages: list[OutboxMessage]) -> None:
+        for delivery in deliveries_for(messages):
+            task = asyncio.create_task(self._deliver(delivery))
+            self._deliveries.add(task)
+            task.add_done_callback(self._deliveries.discard)
 
-    async def _deliver(self, message: OutboxMessage) -> None:
-        failure = await deliver(message)
+    async def _deliver(self, delivery: Delivery) -> None:
+        failure = await deliver(delivery)
         if failure is not None:
-            # Shown as failed in the outbox, where the dashboard of failed notices reads it.
-            await mark_failed(message, failure)
-        self._undelivered.pop(message.idempotency_key, None)
+            # Shown as failed in the outbox (a delivered one of the batch stays delivered),
+            # where the dashboard of failed notices reads it.
+            for message in delivery.messages:
+                await mark_failed(message, failure)
+        for message in delivery.messages:
+            self._undelivered.pop(message.idempotency_key, None)
 
     # -- continue-as-new -----------------------------------------------------------------
 

@@ -14,6 +14,8 @@ from activities.contracts import (
     ActivityName,
     AppendBatch,
     AppendResult,
+    DeliveryBatch,
+    DeliveryBatchResult,
     DeliveryRequest,
     DeliveryResult,
     MarkFailedRequest,
@@ -72,8 +74,29 @@ class FakeActivities:
             already_delivered=already,
         )
 
+    @activity.defn(name=ActivityName.DELIVER_NOTIFICATIONS)
+    async def deliver_notifications(self, batch: DeliveryBatch) -> DeliveryBatchResult:
+        """Each key as ``deliver_notification`` would; fails (after delivering the rest) if any
+        recipient is unreachable, as the real batch does."""
+        delivered, unreachable = [], []
+        for key in batch.idempotency_keys:
+            try:
+                delivered.append(
+                    await self.deliver_notification(DeliveryRequest(idempotency_key=key))
+                )
+            except ApplicationError:
+                unreachable.append(key)
+        if unreachable:
+            raise ApplicationError(
+                f"{len(unreachable)} of {len(batch.idempotency_keys)} notifications not delivered",
+                type="DeliveryFailed",
+            )
+        return DeliveryBatchResult(delivered=delivered)
+
     @activity.defn(name=ActivityName.MARK_NOTIFICATION_FAILED)
     async def mark_notification_failed(self, request: MarkFailedRequest) -> MarkFailedResult:
+        if request.idempotency_key in self.delivered:  # a delivered one stays delivered
+            return MarkFailedResult(idempotency_key=request.idempotency_key, status="delivered")
         self.failed.append(request.idempotency_key)
         return MarkFailedResult(idempotency_key=request.idempotency_key, status="failed")
 
@@ -87,6 +110,7 @@ class FakeActivities:
         return [
             self.append_events,
             self.deliver_notification,
+            self.deliver_notifications,
             self.mark_notification_failed,
             self.report_to_unit,
         ]

@@ -16,6 +16,7 @@ from temporalio.worker import Worker
 
 from activities.channels import ChannelRouter, LogChannel
 from activities.contracts import (
+    DeliveryBatch,
     ActivityName,
     DeliveryRequest,
     DeliveryResult,
@@ -162,6 +163,43 @@ async def test_a_failed_attempt_is_recorded_on_the_outbox_row_and_retried(
     )
     row = await pool.fetchrow("SELECT * FROM notifications WHERE idempotency_key = $1", keys[0])
     assert (row["status"], row["attempts"], row["last_error"]) == ("delivered", 2, None)
+
+
+async def test_a_batch_that_partly_fails_is_retried_for_the_rest_only(
+    store: EventStore, pool: Pool
+) -> None:
+    _, keys = await started_placement_keys(store, pool)
+    channel = FlakyChannel(failures=2)
+    deliver = NotificationActivities(Outbox(pool, ChannelRouter(default=channel)))
+    batch = DeliveryBatch(idempotency_keys=keys)
+
+    with pytest.raises(ApplicationError) as failed:
+        await ActivityEnvironment().run(deliver.deliver_notifications, batch)
+    assert failed.value.type == "DeliveryFailed"
+    assert not failed.value.non_retryable
+    assert f"2 of {len(keys)} notifications not delivered" in str(failed.value)
+    assert len(channel.sent) == len(keys) - 2
+
+    retried = await ActivityEnvironment().run(deliver.deliver_notifications, batch)
+
+    assert sorted(channel.sent) == keys  # each one, once
+    assert sum(not result.already_delivered for result in retried.delivered) == 2
+    rows = await pool.fetch("SELECT status FROM notifications")
+    assert {row["status"] for row in rows} == {"delivered"}
+
+
+async def test_a_batch_with_a_key_not_in_the_outbox_is_not_retried(
+    store: EventStore, pool: Pool
+) -> None:
+    _, keys = await started_placement_keys(store, pool)
+    deliver = NotificationActivities(Outbox(pool, ChannelRouter(default=FlakyChannel(1))))
+    batch = DeliveryBatch(idempotency_keys=[*keys, "PL-none:1:police"])
+
+    with pytest.raises(ApplicationError) as refused:
+        await ActivityEnvironment().run(deliver.deliver_notifications, batch)
+
+    assert refused.value.type == "NotificationNotFound"
+    assert refused.value.non_retryable
 
 
 async def test_two_deliveries_of_one_notification_at_once_send_it_once(
