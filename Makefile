@@ -21,10 +21,10 @@ lint: $(VENV)/.installed-test
 
 # Speed is measured here, never asserted in tests (docs/benchmarks.md).
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench.throughput --write docs/benchmarks.md
+	$(BIN)/python -m bench --write docs/benchmarks.md
 
 bench-quick: $(VENV)/.installed-test
-	$(BIN)/python -m bench.throughput --quick
+	$(BIN)/python -m bench --quick
 
 # Re-record the saved workflow histories the replay tests check (tests/replay/histories/).
 replay-histories: $(VENV)/.installed-test

@@ -17,6 +17,7 @@ from workflows.domain import PlacementEvent, event_from_stored
 
 class ActivityName(StrEnum):
     APPEND_EVENTS = "append_events"
+    APPEND_AND_DELIVER = "append_and_deliver"
     DELIVER_NOTIFICATION = "deliver_notification"
     DELIVER_NOTIFICATIONS = "deliver_notifications"
     MARK_NOTIFICATION_FAILED = "mark_notification_failed"
@@ -73,6 +74,15 @@ class AppendResult(BaseModel):
 
     last_version: int
     appended: int  # 0 when the whole batch was already stored (a retry)
+
+
+class AppendAndDeliverResult(BaseModel):
+    """A batch stored, and the keys of the notifications it owed that went out at once."""
+
+    model_config = ConfigDict(frozen=True)
+
+    appended: AppendResult
+    delivered: list[str]
 
 
 class DeliveryRequest(BaseModel):

@@ -255,6 +255,29 @@ class Outbox:
         )
         raise DeliveryFailed(f"notification {key} was not delivered: {error}")
 
+    async def deliver_at_once(self, keys: list[str], *, within: float) -> list[str]:
+        """Deliver what can be delivered in ``within`` seconds and return those keys. Never
+        raises: what failed or was too slow (its attempt cut off) is left to the delivery
+        activity, which retries it."""
+        sends = [
+            asyncio.ensure_future(self.deliver(DeliveryRequest(idempotency_key=key)))
+            for key in keys
+        ]
+        if not sends:
+            return []
+        done, slow = await asyncio.wait(sends, timeout=within)
+        for send in slow:
+            send.cancel()
+        await asyncio.gather(*slow, return_exceptions=True)
+        delivered = []
+        for send in done:
+            failure = send.exception()
+            if failure is None:
+                delivered.append(send.result().idempotency_key)
+            elif not isinstance(failure, ActivityError):  # a bug: the retry will show it
+                log.error("delivery on append failed", error=type(failure).__name__)
+        return sorted(delivered)
+
     async def deliver_all(self, batch: DeliveryBatch) -> DeliveryBatchResult:
         """Deliver every notification of ``batch`` at once, each through ``deliver``. If any
         did not get through, raise the first failure (a non-retryable one first): the retry

@@ -15,6 +15,7 @@ from temporalio import activity
 
 from activities.contracts import (
     ActivityName,
+    AppendAndDeliverResult,
     AppendBatch,
     AppendResult,
     DeliveryBatch,
@@ -50,6 +51,39 @@ class EventStoreActivities:
     @activity.defn(name=ActivityName.APPEND_EVENTS)
     async def append_events(self, batch: AppendBatch) -> AppendResult:
         return await _for_temporal(self._store.append(batch))
+
+
+# How long an append waits for the notifications it owes to go out before it returns; what is
+# not out by then is delivered (and retried) by the delivery activity.
+DELIVER_ON_APPEND_WITHIN_SECONDS = 5.0
+
+
+class AppendAndDeliverActivities:
+    """Store a batch, then send the notifications it owes at once, in the same activity: the
+    common case (every channel answering) costs one activity instead of two."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        outbox: Outbox,
+        *,
+        deliver_within: float = DELIVER_ON_APPEND_WITHIN_SECONDS,
+    ) -> None:
+        self._store = store
+        self._outbox = outbox
+        self._deliver_within = deliver_within
+
+    @activity.defn(name=ActivityName.APPEND_AND_DELIVER)
+    async def append_and_deliver(self, batch: AppendBatch) -> AppendAndDeliverResult:
+        return await _for_temporal(self._append_and_deliver(batch))
+
+    async def _append_and_deliver(self, batch: AppendBatch) -> AppendAndDeliverResult:
+        appended = await self._store.append(batch)
+        delivered = await self._outbox.deliver_at_once(
+            [message.idempotency_key for message in batch.notifications],
+            within=self._deliver_within,
+        )
+        return AppendAndDeliverResult(appended=appended, delivered=delivered)
 
 
 class NotificationActivities:

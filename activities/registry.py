@@ -8,7 +8,11 @@ from typing import Any
 from activities.channels import ChannelRouter, build_channels
 from activities.event_store import EventStore
 from activities.notifications import Outbox
-from activities.placement_activities import EventStoreActivities, NotificationActivities
+from activities.placement_activities import (
+    AppendAndDeliverActivities,
+    EventStoreActivities,
+    NotificationActivities,
+)
 from activities.unit_activities import report_to_unit
 from safeside.db import Pool
 from safeside.policy_file import load_policy
@@ -22,10 +26,13 @@ def build_activities(
     the notification channels (``channels`` if given, else those the settings choose)."""
     if channels is None:
         channels = build_channels(settings)
-    store = EventStoreActivities(EventStore(pool, load_policy(settings)))
-    notifications = NotificationActivities(Outbox(pool, channels))
+    event_store = EventStore(pool, load_policy(settings))
+    outbox = Outbox(pool, channels)
+    store = EventStoreActivities(event_store)
+    notifications = NotificationActivities(outbox)
     return [
         store.append_events,
+        AppendAndDeliverActivities(event_store, outbox).append_and_deliver,
         notifications.deliver_notification,
         notifications.deliver_notifications,
         notifications.mark_notification_failed,

@@ -247,16 +247,16 @@ class PlacementWorkflow:
             notifications = list(self._unpersisted_notifications)
             self._appending = True
             try:
-                await append_batch(
+                owed = await append_batch(
                     self.state.stream_id, [to_stored(event) for event in events], notifications
                 )
             finally:
                 self._appending = False
             del self._unpersisted[: len(events)]
             del self._unpersisted_notifications[: len(notifications)]
-            for message in notifications:
+            for message in owed:
                 self._undelivered[message.idempotency_key] = message
-            self._start_deliveries(notifications)
+            self._start_deliveries(owed)
 
     async def _report_to_unit_forever(self) -> None:
         """Tell the unit where this placement stands (arrival, risk level, handover summary,

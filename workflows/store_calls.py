@@ -13,6 +13,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import (
         ActivityName,
+        AppendAndDeliverResult,
         AppendBatch,
         AppendResult,
         DeliveryBatch,
@@ -25,7 +26,8 @@ with workflow.unsafe.imports_passed_through():
         StoredEvent,
     )
 
-# From this change on, the notifications one append owes go out in one activity, not one each.
+# From this change on, an append sends the notifications it owes at once, and what is still
+# owed goes out in one delivery activity, not one each.
 BATCHED_DELIVERIES_PATCH = "batched-deliveries"
 
 # Appends wait out a database outage: retry with backoff, never give up (nothing is lost).
@@ -46,20 +48,34 @@ DELIVERY_RETRY = RetryPolicy(
 
 async def append_batch(
     stream_id: str, events: list[StoredEvent], notifications: list[OutboxMessage]
-) -> None:
-    """Store a stream's new events (numbered on from the first) and the notices they owe."""
+) -> list[OutboxMessage]:
+    """Store a stream's new events (numbered on from the first) and the notices they owe;
+    returns the notices still owed. Since the batched-deliveries change the append also sends
+    them at once, so usually none is left to deliver."""
+    batch = AppendBatch(
+        stream_id=stream_id,
+        expected_version=events[0].version - 1,
+        events=events,
+        notifications=notifications,
+    )
+    if notifications and workflow.patched(BATCHED_DELIVERIES_PATCH):
+        stored: AppendAndDeliverResult = await workflow.execute_activity(
+            ActivityName.APPEND_AND_DELIVER,
+            batch,
+            result_type=AppendAndDeliverResult,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=APPEND_RETRY,
+        )
+        delivered = set(stored.delivered)
+        return [m for m in notifications if m.idempotency_key not in delivered]
     await workflow.execute_activity(
         ActivityName.APPEND_EVENTS,
-        AppendBatch(
-            stream_id=stream_id,
-            expected_version=events[0].version - 1,
-            events=events,
-            notifications=notifications,
-        ),
+        batch,
         result_type=AppendResult,
         start_to_close_timeout=timedelta(seconds=30),
         retry_policy=APPEND_RETRY,
     )
+    return list(notifications)
 
 
 @dataclass(frozen=True)

@@ -299,7 +299,7 @@ class UnitWorkflow:
             notifications = list(self._unpersisted_notifications)
             self._appending = True
             try:
-                await append_batch(
+                owed = await append_batch(
                     self.state.stream_id,
                     [unit_to_stored(event) for event in events],
                     notifications,
@@ -308,9 +308,9 @@ class UnitWorkflow:
                 self._appending = False
             del self._unpersisted[: len(events)]
             del self._unpersisted_notifications[: len(notifications)]
-            for message in notifications:
+            for message in owed:
                 self._undelivered[message.idempotency_key] = message
-            self._start_deliveries(notifications)
+            self._start_deliveries(owed)
 
     def _start_deliveries(self, messages: list[OutboxMessage]) -> None:
         for delivery in deliveries_for(messages):

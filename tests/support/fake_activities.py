@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.contracts import (
     ActivityName,
+    AppendAndDeliverResult,
     AppendBatch,
     AppendResult,
     DeliveryBatch,
@@ -59,6 +60,21 @@ class FakeActivities:
         for message in batch.notifications:
             self.outbox.setdefault(message.idempotency_key, message)
         return AppendResult(last_version=len(stream), appended=appended)
+
+    @activity.defn(name=ActivityName.APPEND_AND_DELIVER)
+    async def append_and_deliver(self, batch: AppendBatch) -> AppendAndDeliverResult:
+        """Stores as ``append_events``, then delivers at once what is reachable."""
+        appended = await self.append_events(batch)
+        delivered = []
+        for message in batch.notifications:
+            try:
+                await self.deliver_notification(
+                    DeliveryRequest(idempotency_key=message.idempotency_key)
+                )
+            except ApplicationError:
+                continue  # left to the delivery activity, as the real one does
+            delivered.append(message.idempotency_key)
+        return AppendAndDeliverResult(appended=appended, delivered=delivered)
 
     @activity.defn(name=ActivityName.DELIVER_NOTIFICATION)
     async def deliver_notification(self, request: DeliveryRequest) -> DeliveryResult:
@@ -109,6 +125,7 @@ class FakeActivities:
     def callables(self) -> list[Callable[..., Any]]:
         return [
             self.append_events,
+            self.append_and_deliver,
             self.deliver_notification,
             self.deliver_notifications,
             self.mark_notification_failed,

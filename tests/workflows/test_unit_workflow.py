@@ -104,7 +104,7 @@ async def test_a_high_risk_childs_shorter_interval_applies_as_soon_as_the_level_
 
 
 # Two weeks of hourly checks with a small history bound: enough runs to show the bound holds
-# and the state carries over; `bench/bench_unit_year.py` runs a whole year at the default bound.
+# and the state carries over; `bench/unit_year.py` runs a whole year at the default bound.
 CHECKS = 24 * 14
 
 

@@ -16,8 +16,8 @@ from temporalio.worker import Worker
 
 from activities.channels import ChannelRouter, LogChannel
 from activities.contracts import (
-    DeliveryBatch,
     ActivityName,
+    DeliveryBatch,
     DeliveryRequest,
     DeliveryResult,
     MarkFailedRequest,
@@ -26,7 +26,7 @@ from activities.errors import ChannelError, DeliveryFailed
 from activities.event_store import EventStore
 from activities.messages import Notification
 from activities.notifications import Outbox
-from activities.placement_activities import NotificationActivities
+from activities.placement_activities import AppendAndDeliverActivities, NotificationActivities
 from activities.registry import build_activities
 from safeside.db import Pool
 from safeside.settings import Settings
@@ -163,6 +163,34 @@ async def test_a_failed_attempt_is_recorded_on_the_outbox_row_and_retried(
     )
     row = await pool.fetchrow("SELECT * FROM notifications WHERE idempotency_key = $1", keys[0])
     assert (row["status"], row["attempts"], row["last_error"]) == ("delivered", 2, None)
+
+
+async def test_an_append_delivers_what_it_owes_at_once_and_leaves_what_failed_or_was_slow(
+    store: EventStore, pool: Pool
+) -> None:
+    placement = Placement(store)
+    batch = placement.batch(placement.decide(start(placement.stream_id), ARRIVED))
+    keys = sorted(message.idempotency_key for message in batch.notifications)
+    # One send fails the first time; on the retry the channel is slower than the append waits.
+    channel = FlakyChannel(failures=1, delay=0.5)
+    append = AppendAndDeliverActivities(
+        store, Outbox(pool, ChannelRouter(default=channel)), deliver_within=2.0
+    )
+
+    first = await ActivityEnvironment().run(append.append_and_deliver, batch)
+    assert first.appended.appended == len(batch.events)
+    assert first.delivered == sorted(channel.sent)
+    assert len(first.delivered) == len(keys) - 1  # all but the one that failed
+
+    channel.delay = 5.0
+    retried = await ActivityEnvironment().run(append.append_and_deliver, batch)
+    assert retried.appended.appended == 0  # the retry stored nothing twice
+    assert retried.delivered == first.delivered  # already delivered; the slow one cut off
+
+    rows = await pool.fetch("SELECT idempotency_key, status FROM notifications ORDER BY 1")
+    assert [row["idempotency_key"] for row in rows] == keys
+    pending = [row["idempotency_key"] for row in rows if row["status"] == "pending"]
+    assert pending == sorted(set(keys) - set(first.delivered))
 
 
 async def test_a_batch_that_partly_fails_is_retried_for_the_rest_only(

@@ -1,7 +1,7 @@
 """How long a page of `GET /placements` and `GET /deadlines` takes with 10,000 placements.
 
-Run: ``.venv/bin/python -m bench.bench_placement_list`` (starts a throwaway embedded
-PostgreSQL). Speed is measured here, never asserted in tests.
+Run alone: ``.venv/bin/python -m bench.placement_list`` (starts a throwaway embedded
+PostgreSQL); ``python -m bench`` runs it too. Speed is measured here, never asserted in tests.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ COUNT = 10_000
 ROUNDS = 20
 
 
-async def main() -> None:
+async def measure() -> dict[str, float]:
+    """Milliseconds a page, by case."""
     with tempfile.TemporaryDirectory() as folder:
         server = EmbeddedPostgres(Path(folder) / "data", port=free_port(), durable=False)
         await server.start()
@@ -42,12 +43,13 @@ async def main() -> None:
                     "deadlines overdue": lambda: list_deadlines(pool, status="overdue"),
                     "deadlines due": lambda: list_deadlines(pool, status="due"),
                 }
+                per_page = {}
                 for name, page in cases.items():
                     began = time.perf_counter()
                     for _ in range(ROUNDS):
                         await page()
-                    per_page = (time.perf_counter() - began) / ROUNDS * 1000
-                    print(f"{name:20} {per_page:7.2f} ms a page of 50")
+                    per_page[name] = (time.perf_counter() - began) / ROUNDS * 1000
+                return per_page
             finally:
                 await pool.close()
         finally:
@@ -76,5 +78,10 @@ async def fill(pool: Pool) -> None:
         await con.execute("ANALYZE")
 
 
+def describe(per_page: dict[str, float]) -> list[str]:
+    cases = ", ".join(f"{name} {ms:.2f}" for name, ms in per_page.items())
+    return [f"lists with {COUNT:,} placements, ms a page of 50: {cases}"]
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    print("\n".join(describe(asyncio.run(measure()))))

@@ -1,0 +1,88 @@
+"""The embedded stack every dev-server benchmark runs on, started here: the Temporal dev server
+with its SQLite file (WAL), a durable embedded PostgreSQL, and the real worker with the real
+activities in this process. Notifications go to a channel that only counts. Payloads are
+encrypted with a throwaway keyring, as in production."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.channels import ChannelRouter
+from activities.messages import Notification
+from activities.registry import build_activities
+from bench.baseline_workflow import BaselineWorkflow, noop
+from safeside.db import Pool, create_pool
+from safeside.embedded.postgres import EmbeddedPostgres
+from safeside.embedded.processes import free_port
+from safeside.embedded.temporal_server import EmbeddedTemporal
+from safeside.keyring import new_keyring
+from safeside.migrate import migrate
+from safeside.settings import Settings
+from safeside.temporal import connect
+from workflows.registry import WORKFLOWS, workflow_runner
+
+
+class CountingChannel:
+    """Counts deliveries; sends nothing anywhere."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def send(self, message: Notification) -> None:
+        self.sent += 1
+
+
+@dataclass(frozen=True)
+class Stack:
+    client: Client
+    pool: Pool
+    task_queue: str
+
+
+@asynccontextmanager
+async def bench_stack() -> AsyncIterator[Stack]:
+    """The servers and a running worker (which also runs the baseline workflow), until the
+    block ends; everything is thrown away afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        postgres = EmbeddedPostgres(data / "postgres", port=free_port())
+        temporal = EmbeddedTemporal(data / "temporal.db", port=free_port(), ui_port=None)
+        await postgres.start()
+        await temporal.start()
+        try:
+            url = await postgres.ensure_database("bench")
+            await migrate(url)
+            settings = Settings(
+                database_url=url,
+                task_queue="bench-placements",
+                encryption_key=new_keyring().to_json(),
+            )
+            client = await connect(settings, address=temporal.address)
+            pool = await create_pool(url, max_size=20)
+            try:
+                worker = Worker(
+                    client,
+                    task_queue=settings.task_queue,
+                    workflows=[*WORKFLOWS, BaselineWorkflow],
+                    activities=[
+                        *build_activities(
+                            pool, settings, channels=ChannelRouter(default=CountingChannel())
+                        ),
+                        noop,
+                    ],
+                    workflow_runner=workflow_runner(),
+                )
+                async with worker:
+                    yield Stack(client=client, pool=pool, task_queue=settings.task_queue)
+            finally:
+                await pool.close()
+        finally:
+            await temporal.stop()
+            await postgres.stop()
