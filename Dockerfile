@@ -1,5 +1,7 @@
-# The Safeside image: workers and (later) the API. Build tools stay in the first stage.
-FROM python:3.11-slim AS build
+# The Safeside image: `safeside worker`, `safeside api`, `safeside db migrate` (docker-compose.yml).
+# The virtualenv is built in the first stage; the final stage gets only the virtualenv, on the
+# same slim base (no compiler, no pip cache), and runs as an unprivileged numeric user.
+FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
 COPY pyproject.toml constraints.txt README.md ./
 COPY safeside safeside
@@ -10,10 +12,15 @@ COPY worker.py ./
 RUN python -m venv /opt/safeside \
  && /opt/safeside/bin/pip install --no-cache-dir --constraint constraints.txt .
 
-FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 safeside
+FROM python:3.11-slim-bookworm
+RUN groupadd --gid 10001 safeside \
+ && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin safeside
 COPY --from=build /opt/safeside /opt/safeside
-ENV PATH=/opt/safeside/bin:$PATH PYTHONUNBUFFERED=1
-USER safeside
+ENV PATH=/opt/safeside/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1
+USER 10001:10001
 WORKDIR /home/safeside
+# The HTTP API (SAFESIDE_API_PORT) and the worker's health and metrics (docker-compose.yml).
+EXPOSE 8280 8281 9464
 CMD ["safeside", "worker"]

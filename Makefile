@@ -8,16 +8,27 @@ BIN    := $(VENV)/bin
 run: $(VENV)/.installed-run
 	$(BIN)/safeside dev
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
+
+# The web page's end-to-end tests (tests/e2e) drive Debian's Chromium: install it if missing.
+.PHONY: browser
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get install -y --no-install-recommends chromium \
+		|| { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }; \
+	fi
 
 # Speed is measured here, never asserted in tests (docs/benchmarks.md).
 bench: $(VENV)/.installed-test

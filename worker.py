@@ -1,7 +1,10 @@
 """The Safeside worker process: settings, logging, client, worker, graceful shutdown.
 
 Run it with ``python worker.py`` or ``safeside worker``; it serves whatever servers the
-``SAFESIDE_`` settings name.
+``SAFESIDE_`` settings name. Workers keep no state of their own: run as many as the load needs,
+all on the same task queue. With ``SAFESIDE_WORKER_HEALTH_PORT`` set it answers health probes
+and serves metrics (``safeside.worker_health``); with ``SAFESIDE_TEMPORAL_METRICS_ADDRESS`` set,
+the Temporal SDK's own metrics.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from safeside.log import configure_logging, get_logger
 from safeside.process_exit import leave
 from safeside.settings import Settings
 from safeside.temporal import connect
+from safeside.worker_health import serving_worker_health
 from workflows.registry import WORKFLOWS, workflow_runner
 
 log = get_logger("safeside.worker")
@@ -37,12 +41,19 @@ def build_worker(client: Client, pool: Pool, settings: Settings) -> Worker:
         workflow_runner=workflow_runner(),
         activities=build_activities(pool, settings),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        # Unset: the SDK's default (100 slots each).
+        max_concurrent_activities=settings.worker_max_concurrent_activities,
+        max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
     )
 
 
 async def serve(client: Client, pool: Pool, settings: Settings, stop: asyncio.Event) -> None:
     """Run a worker until ``stop`` is set, then shut it down gracefully."""
-    worker = build_worker(client, pool, settings)
+    await serve_worker(build_worker(client, pool, settings), settings, stop)
+
+
+async def serve_worker(worker: Worker, settings: Settings, stop: asyncio.Event) -> None:
+    """Run ``worker`` until ``stop`` is set, then shut it down gracefully."""
     run = asyncio.create_task(worker.run())
     stopped = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({run, stopped}, return_when=asyncio.FIRST_COMPLETED)
@@ -64,16 +75,20 @@ def stop_on_signals(stop: asyncio.Event) -> None:
 async def run_worker(settings: Settings) -> None:
     stop = asyncio.Event()
     stop_on_signals(stop)
-    client = await connect(settings)
+    client = await connect(settings, serve_sdk_metrics=True)
     pool = await create_pool(settings.database_dsn)
     try:
-        log.info(
-            "worker started",
-            temporal=settings.temporal_address,
-            namespace=settings.temporal_namespace,
-            task_queue=settings.task_queue,
-        )
-        await serve(client, pool, settings, stop)
+        worker = build_worker(client, pool, settings)
+        async with serving_worker_health(client, pool, worker, settings) as health_url:
+            log.info(
+                "worker started",
+                temporal=settings.temporal_address,
+                namespace=settings.temporal_namespace,
+                task_queue=settings.task_queue,
+                health=health_url,
+                sdk_metrics=settings.temporal_metrics_address,
+            )
+            await serve_worker(worker, settings, stop)
     finally:
         await pool.close()
     log.info("worker stopped")

@@ -92,6 +92,34 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(8280, ge=1, le=65535)
 
+    # Operations (docs/operations.md): metrics, health endpoints and worker tuning. Everything
+    # here is off or the SDK's default unless set.
+    temporal_metrics_address: str | None = Field(
+        None,
+        description="host:port where the Temporal SDK serves its own Prometheus metrics "
+        "(workers, polls, task latencies); unset: not served.",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="When set, GET /metrics answers only `Authorization: Bearer <this>`; unset, "
+        "it is public (counts only, no ids).",
+    )
+    worker_health_host: str = Field(
+        "127.0.0.1", description="Interface of the worker's health and metrics server."
+    )
+    worker_health_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Port of the worker's /health/live, /health/ready and /metrics; unset: off.",
+    )
+    worker_max_concurrent_activities: int | None = Field(
+        None, ge=1, description="Activities one worker runs at once; unset: the SDK's (100)."
+    )
+    worker_max_concurrent_workflow_tasks: int | None = Field(
+        None, ge=1, description="Workflow tasks one worker runs at once; unset: the SDK's (100)."
+    )
+
     # Who the command line records as acting, unless --actor-role / --actor-ref say otherwise.
     # A role name (workflows.domain.Role) and an opaque staff reference, never a name.
     actor_role: str | None = None

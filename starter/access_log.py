@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from safeside.db import Pool
 from safeside.tokens import Principal
+from starter.permissions import VIEWS, View, check_view
 
 
 class AccessEntry(BaseModel):
@@ -43,6 +44,14 @@ async def record_read(
         placement_id,
         allowed,
     )
+
+
+async def read_placement(pool: Pool, caller: Principal, view: View, placement_id: str) -> None:
+    """Before reading ``view`` of a placement: record the read in the access log, allowed or
+    refused, then Denied when the permission table refuses it. Nothing is read unlogged."""
+    allowed = caller.role in VIEWS[view]
+    await record_read(pool, caller, view.value, placement_id, allowed=allowed)
+    check_view(caller.role, view)
 
 
 async def list_access_log(

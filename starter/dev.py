@@ -116,6 +116,7 @@ async def _serve_worker_and_api(
             setting="SAFESIDE_DEV_API_PORT",
         ) as api_url:
             lines.append(("HTTP API", f"{api_url}  (OpenAPI: {api_url}/docs)"))
+            lines.append(("web page", f"{api_url}/  (sign in with a token, as above)"))
             _print_banner(lines)
             stopped = asyncio.create_task(stop.wait())
             # A worker that stops by itself has failed: stop the API and report it below.

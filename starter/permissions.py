@@ -97,14 +97,26 @@ def action_key(command: BaseModel) -> str:
     return command_type
 
 
-def check_action(role: Role, command: BaseModel) -> None:
-    key = action_key(command)
-    if role not in ACTIONS.get(key, frozenset()):
+def may_record(role: Role, key: str) -> bool:
+    """Whether ``role`` may record the action with this table key (pages offer only those)."""
+    return role in ACTIONS.get(key, frozenset())
+
+
+def check_may_record(role: Role, key: str) -> None:
+    if not may_record(role, key):
         raise Denied(f"the role {role.value} may not record {key.replace(':', ' of kind ')}")
 
 
+def check_action(role: Role, command: BaseModel) -> None:
+    check_may_record(role, action_key(command))
+
+
+def may_record_on_unit(role: Role, key: str) -> bool:
+    return role in UNIT_ACTIONS.get(key, frozenset())
+
+
 def check_unit_action(role: Role, key: str) -> None:
-    if role not in UNIT_ACTIONS[key]:
+    if not may_record_on_unit(role, key):
         raise Denied(f"the role {role.value} may not record {key} on a unit")
 
 
@@ -140,8 +152,19 @@ VIEWS: dict[View, frozenset[Role]] = {
     View.codec: _MANAGERS,
 }
 
-# Routes anyone may call without a token: they say nothing about any child.
-PUBLIC_PATHS = frozenset({"/health"})
+# Routes anyone may call without a token: they say nothing about any child. /metrics holds
+# counts by enum values only, and checks SAFESIDE_METRICS_TOKEN itself when one is set.
+PUBLIC_PATHS = frozenset({"/health", "/health/live", "/health/ready", "/metrics"})
+
+# The web page (starter.web): its pages sign people in with a session cookie, checked by the
+# pages' own dependency, so the API's bearer-token check lets these paths through; the API's
+# routes never read the cookie (a cookie would open them to cross-site requests).
+WEB_PAGE_PATHS = frozenset({"/", "/sign-in", "/sign-out"})
+WEB_PAGE_PREFIXES = ("/web/", "/static/")
+
+
+def is_web_page_path(path: str) -> bool:
+    return path in WEB_PAGE_PATHS or path.startswith(WEB_PAGE_PREFIXES)
 
 
 def check_view(role: Role, view: View) -> None:

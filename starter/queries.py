@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from activities.contracts import StoredEvent
 from activities.projections import PlacementOverview, read_stored_events
 from safeside.db import Pool
 from starter.placements import PlacementNotFound
@@ -81,6 +82,17 @@ class AuditPage(BaseModel):
     next_after_version: int | None
 
 
+class ChronologyPage(BaseModel):
+    """The audit trail newest first, as a person reads a chronology."""
+
+    model_config = ConfigDict(frozen=True)
+
+    placement_id: str
+    entries: list[AuditEntry]
+    # Pass as `before_version` for the next (older) page; None on the last page.
+    next_before_version: int | None
+
+
 class BadCursor(ValueError):
     pass
 
@@ -136,15 +148,18 @@ async def list_deadlines(
     unit: str | None = None,
     after: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
+    due_before: datetime | None = None,
 ) -> DeadlinePage:
     """Open deadlines across placements, soonest first: all, only those still in time
-    (``due``) or only those past due (``overdue``)."""
+    (``due``) or only those past due (``overdue``); only those due before ``due_before``."""
     param = _Params()
     conditions = []
     if status == "due":
         conditions.append("d.due_at >= now()")
     elif status == "overdue":
         conditions.append("d.due_at < now()")
+    if due_before is not None:
+        conditions.append(f"d.due_at < {param(due_before)}")
     if unit is not None:
         conditions.append(
             f"EXISTS (SELECT 1 FROM placements p WHERE p.stream_id = d.stream_id "
@@ -178,23 +193,62 @@ async def audit_trail(
         events = await read_stored_events(con, placement_id, after_version, limit + 1)
     if not events and after_version == 0:
         raise PlacementNotFound(f"there is no audit trail for placement {placement_id}")
-    header = {"stream_id", "version", "occurred_at", "actor"}
-    entries = [
-        AuditEntry(
-            version=event.version,
-            occurred_at=event.occurred_at,
-            event_type=event.event_type,
-            actor_role=event.actor_role,
-            actor_ref=event.actor_ref,
-            details={k: v for k, v in event.payload.items() if k not in header},
-        )
-        for event in events[:limit]
-    ]
+    entries = [_audit_entry(event) for event in events[:limit]]
     more = len(events) > limit
     return AuditPage(
         placement_id=placement_id,
         entries=entries,
         next_after_version=entries[-1].version if more else None,
+    )
+
+
+async def chronology(
+    pool: Pool,
+    placement_id: str,
+    *,
+    event_type: str | None = None,
+    before_version: int | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+) -> ChronologyPage:
+    """The placement's events newest first, only those of ``event_type`` when given, from
+    PostgreSQL alone (like ``audit_trail``), a page at a time."""
+    param = _Params()
+    conditions = [f"stream_id = {param(placement_id)}"]
+    if event_type is not None:
+        conditions.append(f"event_type = {param(event_type)}")
+    if before_version is not None:
+        conditions.append(f"version < {param(before_version)}")
+    sql = f"""SELECT stream_id, version, event_type, schema_version, occurred_at, actor_role,
+                     actor_ref, payload
+                FROM events WHERE {" AND ".join(conditions)}
+               ORDER BY version DESC LIMIT {param(limit + 1)}"""
+    async with pool.acquire() as con:
+        rows = await con.fetch(sql, *param.values)
+        known = bool(rows) or await con.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1)", placement_id
+        )
+    if not known:
+        raise PlacementNotFound(f"there is no audit trail for placement {placement_id}")
+    entries = [_audit_entry(StoredEvent.model_validate(dict(row))) for row in rows[:limit]]
+    more = len(rows) > limit
+    return ChronologyPage(
+        placement_id=placement_id,
+        entries=entries,
+        next_before_version=entries[-1].version if more else None,
+    )
+
+
+_HEADER_FIELDS = frozenset({"stream_id", "version", "occurred_at", "actor"})
+
+
+def _audit_entry(event: StoredEvent) -> AuditEntry:
+    return AuditEntry(
+        version=event.version,
+        occurred_at=event.occurred_at,
+        event_type=event.event_type,
+        actor_role=event.actor_role,
+        actor_ref=event.actor_ref,
+        details={k: v for k, v in event.payload.items() if k not in _HEADER_FIELDS},
     )
 
 

@@ -12,12 +12,10 @@ from fastapi import APIRouter, Body, FastAPI
 from pydantic import BaseModel
 
 from starter.actions import ACTIONS, Action
-from starter.api.auth import Caller, actor_of
+from starter.api.auth import Caller
 from starter.api.dependencies import PlacementId, ServicesDep
 from starter.api.problems import responses
-from starter.permissions import check_action
-from starter.placements import record_action
-from workflows.domain import PlacementCommand
+from starter.recording import record_placement_action
 from workflows.placement_io import RecordResult
 
 router = APIRouter(prefix="/placements/{placement_id}/actions", tags=["actions"])
@@ -33,9 +31,7 @@ def _add_route(app_router: APIRouter, action: Action) -> None:
         services: ServicesDep,
     ) -> RecordResult:
         fields = cast(BaseModel, body).model_dump()
-        command = action.model.model_validate(fields | {"actor": actor_of(caller)})
-        check_action(caller.role, command)
-        return await record_action(services.client, placement_id, cast(PlacementCommand, command))
+        return await record_placement_action(services, caller, placement_id, action, fields)
 
     app_router.add_api_route(
         f"/{action.name}",

@@ -9,17 +9,21 @@ from safeside.tokens import TokenVerifier
 from starter.api import access_log, actions, codec, deadlines, health, placements
 from starter.api.auth import authenticate
 from starter.api.errors import install_error_handlers
+from starter.api.metrics import router as metrics_router
 from starter.api.units import router as units_router
 from starter.services import Services
+from starter.web import install as install_web_page
 
 DESCRIPTION = """Durable safeguarding workflows for children at risk of trafficking.
 
 Writes and live state go to each placement's workflow; lists and audit trails come from
-PostgreSQL. URLs carry opaque ids only. Every route but /health needs a bearer token (role and
-subject); the permission table decides each action and read, answers are redacted for the
-caller's role, and every read of a placement is written to the access log. Errors: 401 without
-a valid token, 403 with the reason a role may not, 422 with a message per field, 409 with the
-domain's reason for a refused action, 404 for an unknown id, 503 when a server is unreachable.
+PostgreSQL. URLs carry opaque ids only. Every route but the health probes and /metrics needs a
+bearer token (role and subject); the web page takes the same token from its session cookie,
+which the API never accepts. The permission table decides each action and read, answers are
+redacted for the caller's role, and every read of a placement is written to the access log.
+Errors: 401 without a valid token, 403 with the reason a role may not, 422 with a message per
+field, 409 with the domain's reason for a refused action, 404 for an unknown id, 503 when a
+server is unreachable.
 """
 
 
@@ -46,7 +50,10 @@ def create_app(services: Services) -> FastAPI:
     actions.include(app)
     app.include_router(deadlines.router)
     app.include_router(health.router)
+    app.include_router(metrics_router)
     app.include_router(codec.router)
     app.include_router(access_log.router)
     app.include_router(units_router)
+    # The web page (starter.web): its own session cookie and routes, beside the API's.
+    install_web_page(app, services)
     return app

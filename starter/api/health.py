@@ -1,21 +1,22 @@
-"""/health: whether this API process can reach Temporal and PostgreSQL."""
+"""Health of this API process, for load balancers and orchestrators (no token needed):
+
+- ``/health/live``: the process answers (restart it only when this fails);
+- ``/health/ready`` (and ``/health``, as before): Temporal and PostgreSQL answer, so requests
+  can be served (send traffic only while this is 200).
+"""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import timedelta
 from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from safeside.health import Status, servers_answer, status
 from starter.api.dependencies import ServicesDep
 
 router = APIRouter(tags=["health"])
-
-CHECK_TIMEOUT = timedelta(seconds=3)
-Status = Literal["ok", "unavailable"]
 
 
 class Health(BaseModel):
@@ -24,29 +25,28 @@ class Health(BaseModel):
     postgres: Status
 
 
+class Liveness(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
 async def health(services: ServicesDep) -> JSONResponse:
-    temporal, postgres = await asyncio.gather(
-        _temporal_ok(services), _postgres_ok(services), return_exceptions=False
-    )
+    return await _readiness(services)
+
+
+@router.get("/health/ready", response_model=Health, responses={503: {"model": Health}})
+async def ready(services: ServicesDep) -> JSONResponse:
+    return await _readiness(services)
+
+
+@router.get("/health/live", response_model=Liveness)
+async def live() -> Liveness:
+    return Liveness()
+
+
+async def _readiness(services: ServicesDep) -> JSONResponse:
+    temporal, postgres = await servers_answer(services.client, services.pool)
     report = Health(
-        status="ok" if temporal and postgres else "unavailable",
-        temporal="ok" if temporal else "unavailable",
-        postgres="ok" if postgres else "unavailable",
+        status=status(temporal and postgres), temporal=status(temporal), postgres=status(postgres)
     )
     return JSONResponse(report.model_dump(), status_code=200 if report.status == "ok" else 503)
-
-
-async def _temporal_ok(services: ServicesDep) -> bool:
-    try:
-        return await services.client.service_client.check_health(timeout=CHECK_TIMEOUT)
-    except Exception:  # any failure to answer is the answer: unavailable
-        return False
-
-
-async def _postgres_ok(services: ServicesDep) -> bool:
-    try:
-        async with asyncio.timeout(CHECK_TIMEOUT.total_seconds()):
-            return bool(await services.pool.fetchval("SELECT true"))
-    except Exception:  # any failure to answer is the answer: unavailable
-        return False

@@ -13,13 +13,14 @@ from pydantic import BaseModel
 
 from safeside.tokens import Principal
 from starter import placements, queries
-from starter.api.auth import Caller, actor_of, placement_read
+from starter.api.auth import Caller, placement_read
 from starter.api.dependencies import PlacementId, ServicesDep
 from starter.api.idempotency import Outcome, answer_once
 from starter.api.problems import Problem, responses
-from starter.permissions import Denied, View, check_action, check_view, hidden_fields
-from starter.placements import PlacementAlreadyOpen, start_placement
+from starter.permissions import Denied, View, check_view, hidden_fields
+from starter.placements import PlacementAlreadyOpen
 from starter.queries import MAX_PAGE_SIZE, AuditPage, PlacementPage
+from starter.recording import placement_command, start_placement_workflow
 from starter.redaction import redacted_answer
 from workflows.domain import (
     Deadline,
@@ -73,17 +74,11 @@ async def start(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """The body is the start facts; the Registered Manager starting it is the caller."""
-    command = StartPlacement.model_validate(facts.model_dump() | {"actor": actor_of(caller)})
-    check_action(caller.role, command)
+    command = placement_command(caller, StartPlacement, facts.model_dump())
 
     async def run() -> Outcome:
         try:
-            await start_placement(
-                services.client,
-                command,
-                policy=services.policy,
-                task_queue=services.settings.task_queue,
-            )
+            await start_placement_workflow(services, command)
         except (PlacementAlreadyOpen, DomainError) as refusal:
             return 409, Problem(detail=str(refusal)).model_dump()
         return 201, StartedPlacement(placement_id=command.placement_id).model_dump()

@@ -11,19 +11,19 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path
 from pydantic import BaseModel
 
 from starter.actions import without_actor
-from starter.api.auth import Caller, actor_of, permitted
+from starter.api.auth import Caller, permitted
 from starter.api.dependencies import ServicesDep
 from starter.api.problems import responses
-from starter.permissions import View, check_unit_action
+from starter.permissions import View
+from starter.recording import record_unit_action
 from starter.redaction import redacted_answer
-from starter.units import UnitNotFound, record_on_unit, unit_handover
+from starter.units import UnitNotFound, unit_handover
 from workflows.domain.common import OPAQUE_ID_PATTERN
 from workflows.domain.unit import (
     AcknowledgeHandover,
     RecordBuildingCheck,
     RecordHouseMeeting,
     RecordUnitCheck,
-    UnitCommand,
     UnitHandover,
 )
 from workflows.unit_io import UnitRecordResult
@@ -50,18 +50,11 @@ async def _known_unit() -> AsyncIterator[None]:
 
 
 async def _record(
-    services: ServicesDep,
-    unit_id: str,
-    caller: Caller,
-    key: str,
-    command_model: type[BaseModel],
-    body: Any,
+    services: ServicesDep, unit_id: str, caller: Caller, key: str, body: Any
 ) -> UnitRecordResult:
-    check_unit_action(caller.role, key)
     fields = cast(BaseModel, body).model_dump()
-    command = command_model.model_validate(fields | {"actor": actor_of(caller)})
     async with _known_unit():
-        return await record_on_unit(services.client, unit_id, cast(UnitCommand, command))
+        return await record_unit_action(services, caller, unit_id, key, fields)
 
 
 @router.post("/checks", response_model=UnitRecordResult, responses=WRITE_ANSWERS)
@@ -74,7 +67,7 @@ async def record_check(
     """Record a whereabouts check (R4): every resident child seen, away with authorisation
     (where, as a reference, and until when) or not seen. A child not seen starts their
     placement's missing procedure at once. 409 with the reason when refused."""
-    return await _record(services, unit_id, caller, "record_unit_check", RecordUnitCheck, body)
+    return await _record(services, unit_id, caller, "record_unit_check", body)
 
 
 @router.post("/house-meetings", response_model=UnitRecordResult, responses=WRITE_ANSWERS)
@@ -86,9 +79,7 @@ async def record_house_meeting(
 ) -> UnitRecordResult:
     """Record a house meeting (R13); while a recently arrived child lives in the unit, it must
     record that lending phones was discussed."""
-    return await _record(
-        services, unit_id, caller, "record_house_meeting", RecordHouseMeeting, body
-    )
+    return await _record(services, unit_id, caller, "record_house_meeting", body)
 
 
 @router.post("/building-checks", response_model=UnitRecordResult, responses=WRITE_ANSWERS)
@@ -100,9 +91,7 @@ async def record_building_check(
 ) -> UnitRecordResult:
     """Record a building and outside check (R14); concerns go to the Duty Manager, and one
     about a child reaches that placement as suspicious activity (R7)."""
-    return await _record(
-        services, unit_id, caller, "record_building_check", RecordBuildingCheck, body
-    )
+    return await _record(services, unit_id, caller, "record_building_check", body)
 
 
 @router.get("/handover", response_model=UnitHandover, responses=responses(401, 403, 404, 422, 503))
@@ -126,6 +115,4 @@ async def acknowledge_handover(
     services: ServicesDep,
 ) -> UnitRecordResult:
     """Record that the incoming shift (the actor) acknowledged the handover."""
-    return await _record(
-        services, unit_id, caller, "acknowledge_handover", AcknowledgeHandover, body
-    )
+    return await _record(services, unit_id, caller, "acknowledge_handover", body)

@@ -4,6 +4,7 @@ and `safeside demo` against the embedded stack, as a newcomer runs it after `mak
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import socket
 import sys
@@ -26,8 +27,12 @@ async def test_safeside_dev_serves_the_api_runs_the_demo_and_stops_the_api_on_ct
     await stack.start()
     try:
         assert f"{stack.api_url}  (OpenAPI: {stack.api_url}/docs)" in stack.output.decode()
+        assert re.search(rf"web page +{re.escape(stack.api_url)}/ ", stack.output.decode())
         async with httpx.AsyncClient(base_url=stack.api_url) as api:
             assert (await api.get("/health")).json()["status"] == "ok"
+            # The web page: a browser without a session is sent to sign in.
+            assert (await api.get("/")).headers["location"] == "/sign-in"
+            assert "Your sign-in token" in (await api.get("/sign-in")).text
         demo = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "starter.cli", "demo", "--leaflet-due-in", "4",
             env=stack.env | {"SAFESIDE_TEMPORAL_ADDRESS": stack.temporal_address,

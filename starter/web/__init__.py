@@ -1,0 +1,32 @@
+"""The web page for managers and residential staff, served by the API's own app.
+
+Server-rendered (Jinja2) with htmx (vendored in ``static/``) for the parts that answer in
+place; every page works without script too. Pages sign people in with a session cookie
+(``session``), never the API's bearer header, and go through the same permission table,
+redaction, access log and service functions as the API.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from safeside.tokens import load_signing_secret
+from starter.services import Services
+from starter.web.pages import STATIC
+from starter.web.routes import placement, placement_list, sign_in, start, today, unit
+from starter.web.session import CsrfKey
+
+# How often the Today page fetches its live part again.
+TODAY_REFRESH_SECONDS = 30
+ROUTERS = (sign_in.router, today.router, placement_list.router, start.router,
+           placement.router, unit.router)  # fmt: skip
+
+
+def install(app: FastAPI, services: Services) -> None:
+    """Add the pages and their static files to the API's app."""
+    app.state.web_csrf = CsrfKey(load_signing_secret(services.settings))
+    app.state.web_refresh_seconds = TODAY_REFRESH_SECONDS
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in ROUTERS:
+        app.include_router(router, include_in_schema=False)

@@ -1,0 +1,141 @@
+"""The forms the pages offer: the common actions on a placement, starting one, and
+acknowledging a unit's handover. Each fills a domain model (the command without its actor, who
+is the person signed in), through the same path as the API (``starter.recording``)."""
+
+from __future__ import annotations
+
+from starter.actions import ACTIONS, without_actor
+from starter.web.forms import FieldAsk, FormSpec, form_spec
+from workflows.domain import PlacementFacts
+from workflows.domain.unit import AcknowledgeHandover
+
+_FOR_THE_POLICE = (
+    "A reference to the place, for the police: roles without need to know never see it."
+)
+
+# Placement actions, by their action name (as in the API's URLs), in the order the page shows
+# them. Each is offered only to the roles the permission table lets record it.
+PLACEMENT_FORMS: dict[str, FormSpec] = {
+    spec.key: spec
+    for spec in (
+        form_spec(
+            "observation",
+            ACTIONS["observation"].body,
+            [
+                FieldAsk("category", "What kind of check or observation",
+                         hint="For example: whereabouts check, mood, phone, visitor."),
+                FieldAsk("note_reference_or_text", "What you saw", long=True,
+                         hint="Or the reference of the log book entry."),
+                FieldAsk("observed_at", "When"),
+            ],
+            title="Record a check or observation (R15)",
+            submit="Record the observation",
+        ),
+        form_spec(
+            "leaflet-delivered",
+            ACTIONS["leaflet-delivered"].body,
+            [
+                FieldAsk("language", "Language of the leaflet"),
+                FieldAsk("interpreter_reference", "Interpreter's reference", needed=True,
+                         hint="The leaflet is explained with an interpreter."),
+                FieldAsk("child_understanding", "What the child understood", long=True,
+                         needed=True),
+                FieldAsk("delivered_at", "When it was explained"),
+            ],
+            title="Record the leaflet (R1)",
+            submit="Record the leaflet",
+        ),
+        form_spec(
+            "risk-assessment",
+            ACTIONS["risk-assessment"].body,
+            [
+                FieldAsk("level", "Risk level"),
+                FieldAsk("factors", "Risk factors", hint="One a line.", needed=True),
+                FieldAsk("child_participated", "Did the child take part?"),
+                FieldAsk("child_views", "The child's views (R9)", long=True, needed=True),
+                FieldAsk("assessed_at", "When it was assessed"),
+            ],
+            title="Record a risk assessment (R8, R17)",
+            submit="Record the assessment",
+        ),
+        form_spec(
+            "report-missing",
+            ACTIONS["report-missing"].body,
+            [
+                FieldAsk("kind", "Missing, or away without permission?", choice_labels={
+                    "missing": "missing: whereabouts unknown",
+                    "away_without_authorisation": "away without permission: whereabouts known",
+                }),
+                FieldAsk("last_seen_at", "Last seen at"),
+                FieldAsk("last_seen_place_reference", "Where the child was last seen",
+                         needed=True, hint=_FOR_THE_POLICE),
+                FieldAsk("circumstances", "Circumstances", long=True, needed=True,
+                         hint="How the child went missing. " + _FOR_THE_POLICE),
+                FieldAsk("clothing_reference", "What the child was wearing",
+                         hint="Or the reference of the Philomena Protocol part 2 form. Needed "
+                         "when the child is missing."),
+                FieldAsk("known_whereabouts_reference", "Where the child is",
+                         hint="Needed when the child is away without permission. "
+                         + _FOR_THE_POLICE),
+                FieldAsk("police_risk_grade", "Police risk grade, if given"),
+                FieldAsk("description_reference", "Description or photo reference"),
+            ],
+            title="Report missing (R5)",
+            submit="Report missing",
+            intro="The police, UK Visas and Immigration (where relevant) and the social worker "
+            "are told at once.",
+        ),
+        form_spec(
+            "return",
+            ACTIONS["return"].body,
+            [
+                FieldAsk("returned_at", "Back at"),
+                FieldAsk("found_by_reference", "Found or brought back by", needed=True,
+                         hint="A reference, such as a police officer's or a staff id."),
+                FieldAsk("where_found_reference", "Where the child was found", needed=True,
+                         hint=_FOR_THE_POLICE),
+            ],
+            title="Report returned (R5)",
+            submit="Report returned",
+            intro="Closes the missing episode; the return home interview is due within 72 hours.",
+        ),
+    )
+}  # fmt: skip
+
+START_FORM = form_spec(
+    "start-placement",
+    PlacementFacts,
+    [
+        FieldAsk("placement_id", "Placement id", hint="Such as PL-2031: an id, never a name."),
+        FieldAsk("case_reference", "Case reference"),
+        FieldAsk("unit_id", "Unit id", hint="Such as UNIT-7."),
+        FieldAsk("first_language", "The child's first language"),
+        FieldAsk("looked_after_since", "Looked after since"),
+        FieldAsk("arrived_at", "Arrived at"),
+        FieldAsk(
+            "placing_authority", "Placing authority", hint="The council that placed the child."
+        ),
+        FieldAsk("social_worker_reference", "Social worker's reference"),
+        FieldAsk("initial_risk_level", "Risk level on arrival"),
+        FieldAsk("ukvi_relevant", "Are UK Visas and Immigration to be told?"),
+    ],
+    title="Start a placement",
+    submit="Start the placement",
+    intro="A child has arrived. Starting the placement books an interpreter, tells the partner "
+    "agencies and starts the statutory clocks.",
+)
+
+# The acknowledgement's time is when the button is pressed: the page fills it in.
+ACKNOWLEDGE_FORM = form_spec(
+    "acknowledge-handover",
+    without_actor(AcknowledgeHandover),
+    [
+        FieldAsk(
+            "handed_over_by_reference",
+            "Handed over by",
+            hint="The staff reference of the person handing over.",
+        )
+    ],
+    title="Acknowledge the handover (R16)",
+    submit="I have read the handover",
+)

@@ -1,0 +1,163 @@
+"""Rendering pages: the templates, the headers every page carries, and the route class that
+turns the project's errors into pages (or, for htmx, into a message in place), never into the
+API's JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from temporalio.service import RPCError
+
+from safeside.errors import ServiceUnavailable
+from safeside.log import get_logger
+from starter.permissions import Denied, View
+from starter.placements import PlacementNotFound
+from starter.units import UnitNotFound
+from starter.web.format import FILTERS, TESTS
+from starter.web.session import CSRF_FIELD
+from starter.web.viewer import SignInRequired, Viewer, session_viewer
+
+log = get_logger("safeside.web")
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+SIGN_IN_PATH = "/sign-in"
+
+templates = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates.filters.update(FILTERS)
+templates.tests.update(TESTS)
+templates.globals["View"] = View
+
+# Pages hold personal data: never cached, never framed, scripts and styles from here only.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+class PageNotFound(Exception):
+    """No such page or form; the message says so in plain words."""
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether htmx asked (a fragment is answered); otherwise a whole page is."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    viewer: Viewer | None,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    html = templates.get_template(template).render(
+        request=request,
+        viewer=viewer,
+        csrf_field=CSRF_FIELD,
+        now=datetime.now(UTC),
+        **context,
+    )
+    return HTMLResponse(html, status_code=status, headers={**PAGE_HEADERS, **(headers or {})})
+
+
+def see_other(url: str, headers: Mapping[str, str] | None = None) -> RedirectResponse:
+    """After a POST: the browser GETs ``url`` (post/redirect/get)."""
+    return RedirectResponse(url, status_code=303, headers={**PAGE_HEADERS, **(headers or {})})
+
+
+def problem(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+    """A whole page saying what went wrong, or (for htmx) the message alone, in place."""
+    template = "_problem.html" if is_htmx(request) else "problem.html"
+    viewer = _viewer_if_signed_in(request)
+    return render(request, template, viewer=viewer, status=status, title=title, detail=detail)
+
+
+def _viewer_if_signed_in(request: Request) -> Viewer | None:
+    """For the navigation of a page that went wrong: whoever is signed in, if anyone."""
+    try:
+        return session_viewer(request)
+    except (SignInRequired, Denied):
+        return None
+
+
+def sign_in_again(request: Request, *, ended: bool) -> Response:
+    log.info("sign-in required", path=request.url.path, session_ended=ended)
+    target = f"{SIGN_IN_PATH}?ended=1" if ended else SIGN_IN_PATH
+    if is_htmx(request):  # htmx follows this header with a full page load
+        return HTMLResponse("", status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303, headers=PAGE_HEADERS)
+
+
+_DATABASE_LOST = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+)
+
+
+class PageRoute(APIRoute):
+    """A web page's route: errors become pages, in plain words."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except SignInRequired as exc:
+                return sign_in_again(request, ended=exc.ended)
+            except Denied as exc:
+                log.info("page denied", path=request.url.path)
+                return problem(request, 403, "Not open to your role", str(exc))
+            except (PlacementNotFound, UnitNotFound, PageNotFound) as exc:
+                return problem(request, 404, "Not found", str(exc))
+            except RequestValidationError:
+                return problem(
+                    request, 404, "Not found", "There is no such page: check the address."
+                )
+            except ServiceUnavailable as exc:
+                return problem(request, 503, "Safeside cannot answer just now", str(exc))
+            except RPCError as exc:
+                log.warning("Temporal call failed", path=request.url.path, status=exc.status.name)
+                return problem(
+                    request,
+                    503,
+                    "Safeside cannot answer just now",
+                    f"the Temporal server did not answer ({exc.status.name}): try again shortly",
+                )
+            except _DATABASE_LOST as exc:
+                log.warning("PostgreSQL unreachable", path=request.url.path,
+                            error=type(exc).__name__)  # fmt: skip
+                return problem(
+                    request,
+                    503,
+                    "Safeside cannot answer just now",
+                    f"PostgreSQL did not answer ({type(exc).__name__}): try again shortly",
+                )
+
+        return page

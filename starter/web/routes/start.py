@@ -1,0 +1,67 @@
+"""Start a placement: the Registered Manager's form, with a message next to each wrong field.
+Nothing starts on bad input; a refusal (the domain's, or an id already used) is said in place."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from starter.api.dependencies import ServicesDep
+from starter.permissions import check_may_record
+from starter.placements import PlacementAlreadyOpen
+from starter.recording import placement_command, start_placement_workflow
+from starter.web.form_specs import START_FORM
+from starter.web.forms import FormState, london_input, validated
+from starter.web.pages import PageRoute, render, see_other
+from starter.web.viewer import CheckedForm, SignedIn, Viewer, signed_in
+from workflows.domain import LONDON, DomainError, StartPlacement
+
+router = APIRouter(route_class=PageRoute, dependencies=[Depends(signed_in)])
+
+PAGE = "/web/start-placement"
+KEY = "start_placement"
+
+
+def _page(request: Request, viewer: Viewer, state: FormState, status: int = 200) -> Response:
+    return render(
+        request,
+        "start_placement.html",
+        viewer=viewer,
+        status=status,
+        spec=START_FORM,
+        state=state,
+        action_url=PAGE,
+    )
+
+
+@router.get(PAGE)
+async def start_form(request: Request, viewer: SignedIn) -> Response:
+    check_may_record(viewer.role, KEY)
+    now = datetime.now(UTC)
+    values = {
+        "arrived_at": london_input(now),
+        "looked_after_since": now.astimezone(LONDON).date().isoformat(),
+    }
+    return _page(request, viewer, FormState(values=values))
+
+
+@router.post(PAGE)
+async def start(
+    request: Request, viewer: SignedIn, form: CheckedForm, services: ServicesDep
+) -> Response:
+    check_may_record(viewer.role, KEY)
+    facts, state = validated(START_FORM, form)
+    if facts is None:
+        return _page(request, viewer, state, status=422)
+    command = placement_command(viewer.principal, StartPlacement, facts.model_dump())
+    try:
+        await start_placement_workflow(services, command)
+    except PlacementAlreadyOpen as exc:
+        state.errors["placement_id"] = str(exc)
+        return _page(request, viewer, state, status=409)
+    except DomainError as exc:
+        state.problem = str(exc)
+        return _page(request, viewer, state, status=409)
+    return see_other(f"/web/placements/{command.placement_id}?started=1")

@@ -1,0 +1,90 @@
+"""Who is looking at a page: the pages' own caller dependency (the session cookie, never a
+bearer token), and the CSRF check every POST form passes before anything is done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from safeside.tokens import Principal
+from starter.api.auth import NotAuthenticated, staff_principal
+from starter.permissions import (
+    VIEWS,
+    Denied,
+    View,
+    hidden_fields,
+    may_record,
+    may_record_on_unit,
+)
+from starter.web.session import CSRF_FIELD, csrf_key, session_token
+from workflows.domain import Role
+
+
+class SignInRequired(Exception):
+    """No session, or one that can no longer be trusted (``ended``: it expired or its token
+    is no longer valid): the page sends the person to sign in."""
+
+    def __init__(self, *, ended: bool) -> None:
+        super().__init__("your session has ended" if ended else "sign in to continue")
+        self.ended = ended
+
+
+@dataclass(frozen=True)
+class Viewer:
+    principal: Principal
+    # Every form of the page carries it (``CSRF_FIELD``).
+    csrf_token: str
+
+    @property
+    def role(self) -> Role:
+        return self.principal.role
+
+    def can_read(self, view: View) -> bool:
+        return self.role in VIEWS[view]
+
+    def may_record(self, key: str) -> bool:
+        return may_record(self.role, key)
+
+    def may_record_on_unit(self, key: str) -> bool:
+        return may_record_on_unit(self.role, key)
+
+    def sees(self, field: str) -> bool:
+        return field not in hidden_fields(self.role)
+
+
+def session_viewer(request: Request) -> Viewer:
+    """The person the session cookie names: SignInRequired without a trustworthy one."""
+    token = session_token(request)
+    if token is None:
+        raise SignInRequired(ended=False)
+    try:
+        principal = staff_principal(request, token)
+    except NotAuthenticated:
+        raise SignInRequired(ended=True) from None
+    return Viewer(principal=principal, csrf_token=csrf_key(request).token_for(token))
+
+
+async def signed_in(request: Request) -> Viewer:
+    """The pages' caller dependency."""
+    return session_viewer(request)
+
+
+SignedIn = Annotated[Viewer, Depends(signed_in)]
+
+FormFields = dict[str, str]
+
+
+async def checked_form(request: Request, viewer: SignedIn) -> FormFields:
+    """The submitted form's text fields, once its CSRF token matches the session's."""
+    form = await request.form()
+    submitted = form.get(CSRF_FIELD)
+    if not csrf_key(request).accepts(
+        session_token(request), submitted if isinstance(submitted, str) else None
+    ):
+        raise Denied("this form did not come from your session: reload the page and try again")
+    return {name: value for name, value in form.items() if isinstance(value, str)}
+
+
+CheckedForm = Annotated[FormFields, Depends(checked_form)]

@@ -1,0 +1,165 @@
+"""A placement's first hours as staff live them in the browser: the Registered Manager starts
+it (after a field error), the leaflet's escalation reaches the Duty Manager's Today page by
+itself, the key worker records the leaflet (refused, then recorded), reports the child missing
+and returned, and the incoming shift acknowledges the unit's handover."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Page, expect
+
+from safeside.db import Pool
+from tests.e2e.conftest import SignIn
+from tests.support.placements import new_placement_id
+from tests.support.units import new_unit_id
+from tests.support.web import reload_until, save_screenshot
+
+
+async def start_placement_with_a_wrong_field_first(
+    manager: Page, pool: Pool, placement_id: str, unit_id: str, screenshots: Path
+) -> None:
+    await manager.get_by_role("link", name="Start a placement").click()
+    form = manager.locator("form.narrow")
+    await form.get_by_label("Placement id").fill("PL 2031 (Amina)")
+    await form.get_by_label("Case reference").fill("CASE-88412")
+    await form.get_by_label("The child's first language").fill("Tigrinya")
+    await form.get_by_label("Placing authority").fill("Example Borough Council")
+    await form.get_by_label("Social worker's reference").fill("sw-204")
+    await form.get_by_label("Risk level on arrival").select_option("high")
+    await form.get_by_role("button", name="Start the placement").click()
+
+    summary = manager.locator("#error-summary")
+    await expect(summary).to_contain_text("There are 3 problems: nothing was started")
+    await expect(manager.locator("#start-placement-placement_id-error")).to_have_text(
+        "Error: Use 3 to 64 letters, digits, hyphens or underscores, starting with a letter "
+        "or digit (an id, never a name)"
+    )
+    await expect(manager.locator("#start-placement-unit_id-error")).to_have_text(
+        "Error: Fill this in"
+    )
+    await expect(manager.locator("#start-placement-ukvi_relevant-error")).to_have_text(
+        "Error: Choose one"
+    )
+    # What was typed stays in the form, and nothing was started.
+    await expect(form.get_by_label("Case reference")).to_have_value("CASE-88412")
+    assert await pool.fetchval("SELECT count(*) FROM events") == 0
+    await save_screenshot(manager, screenshots, "start-placement")
+
+    await form.get_by_label("Placement id").fill(placement_id)
+    await form.get_by_label("Unit id").fill(unit_id)
+    await manager.locator("#start-placement-ukvi_relevant-yes").check()
+    await form.get_by_role("button", name="Start the placement").click()
+    await expect(manager.get_by_role("heading", level=1)).to_have_text(f"Placement {placement_id}")
+    await expect(manager.get_by_role("status").first).to_contain_text("The placement has started")
+    assert placement_id in manager.url
+    assert "Amina" not in manager.url
+
+
+async def record_the_leaflet_refused_then_recorded(key_worker: Page, placement_id: str) -> None:
+    await key_worker.goto(f"/web/placements/{placement_id}")
+    deadlines = key_worker.locator("#deadlines-heading + table")
+    await expect(deadlines).to_contain_text("Leaflet")
+    await key_worker.get_by_text("Record the leaflet (R1)").click()
+    form = key_worker.locator("#form-leaflet-delivered")
+    await expect(form.get_by_label("Language of the leaflet")).to_have_value("Tigrinya")
+    await form.get_by_label("What the child understood").fill("understood; asked about phones")
+    await form.get_by_role("button", name="Record the leaflet").click()
+    # The domain's reason, in place: the page did not change and nothing was written.
+    await expect(form.get_by_role("alert")).to_have_text(
+        "Not recorded: the leaflet must be explained with an interpreter: give the "
+        "interpreter's reference"
+    )
+    assert key_worker.url.endswith(f"/web/placements/{placement_id}")
+
+    await form.get_by_label("Interpreter's reference").fill("INT-55")
+    await form.get_by_role("button", name="Record the leaflet").click()
+    await expect(form.get_by_role("status")).to_have_text("Recorded: leaflet delivered.")
+    # The page's live part fetched itself again: the leaflet's deadline is closed.
+    await expect(deadlines).not_to_contain_text("Leaflet")
+    await expect(key_worker.locator("dl.summary")).to_contain_text("given")
+
+
+async def report_missing_then_returned(
+    key_worker: Page, duty: Page, placement_id: str, screenshots: Path
+) -> None:
+    await key_worker.get_by_text("Report missing (R5)").click()
+    form = key_worker.locator("#form-report-missing")
+    await form.get_by_label("Missing, or away without permission?").select_option("missing")
+    await form.get_by_label("Where the child was last seen").fill("bus stop, ref LS-4")
+    await form.get_by_label("Circumstances").fill("did not come back from school")
+    await form.get_by_label("What the child was wearing").fill("PHILOMENA-2-18")
+    await form.get_by_role("button", name="Report missing").click()
+    await expect(form.get_by_role("status")).to_have_text("Recorded: missing reported.")
+    live = key_worker.locator("#placement-now")
+    await expect(live.locator(".banner.refused")).to_contain_text("Missing since")
+
+    # The Duty Manager's Today page shows the child missing, by itself.
+    missing_now = duty.locator("#missing-heading + table")
+    await expect(missing_now).to_contain_text(placement_id)
+    await save_screenshot(duty, screenshots, "today")
+
+    await key_worker.get_by_text("Report returned (R5)").click()
+    back = key_worker.locator("#form-return")
+    await back.get_by_role("button", name="Report returned").click()
+    await expect(back.get_by_role("alert")).to_contain_text("say who found the child")
+    await back.get_by_label("Found or brought back by").fill("police PC-4471")
+    await back.get_by_label("Where the child was found").fill("ref WF-2")
+    await back.get_by_role("button", name="Report returned").click()
+    await expect(back.get_by_role("status")).to_have_text("Recorded: child returned.")
+    await expect(live.locator(".banner.refused")).to_have_count(0)
+    await expect(key_worker.locator("#missing-heading + table")).not_to_contain_text("not back")
+    await expect(duty.locator("#missing-heading ~ p").first).to_have_text("No child is missing.")
+
+
+async def test_a_placement_from_arrival_to_the_handover(
+    sign_in: SignIn, pool: Pool, screenshots: Path, web: str
+) -> None:
+    placement_id, unit_id = new_placement_id(), new_unit_id()
+    manager = await sign_in("registered_manager", "staff-01")
+    await start_placement_with_a_wrong_field_first(
+        manager, pool, placement_id, unit_id, screenshots
+    )
+
+    # The leaflet falls due within seconds: its escalation reaches Today without a reload.
+    duty = await sign_in("duty_manager", "dm-3")
+    escalations = duty.locator("#escalations-heading + table")
+    await expect(escalations.locator("tr", has_text="Duty manager")).to_contain_text(placement_id)
+    await expect(escalations).to_contain_text("Leaflet")
+    await expect(duty.locator("#overdue-heading + table")).to_contain_text(placement_id)
+
+    key_worker = await sign_in("key_worker", "kw-17")
+    await record_the_leaflet_refused_then_recorded(key_worker, placement_id)
+    await report_missing_then_returned(key_worker, duty, placement_id, screenshots)
+    await expect(key_worker.locator("#chronology td", has_text="Child returned")).to_be_visible()
+    await save_screenshot(key_worker, screenshots, "placement")
+    await key_worker.goto(f"/web/placements/{placement_id}")
+    await key_worker.get_by_text("Record a check or observation (R15)").click()
+    await key_worker.evaluate("window.scrollTo(0, 0)")
+    await save_screenshot(key_worker, screenshots, "placement-top", full_page=False)
+
+    # The incoming shift reads the unit's handover and acknowledges it.
+    await key_worker.goto(f"/web/units/{unit_id}/handover")
+    await reload_until(
+        key_worker, key_worker.get_by_role("heading", name=f"Placement {placement_id}")
+    )
+    acknowledged = key_worker.locator("#handover-live .updated")
+    await expect(acknowledged).to_contain_text("Handovers acknowledged: 0")
+    form = key_worker.locator("#form-acknowledge-handover")
+    await form.get_by_label("Handed over by").fill("staff-09")
+    await form.get_by_role("button", name="I have read the handover").click()
+    await expect(form.get_by_role("status")).to_have_text("Your acknowledgement is recorded.")
+    await expect(acknowledged).to_contain_text("Handovers acknowledged: 1")
+
+    # The whereabouts check (R4): every child must be answered for.
+    check = key_worker.locator("#form-unit-check")
+    await check.get_by_role("button", name="Record the check").click()
+    await expect(check.locator(f"#whereabouts-{placement_id}-error")).to_have_text(
+        "Error: Choose one"
+    )
+    await check.locator(f"#whereabouts-{placement_id}-seen").check()
+    await check.get_by_role("button", name="Record the check").click()
+    await expect(check.get_by_role("status")).to_have_text("The check is recorded.")
+    resident = key_worker.locator("#handover-live article", has_text=placement_id)
+    await expect(resident.locator('dt:text-is("At the last check") + dd')).to_have_text("Seen")
+    await save_screenshot(key_worker, screenshots, "handover")

@@ -1,0 +1,118 @@
+"""Signing in with a pasted token, the session cookie it leaves, signing out; and the forms in
+a browser without script: a whole page answers, after post/redirect/get."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from playwright.async_api import Browser, expect
+
+from safeside.db import Pool
+from starter.recording import start_placement_workflow
+from starter.services import Services
+from tests.e2e.conftest import SignIn
+from tests.support.placements import new_placement_id, start_command
+from tests.support.security import token_for
+from tests.support.starter import eventually, trail_length
+from tests.support.units import new_unit_id
+from tests.support.web import save_screenshot
+from workflows.domain import StartPlacement
+
+
+def start_in_a_unit_of_its_own(placement_id: str, arrived: datetime) -> StartPlacement:
+    # A unit's workflow outlives a test: a unit of its own keeps it on this test's worker.
+    return start_command(placement_id, arrived).model_copy(update={"unit_id": new_unit_id()})
+
+
+async def test_a_person_signs_in_with_a_token_and_out_again(
+    browser: Browser, web: str, screenshots: Path
+) -> None:
+    context = await browser.new_context(base_url=web, viewport={"width": 1280, "height": 800})
+    try:
+        page = await context.new_page()
+        await page.goto("/")  # not signed in: sent to sign in
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+        await save_screenshot(page, screenshots, "sign-in")
+
+        await page.get_by_label("Your sign-in token").fill("not-a-token")
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.get_by_role("alert")).to_have_text(
+            "That token cannot be used: the token is not valid (DecodeError)."
+        )
+        expired = token_for("duty_manager", "dm-3", hours=-1)
+        await page.get_by_label("Your sign-in token").fill(expired)
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.get_by_role("alert")).to_contain_text("the token has expired")
+        assert not [c for c in await context.cookies() if c["name"] == "safeside_session"]
+
+        await page.get_by_label("Your sign-in token").fill(token_for("duty_manager", "dm-3"))
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Today")
+        await expect(page.get_by_role("banner")).to_contain_text("Signed in: dm-3, duty manager")
+        session = next(c for c in await context.cookies() if c["name"] == "safeside_session")
+        assert session["httpOnly"]
+        assert session["sameSite"] == "Strict"
+        assert not session["secure"]  # served over http here; Secure over https
+
+        await page.get_by_role("button", name="Sign out").click()
+        await expect(page.get_by_role("status")).to_have_text("You have signed out.")
+        await page.goto("/web/placements")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    finally:
+        await context.close()
+
+
+async def test_without_script_a_form_answers_with_a_whole_page(
+    sign_in: SignIn, services: Services, pool: Pool
+) -> None:
+    placement_id = new_placement_id()
+    arrived = datetime.now(UTC) - timedelta(hours=1)
+    await start_placement_workflow(services, start_in_a_unit_of_its_own(placement_id, arrived))
+    key_worker = await sign_in("key_worker", "kw-17", javascript=False)
+    path = f"/web/placements/{placement_id}"
+    await key_worker.goto(path)
+
+    await key_worker.get_by_text("Record the leaflet (R1)").click()
+    form = key_worker.locator("#form-leaflet-delivered")
+    await form.get_by_label("What the child understood").fill("understood")
+    await form.get_by_role("button", name="Record the leaflet").click()
+    # The whole page again, with the domain's reason in the form, which stays open.
+    await expect(
+        key_worker.locator("#form-leaflet-delivered").get_by_role("alert")
+    ).to_contain_text("the leaflet must be explained with an interpreter")
+    await expect(key_worker.locator("#form-leaflet-delivered")).to_be_visible()
+
+    form = key_worker.locator("#form-leaflet-delivered")
+    await form.get_by_label("Interpreter's reference").fill("INT-55")
+    await form.get_by_role("button", name="Record the leaflet").click()
+    # Post, redirect, get: the page's own address, saying it is recorded.
+    await expect(key_worker.get_by_role("status").first).to_have_text(
+        "Recorded. The page below shows it."
+    )
+    assert key_worker.url.endswith(f"{path}?recorded=leaflet-delivered#leaflet-delivered")
+    await expect(key_worker.locator("dl.summary")).to_contain_text("Leaflet (R1)given")
+
+
+async def test_a_form_without_the_session_s_csrf_token_records_nothing(
+    sign_in: SignIn, services: Services, pool: Pool
+) -> None:
+    placement_id = new_placement_id()
+    arrived = datetime.now(UTC) - timedelta(hours=1)
+    await start_placement_workflow(services, start_in_a_unit_of_its_own(placement_id, arrived))
+
+    async def started() -> bool:
+        return await trail_length(pool, placement_id) >= 2
+
+    await eventually(started)
+    before = await trail_length(pool, placement_id)
+    key_worker = await sign_in("key_worker", "kw-17")
+    # The browser sends the session cookie (same site), but the form is not the session's.
+    answer = await key_worker.context.request.post(
+        f"/web/placements/{placement_id}/actions/observation",
+        form={"csrf_token": "forged", "category": "mood", "note_reference_or_text": "LOG-1",
+              "observed_at": "2026-11-27T21:00"},
+    )  # fmt: skip
+    assert answer.status == 403
+    assert "This form did not come from your session" in await answer.text()
+    assert await trail_length(pool, placement_id) == before

@@ -1,0 +1,42 @@
+"""The whereabouts check as a form: one answer for each child the form was drawn for."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from starter.web.unit_check import read_check
+
+
+def test_every_child_needs_an_answer() -> None:
+    fields, form = read_check(
+        {"residents": "PL-0001,PL-0002", "checked_at": "2026-11-27T21:00",
+         "whereabouts-PL-0001": "seen"}
+    )  # fmt: skip
+    assert fields is None
+    assert form.errors == {"whereabouts-PL-0002": "Choose one"}
+    assert form.residents == ["PL-0001", "PL-0002"]
+
+
+def test_a_child_away_with_permission_says_where_as_a_reference_and_until_when() -> None:
+    fields, form = read_check(
+        {"residents": "PL-0001,PL-0002", "checked_at": "2026-07-01T21:00",
+         "whereabouts-PL-0001": "seen", "whereabouts-PL-0002": "away_authorised",
+         "where-PL-0002": "FRIEND-REF-3", "until-PL-0002": "2026-07-01T23:30",
+         "where-PL-0001": "ignored: the child was seen"}
+    )  # fmt: skip
+    assert form.errors == {}
+    assert fields is not None
+    assert fields["checked_at"] == datetime(2026, 7, 1, 20, 0, tzinfo=UTC)  # BST
+    seen, away = fields["entries"]
+    assert (seen["placement_id"], seen["whereabouts"]) == ("PL-0001", "seen")
+    assert seen["known_whereabouts_reference"] is None
+    assert away["known_whereabouts_reference"] == "FRIEND-REF-3"
+    assert away["away_until"] == datetime(2026, 7, 1, 22, 30, tzinfo=UTC)
+
+
+def test_a_time_that_is_not_a_time_is_said_next_to_its_field() -> None:
+    fields, form = read_check(
+        {"residents": "PL-0001", "checked_at": "tonight", "whereabouts-PL-0001": "not_seen"}
+    )
+    assert fields is None
+    assert form.errors == {"checked_at": "Enter a date and time, such as 27/11/2026 21:30"}
