@@ -85,9 +85,8 @@ async def run(sizes: Sizes) -> Results:
                     f"{escalation.lateness_p50:.2f} s, p99 {escalation.lateness_p99:.2f} s"
                 ]
             )
-        # A fresh stack, so the memory with nothing open is the worker's own.
-        async with bench_stack() as stack:
-            opened = await open_placements.measure(stack, sizes.open_placements)
+        # A new process, so the memory with nothing open is the worker's own.
+        opened = await open_placements.measure_in_new_process(sizes.open_placements)
         results.open.append(opened)
         say(["  " + line for line in open_placements.describe(opened)])
         year = await placement_year.measure()
@@ -162,9 +161,9 @@ def report(results: Results, sizes: Sizes, command: str) -> str:
         "",
         "| figure | median (range, runs) |",
         "|---|---|",
-        f"| worker RSS, no placement open, MiB | "
+        f"| worker process RSS, no placement open, MiB | "
         f"{spread(of(opened, lambda o: o.rss_empty_mib), 0)} |",
-        f"| worker RSS, {sizes.open_placements} open and cached, MiB | "
+        f"| worker process RSS, {sizes.open_placements} open and cached, MiB | "
         f"{spread(of(opened, lambda o: o.rss_open_mib), 0)} |",
         f"| per placement, KiB | {spread(of(opened, lambda o: o.kib_per_placement), 0)} |",
         f"| handover query p50, ms | {spread(of(opened, lambda o: o.handover_p50_ms), 1)} |",
@@ -172,8 +171,9 @@ def report(results: Results, sizes: Sizes, command: str) -> str:
         f"| state query p50, ms | {spread(of(opened, lambda o: o.state_p50_ms), 1)} |",
         f"| state query p99, ms | {spread(of(opened, lambda o: o.state_p99_ms), 1)} |",
         "",
-        "RSS is the bench process's (the worker, its client and the bench); the per-placement "
-        "cost includes each placement's share of its unit's workflow (8 children a unit). "
+        "RSS is that of a new process running the worker, its client and the bench; the "
+        "per-placement cost includes each placement's share of its unit's workflow (8 "
+        "children a unit). "
         f"Queries are timed one after another over {open_placements.SAMPLE} of the open "
         "placements, through the same functions the API calls.",
         "",

@@ -1,16 +1,23 @@
 """Many open placements on one worker: its memory, and how long the live reads take.
 
-On the bench stack: the worker's resident memory (this process: the worker, its client and
-the bench) with no placement open, then with ``count`` placements open, through their arrival
-work and cached by the worker; the cost of one cached placement. Then the two reads the API
-and the web page make of a placement's workflow, the handover and the whole state, each timed
-over a sample of the open placements, one after another.
+In a process of its own (``measure_in_new_process``), so that no earlier benchmark's memory is
+counted: on a fresh bench stack, the worker's resident memory (the process: the worker, its
+client and the bench) with no placement open, then with ``count`` placements open, through
+their arrival work and cached by the worker; the cost of one cached placement. Then the two
+reads the API and the web page make of a placement's workflow, the handover and the whole
+state, each timed over a sample of the open placements, one after another.
+
+Run alone: ``.venv/bin/python -m bench.open_placements [COUNT]`` (prints the figures as JSON).
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import gc
+import json
 import random
+import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -18,8 +25,9 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from bench.stack import Stack
+from bench.stack import Stack, bench_stack
 from bench.throughput import gather_limited, percentile, start_command, wait_for_count
+from safeside.log import configure_logging
 from starter.placements import current_state, handover, start_placement
 from workflows.domain import Policy
 
@@ -98,6 +106,26 @@ async def measure(stack: Stack, count: int) -> OpenFigures:
     )
 
 
+async def measure_in_new_process(count: int) -> OpenFigures:
+    """``measure`` on a stack of its own, in a new Python process."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.open_placements",
+        str(count),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"bench.open_placements exited with {child.returncode}")
+    return OpenFigures(**json.loads(out.decode().strip().splitlines()[-1]))
+
+
+async def _alone(count: int) -> OpenFigures:
+    async with bench_stack() as stack:
+        return await measure(stack, count)
+
+
 def describe(figures: OpenFigures) -> list[str]:
     return [
         f"worker memory: {figures.rss_empty_mib:.0f} MiB with no placement open, "
@@ -107,3 +135,9 @@ def describe(figures: OpenFigures) -> list[str]:
         f"{figures.handover_p99_ms:.1f} ms; state query p50 {figures.state_p50_ms:.1f} ms, "
         f"p99 {figures.state_p99_ms:.1f} ms (with {figures.count} open)",
     ]
+
+
+if __name__ == "__main__":
+    configure_logging("console", "WARNING")
+    figures = asyncio.run(_alone(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
+    print(json.dumps(dataclasses.asdict(figures)))
