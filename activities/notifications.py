@@ -286,14 +286,17 @@ class Outbox:
             *(self.deliver(DeliveryRequest(idempotency_key=key)) for key in batch.idempotency_keys),
             return_exceptions=True,
         )
-        delivered = [outcome for outcome in outcomes if isinstance(outcome, DeliveryResult)]
-        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
-        if not failures:
+        delivered: list[DeliveryResult] = []
+        errors: list[ActivityError] = []
+        for outcome in outcomes:
+            if isinstance(outcome, DeliveryResult):
+                delivered.append(outcome)
+            elif isinstance(outcome, ActivityError):
+                errors.append(outcome)
+            else:
+                raise outcome  # a bug, not a delivery outcome: let it show as it is
+        if not errors:
             return DeliveryBatchResult(delivered=delivered)
-        for failure in failures:
-            if not isinstance(failure, ActivityError):
-                raise failure  # a bug, not a delivery outcome: let it show as it is
-        errors = [f for f in failures if isinstance(f, ActivityError)]
         errors.sort(key=lambda error: error.retryable)  # a non-retryable one decides
         first = errors[0]
         raise type(first)(

@@ -294,14 +294,19 @@ async def project(
     )
 
 
+# The columns of an events row that make a StoredEvent (``StoredEvent.model_validate``).
+STORED_EVENT_COLUMNS = (
+    "stream_id, version, event_type, schema_version, occurred_at, actor_role, actor_ref, payload"
+)
+
+
 async def read_stored_events(
     con: Connection, stream_id: str, after_version: int = 0, limit: int | None = None
 ) -> list[StoredEvent]:
     rows = await con.fetch(
-        """SELECT stream_id, version, event_type, schema_version, occurred_at, actor_role,
-                  actor_ref, payload
-             FROM events WHERE stream_id = $1 AND version > $2
-            ORDER BY version LIMIT $3""",
+        f"""SELECT {STORED_EVENT_COLUMNS}
+              FROM events WHERE stream_id = $1 AND version > $2
+             ORDER BY version LIMIT $3""",
         stream_id,
         after_version,
         limit,

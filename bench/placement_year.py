@@ -34,6 +34,15 @@ from safeside.embedded.processes import free_port
 from safeside.log import configure_logging
 from safeside.migrate import migrate
 from starter.queries import audit_trail
+from tests.integration.activities.placements import (
+    assessment,
+    leaflet,
+    observation,
+    record_return,
+    report_missing,
+    return_interview,
+    visit,
+)
 from tests.replay.record_histories import every_run
 from tests.support.placements import KEY_WORKER, MANAGER, SOCIAL_WORKER
 from tests.support.running import Running, running_placement
@@ -42,20 +51,11 @@ from workflows.domain import (
     Actor,
     Deadline,
     DeadlineKind,
-    MissingKind,
-    PoliceRiskGrade,
     Policy,
-    RecordLeafletDelivered,
     RecordLookedAfterReview,
     RecordMissingProceduresExplained,
     RecordNrmReferral,
-    RecordObservation,
     RecordPlanningMeeting,
-    RecordReturn,
-    RecordReturnInterview,
-    RecordRiskAssessment,
-    RecordSocialWorkerVisit,
-    ReportMissing,
     RiskLevel,
     Role,
 )
@@ -84,24 +84,11 @@ def satisfying(deadline: Deadline, now: datetime, running: Running) -> object | 
     """The record that meets ``deadline``, as staff would make it on the day."""
     kind = deadline.kind
     if kind is DeadlineKind.leaflet:
-        return RecordLeafletDelivered(
-            actor=KEY_WORKER,
-            language="Tigrinya",
-            interpreter_reference="INT-1",
-            child_understanding="understood",
-            delivered_at=now,
-        )
+        return leaflet(now)
     if kind is DeadlineKind.missing_procedures:
         return RecordMissingProceduresExplained(actor=KEY_WORKER, explained_at=now)
     if kind in (DeadlineKind.risk_assessment, DeadlineKind.risk_review):
-        return RecordRiskAssessment(
-            actor=KEY_WORKER,
-            level=RiskLevel.high,
-            factors=("phone contact",),
-            child_participated=True,
-            child_views="wants to stay",
-            assessed_at=now,
-        )
+        return assessment(now, RiskLevel.high)
     if kind is DeadlineKind.planning_meeting:
         return RecordPlanningMeeting(
             actor=MANAGER, held_at=now, young_person_present=True, child_views="wants to stay"
@@ -111,23 +98,12 @@ def satisfying(deadline: Deadline, now: datetime, running: Running) -> object | 
             actor=IRO, held_at=now, chaired_by_iro_reference="iro-9", child_views="settled"
         )
     if kind is DeadlineKind.sw_visit:
-        return RecordSocialWorkerVisit(
-            actor=SOCIAL_WORKER,
-            visited_at=now,
-            social_worker_reference="sw-204",
-            child_seen_alone=True,
-        )
+        return visit(now)
     if kind is DeadlineKind.nrm_referral:
         return RecordNrmReferral(actor=SOCIAL_WORKER, referred_at=now, referral_reference="NRM-1")
     if kind is DeadlineKind.return_interview:
         number = deadline.deadline_id.rsplit(":", 1)[1]
-        return RecordReturnInterview(
-            actor=SOCIAL_WORKER,
-            episode_id=f"{running.placement_id}-M{number}",
-            held_at=now,
-            interviewer_reference="rhi-1",
-            child_views="wants to stay",
-        )
+        return return_interview(f"{running.placement_id}-M{number}", now)
     return None  # a missing episode is met by the child's return, below
 
 
@@ -146,36 +122,12 @@ async def live_a_year(running: Running, days: int) -> None:
             if command is not None:
                 await running.record(command)
         if day % 7 == 3:
-            await running.record(
-                RecordObservation(
-                    actor=KEY_WORKER,
-                    category="wellbeing",
-                    note_reference_or_text="N-1",
-                    observed_at=now,
-                )
-            )
+            await running.record(observation(now))
         if day % 30 == 15:
-            await running.record(
-                ReportMissing(
-                    actor=KEY_WORKER,
-                    kind=MissingKind.missing,
-                    last_seen_at=now - timedelta(minutes=30),
-                    last_seen_place_reference="PLACE-REF-1",
-                    circumstances="did not come back from college",
-                    police_risk_grade=PoliceRiskGrade.medium,
-                    clothing_reference="PHIL-2-1",
-                )
-            )
+            await running.record(report_missing(now - timedelta(minutes=30)))
             await running.env.sleep(timedelta(hours=6))
             back = await running.env.get_current_time()
-            await running.record(
-                RecordReturn(
-                    actor=KEY_WORKER,
-                    returned_at=back,
-                    found_by_reference="police",
-                    where_found_reference="FOUND-REF-1",
-                )
-            )
+            await running.record(record_return(back))
             await running.env.sleep(DAY - timedelta(hours=6))
         else:
             await running.env.sleep(DAY)

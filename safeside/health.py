@@ -11,12 +11,19 @@ import asyncio
 from datetime import timedelta
 from typing import Literal
 
+from pydantic import BaseModel
 from temporalio.client import Client
 
 from safeside.db import Pool
 
 CHECK_TIMEOUT = timedelta(seconds=3)
 Status = Literal["ok", "unavailable"]
+
+
+class Liveness(BaseModel):
+    """The answer of every liveness endpoint: the process answers."""
+
+    status: Literal["ok"] = "ok"
 
 
 def status(ok: bool) -> Status:

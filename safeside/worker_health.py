@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Literal
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -22,7 +21,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from safeside.db import Pool
-from safeside.health import Status, servers_answer, status
+from safeside.health import Liveness, Status, servers_answer, status
 from safeside.http_server import serving
 from safeside.metrics import metrics_token_accepts, render_metrics
 from safeside.settings import Settings
@@ -33,10 +32,6 @@ class WorkerReadiness(BaseModel):
     temporal: Status
     postgres: Status
     worker: Status
-
-
-class Liveness(BaseModel):
-    status: Literal["ok"] = "ok"
 
 
 def worker_health_app(client: Client, pool: Pool, worker: Worker, settings: Settings) -> FastAPI:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from activities.contracts import StoredEvent
-from activities.projections import PlacementOverview, read_stored_events
+from activities.projections import STORED_EVENT_COLUMNS, PlacementOverview, read_stored_events
 from safeside.db import Pool
 from starter.placements import PlacementNotFound
 
@@ -218,8 +218,7 @@ async def chronology(
         conditions.append(f"event_type = {param(event_type)}")
     if before_version is not None:
         conditions.append(f"version < {param(before_version)}")
-    sql = f"""SELECT stream_id, version, event_type, schema_version, occurred_at, actor_role,
-                     actor_ref, payload
+    sql = f"""SELECT {STORED_EVENT_COLUMNS}
                 FROM events WHERE {" AND ".join(conditions)}
                ORDER BY version DESC LIMIT {param(limit + 1)}"""
     async with pool.acquire() as con:

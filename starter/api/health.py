@@ -7,13 +7,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from safeside.health import Status, servers_answer, status
+from safeside.health import Liveness, Status, servers_answer, status
 from starter.api.dependencies import ServicesDep
 
 router = APIRouter(tags=["health"])
@@ -23,10 +21,6 @@ class Health(BaseModel):
     status: Status
     temporal: Status
     postgres: Status
-
-
-class Liveness(BaseModel):
-    status: Literal["ok"] = "ok"
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
