@@ -22,7 +22,7 @@ from activities.messages import Notification, NotificationContent
 from safeside.errors import SafesideError
 from safeside.log import get_logger
 from safeside.settings import Settings
-from workflows.domain import Role
+from workflows.domain.common import Role
 
 log = get_logger(__name__)
 

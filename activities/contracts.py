@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workflows.domain import PlacementEvent, event_from_stored
+from workflows.domain.events import PlacementEvent, event_from_stored
 
 
 class ActivityName(StrEnum):

@@ -37,8 +37,12 @@ from activities.stream_kinds import StreamKind, stream_kind
 from activities.unit_projections import fold_unit_stored
 from safeside.db import Pool
 from safeside.log import get_logger
-from workflows.domain import DomainError, PlacementState, Policy
-from workflows.domain.unit import UnitPolicy, UnitState, unit_stream_id
+from workflows.domain.errors import DomainError
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState
+from workflows.domain.unit.events import unit_stream_id
+from workflows.domain.unit.policy import UnitPolicy
+from workflows.domain.unit.state import UnitState
 
 log = get_logger(__name__)
 

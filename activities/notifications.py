@@ -45,12 +45,9 @@ from activities.errors import (
 from activities.messages import Notification, NotificationContent
 from safeside.db import Pool
 from safeside.log import get_logger
-from workflows.domain import (
-    LOCATION_ENTITLED_ROLES,
-    LOCATION_FIELDS,
-    MISSING_CHILDREN_PROFORMA,
-    PlacementState,
-)
+from workflows.domain.common import LOCATION_ENTITLED_ROLES, LOCATION_FIELDS
+from workflows.domain.notices import MISSING_CHILDREN_PROFORMA
+from workflows.domain.state import PlacementState
 
 log = get_logger(__name__)
 

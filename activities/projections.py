@@ -24,8 +24,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from activities.contracts import StoredEvent, from_stored_event
 from activities.unit_projections import UNIT_PROJECTION_TABLES, rebuild_unit_projections
 from safeside.db import Pool
-from workflows.domain import Deadline, PlacementState, Policy, due, fold, initial_state
-from workflows.domain.unit import UnitPolicy
+from workflows.domain.deadlines import Deadline, due
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState, fold, initial_state
+from workflows.domain.unit.policy import UnitPolicy
 
 # A string: asyncpg's classes are generic only in its type stubs.
 Connection: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"

@@ -21,8 +21,10 @@ from activities.unit_projections import (
     project_unit,
     unit_content,
 )
-from workflows.domain import Policy, evolve
-from workflows.domain.unit import UnitPolicy, is_unit_stream
+from workflows.domain.policy import Policy
+from workflows.domain.state import evolve
+from workflows.domain.unit.events import is_unit_stream
+from workflows.domain.unit.policy import UnitPolicy
 
 
 @dataclass(frozen=True)

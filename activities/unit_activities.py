@@ -15,7 +15,7 @@ from temporalio.service import RPCError
 from activities.contracts import ActivityName
 from activities.errors import StoreUnavailable
 from safeside.ids import unit_workflow_id
-from workflows.domain.unit import PlacementReport
+from workflows.domain.unit.membership import PlacementReport
 from workflows.unit_io import PLACEMENT_REPORTED, UNIT_WORKFLOW_TYPE, UnitInput
 
 

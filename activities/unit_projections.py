@@ -13,15 +13,10 @@ from pydantic import ValidationError
 
 from activities.contracts import OutboxMessage, StoredEvent
 from activities.messages import NotificationContent
-from workflows.domain.unit import (
-    UnitEvent,
-    UnitPolicy,
-    UnitState,
-    evolve_unit,
-    initial_unit_state,
-    unit_check_due,
-    unit_event_from_stored,
-)
+from workflows.domain.unit.due import unit_check_due
+from workflows.domain.unit.events import UnitEvent, unit_event_from_stored
+from workflows.domain.unit.policy import UnitPolicy
+from workflows.domain.unit.state import UnitState, evolve_unit, initial_unit_state
 
 Connection: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
 

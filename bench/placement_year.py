@@ -47,18 +47,15 @@ from tests.replay.record_histories import every_run
 from tests.support.placements import KEY_WORKER, MANAGER, SOCIAL_WORKER
 from tests.support.running import Running, running_placement
 from tests.support.servers import start_time_skipping
-from workflows.domain import (
-    Actor,
-    Deadline,
-    DeadlineKind,
-    Policy,
+from workflows.domain.commands import (
     RecordLookedAfterReview,
     RecordMissingProceduresExplained,
     RecordNrmReferral,
     RecordPlanningMeeting,
-    RiskLevel,
-    Role,
 )
+from workflows.domain.common import Actor, DeadlineKind, RiskLevel, Role
+from workflows.domain.deadlines import Deadline
+from workflows.domain.policy import Policy
 from workflows.placement_io import DEFAULT_EVENTS_PER_RUN
 from workflows.registry import WORKFLOWS, workflow_runner
 

@@ -21,16 +21,9 @@ from temporalio.client import Client
 from bench.baseline_workflow import BaselineWorkflow
 from safeside.db import Pool
 from starter.placements import start_placement
-from workflows.domain import (
-    Actor,
-    ClockPolicy,
-    Clocks,
-    EscalationStep,
-    Policy,
-    RiskLevel,
-    Role,
-    StartPlacement,
-)
+from workflows.domain.commands import StartPlacement
+from workflows.domain.common import Actor, RiskLevel, Role
+from workflows.domain.policy import ClockPolicy, Clocks, EscalationStep, Policy
 
 MANAGER = Actor(role=Role.registered_manager, reference="bench-manager")
 

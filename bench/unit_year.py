@@ -18,7 +18,7 @@ from datetime import timedelta
 from safeside.log import configure_logging
 from tests.support.servers import start_time_skipping
 from tests.support.units import running_unit
-from workflows.domain import RiskLevel
+from workflows.domain.common import RiskLevel
 from workflows.unit_io import DEFAULT_MAX_HISTORY_LENGTH, DEFAULT_PERSIST_WITHIN
 
 

@@ -25,7 +25,7 @@ from prometheus_client.registry import Collector
 
 from safeside.db import Pool
 from safeside.settings import Settings
-from workflows.domain import DeadlineKind, RiskLevel, Role
+from workflows.domain.common import DeadlineKind, RiskLevel, Role
 from workflows.domain.policy import Clocks
 
 # How long one scrape may wait for PostgreSQL (a projection rebuild locks the tables).

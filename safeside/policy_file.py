@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from safeside.errors import SafesideError
 from safeside.settings import Settings
-from workflows.domain import Policy
+from workflows.domain.policy import Policy
 
 
 class PolicyFileError(SafesideError):

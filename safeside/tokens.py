@@ -19,8 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from safeside.errors import SafesideError
 from safeside.private_files import write_private_file
 from safeside.settings import Settings
-from workflows.domain import Role
-from workflows.domain.common import Reference
+from workflows.domain.common import Reference, Role
 
 ALGORITHM = "HS256"
 MIN_SECRET_LENGTH = 32

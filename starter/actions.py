@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from workflows.domain import PlacementCommand, StartPlacement
+from workflows.domain.commands import PlacementCommand, StartPlacement
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from pydantic import AwareDatetime, BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from safeside.settings import Settings
-from workflows.domain import DomainError
+from workflows.domain.errors import DomainError
 
 M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])

@@ -15,7 +15,7 @@ from safeside.errors import SafesideError
 from starter.cli_input import BadInput
 from starter.placements import ActionRefused
 from starter.queries import BadCursor
-from workflows.domain import DomainError
+from workflows.domain.errors import DomainError
 
 T = TypeVar("T")
 

@@ -26,18 +26,9 @@ from starter.placements import (
 )
 from starter.queries import AuditEntry, audit_trail
 from starter.services import Services, connected
-from workflows.domain import (
-    LONDON,
-    Actor,
-    ClockPolicy,
-    EndPlacement,
-    EscalationStep,
-    Policy,
-    RecordLeafletDelivered,
-    RiskLevel,
-    Role,
-    StartPlacement,
-)
+from workflows.domain.commands import EndPlacement, RecordLeafletDelivered, StartPlacement
+from workflows.domain.common import LONDON, Actor, RiskLevel, Role
+from workflows.domain.policy import ClockPolicy, EscalationStep, Policy
 
 Say = Callable[[str], None]
 

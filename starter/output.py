@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from starter.queries import AuditEntry
-from workflows.domain import LONDON, Deadline
+from workflows.domain.common import LONDON
+from workflows.domain.deadlines import Deadline
 
 _JSON = TypeAdapter(Any)
 

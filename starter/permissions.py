@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from workflows.domain import LOCATION_FIELDS, Role
+from workflows.domain.common import LOCATION_FIELDS, Role
 
 R = Role
 

@@ -33,7 +33,9 @@ from starter.queries import (
     list_placements,
 )
 from starter.services import database
-from workflows.domain import Deadline, PlacementCommand, PlacementState, StartPlacement
+from workflows.domain.commands import PlacementCommand, StartPlacement
+from workflows.domain.deadlines import Deadline
+from workflows.domain.state import PlacementState
 
 START_FIELDS = {k: v for k, v in StartPlacement.model_fields.items() if k not in {"type", "actor"}}
 AUDIT_PAGE = 500

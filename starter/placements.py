@@ -19,16 +19,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from safeside.errors import SafesideError, ServiceUnavailable
 from safeside.ids import placement_workflow_id
-from workflows.domain import (
-    Deadline,
-    HandoverSummary,
-    PlacementCommand,
-    PlacementState,
-    Policy,
-    StartPlacement,
-    decide,
-    initial_state,
-)
+from workflows.domain.commands import PlacementCommand, StartPlacement
+from workflows.domain.deadlines import Deadline
+from workflows.domain.decide import decide
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState, initial_state
+from workflows.domain.summary import HandoverSummary
 from workflows.placement import DOMAIN_ERROR, PlacementWorkflow
 from workflows.placement_io import PlacementInput, PlacementOutcome, RecordResult
 

@@ -19,14 +19,15 @@ from starter.permissions import check_action, check_unit_action
 from starter.placements import record_action, start_placement
 from starter.services import Services
 from starter.units import record_on_unit
-from workflows.domain import Actor, PlacementCommand, StartPlacement
-from workflows.domain.unit import (
+from workflows.domain.commands import PlacementCommand, StartPlacement
+from workflows.domain.common import Actor
+from workflows.domain.unit.commands import (
     AcknowledgeHandover,
     RecordBuildingCheck,
     RecordHouseMeeting,
     RecordUnitCheck,
-    UnitCommand,
 )
+from workflows.domain.unit.unit_checks import UnitCommand
 from workflows.placement_io import RecordResult
 from workflows.unit_io import UnitRecordResult
 

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from starter.permissions import hidden_fields
-from workflows.domain import Role
+from workflows.domain.common import Role
 
 REDACTED = "[redacted]"
 

@@ -11,7 +11,7 @@ from safeside.settings import Settings
 from safeside.tokens import Principal, TokenVerifier
 from starter.cli_run import fail_on_safeside_error
 from starter.permissions import STAFF_ROLES
-from workflows.domain import Role
+from workflows.domain.common import Role
 
 MAX_TOKEN_HOURS = 24 * 7
 

@@ -13,7 +13,7 @@ from safeside.db import Pool, create_pool
 from safeside.policy_file import load_policy
 from safeside.settings import Settings
 from safeside.temporal import connect
-from workflows.domain import Policy
+from workflows.domain.policy import Policy
 
 
 @dataclass(frozen=True)

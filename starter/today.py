@@ -18,7 +18,7 @@ from safeside.db import Pool
 from safeside.errors import ServiceUnavailable
 from safeside.log import get_logger
 from starter.units import UnitNotFound, unit_handover
-from workflows.domain.unit import UnitDeadlineKind
+from workflows.domain.unit.events import UnitDeadlineKind
 
 log = get_logger(__name__)
 

@@ -14,7 +14,9 @@ from starter import output
 from starter.cli_input import BadInput, actor_options, build_command
 from starter.cli_run import run
 from starter.units import record_on_unit, unit_handover
-from workflows.domain.unit import AcknowledgeHandover, RecordUnitCheck, UnitHandover, Whereabouts
+from workflows.domain.unit.commands import AcknowledgeHandover, RecordUnitCheck
+from workflows.domain.unit.events import Whereabouts
+from workflows.domain.unit.handover import UnitHandover
 from workflows.unit_io import UnitRecordResult
 
 json_flag = click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")

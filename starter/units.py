@@ -19,15 +19,15 @@ from temporalio.service import RPCError, RPCStatusCode
 from safeside.errors import SafesideError, ServiceUnavailable
 from safeside.ids import unit_workflow_id
 from starter.placements import ActionRefused
-from workflows.domain.unit import (
+from workflows.domain.unit.commands import (
     AcknowledgeHandover,
     RecordBuildingCheck,
     RecordHouseMeeting,
     RecordUnitCheck,
-    UnitCommand,
-    UnitHandover,
-    UnitState,
 )
+from workflows.domain.unit.handover import UnitHandover
+from workflows.domain.unit.state import UnitState
+from workflows.domain.unit.unit_checks import UnitCommand
 from workflows.placement import DOMAIN_ERROR
 from workflows.unit import UnitWorkflow
 from workflows.unit_io import UnitRecordResult

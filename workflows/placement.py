@@ -23,26 +23,16 @@ with workflow.unsafe.imports_passed_through():
         OutboxMessage,
     )
     from safeside.ids import placement_workflow_id
-    from workflows.domain import (
-        Deadline,
-        DomainError,
-        HandoverSummary,
-        PlacementCommand,
-        PlacementEvent,
-        PlacementState,
-        PlacementStatus,
-        Policy,
-        Role,
-        decide,
-        due,
-        escalations_due,
-        evolve,
-        handover_summary,
-        initial_state,
-        next_wake_at,
-        notification_failed,
-    )
-    from workflows.domain.unit import PlacementReport
+    from workflows.domain.commands import PlacementCommand
+    from workflows.domain.common import Role
+    from workflows.domain.deadlines import Deadline, due, next_wake_at
+    from workflows.domain.decide import decide, escalations_due, notification_failed
+    from workflows.domain.errors import DomainError
+    from workflows.domain.events import PlacementEvent
+    from workflows.domain.policy import Policy
+    from workflows.domain.state import PlacementState, PlacementStatus, evolve, initial_state
+    from workflows.domain.summary import HandoverSummary, handover_summary
+    from workflows.domain.unit.membership import PlacementReport
     from workflows.placement_io import (
         CarriedOver,
         PlacementInput,

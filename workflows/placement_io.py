@@ -5,7 +5,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from activities.contracts import OutboxMessage
-from workflows.domain import PlacementEvent, PlacementState, Policy, StartPlacement
+from workflows.domain.commands import StartPlacement
+from workflows.domain.events import PlacementEvent
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState
 
 # Continue-as-new before a run's history grows large, even if the server has not suggested it.
 DEFAULT_EVENTS_PER_RUN = 500

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from activities.contracts import OutboxMessage, StoredEvent
-from workflows.domain import PlacementEvent, PlacementState, event_to_stored, notices_for
+from workflows.domain.events import PlacementEvent, event_to_stored
+from workflows.domain.notices import notices_for
+from workflows.domain.state import PlacementState
 
 
 def to_stored(event: PlacementEvent) -> StoredEvent:

@@ -24,38 +24,28 @@ with workflow.unsafe.imports_passed_through():
         OutboxMessage,
     )
     from safeside.ids import placement_workflow_id, unit_workflow_id
-    from workflows.domain import (
-        DomainError,
-        MissingKind,
-        RecordSuspiciousActivity,
-        ReportMissing,
-    )
-    from workflows.domain.unit import (
+    from workflows.domain.commands import RecordSuspiciousActivity, ReportMissing
+    from workflows.domain.common import MissingKind
+    from workflows.domain.errors import DomainError
+    from workflows.domain.unit.clock import unit_escalations_due
+    from workflows.domain.unit.commands import (
         AcknowledgeHandover,
-        BuildingCheckRecorded,
-        MissingProcedureRequested,
-        PlacementReport,
         RecordBuildingCheck,
         RecordHouseMeeting,
         RecordUnitCheck,
-        UnitCommand,
-        UnitDeadline,
+    )
+    from workflows.domain.unit.due import UnitDeadline, due, next_wake_at
+    from workflows.domain.unit.events import (
+        BuildingCheckRecorded,
+        MissingProcedureRequested,
         UnitEvent,
-        UnitHandover,
-        UnitPolicy,
-        UnitState,
-        decide_unit,
-        due,
-        evolve_unit,
-        initial_unit_state,
-        is_newer,
-        membership_changes,
-        next_wake_at,
-        open_unit,
-        unit_escalations_due,
-        unit_handover,
         unit_stream_id,
     )
+    from workflows.domain.unit.handover import UnitHandover, unit_handover
+    from workflows.domain.unit.membership import PlacementReport, is_newer, membership_changes
+    from workflows.domain.unit.policy import UnitPolicy
+    from workflows.domain.unit.state import UnitState, evolve_unit, initial_unit_state
+    from workflows.domain.unit.unit_checks import UnitCommand, decide_unit, open_unit
     from workflows.placement import RECORD_FROM_UNIT, refusal
     from workflows.store_calls import Delivery, append_batch, deliver, deliveries_for, mark_failed
     from workflows.unit_io import (

@@ -8,9 +8,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from activities.contracts import OutboxMessage
-from workflows.domain import RecordSuspiciousActivity, ReportMissing
+from workflows.domain.commands import RecordSuspiciousActivity, ReportMissing
 from workflows.domain.common import OpaqueId
-from workflows.domain.unit import PlacementReport, UnitEvent, UnitPolicy, UnitState
+from workflows.domain.unit.events import UnitEvent
+from workflows.domain.unit.membership import PlacementReport
+from workflows.domain.unit.policy import UnitPolicy
+from workflows.domain.unit.state import UnitState
 
 UNIT_WORKFLOW_TYPE = "UnitWorkflow"
 # The signal by which a placement reports itself to its unit (sent with signal-with-start).

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from activities.contracts import OutboxMessage, StoredEvent
-from workflows.domain.unit import UnitEvent, unit_event_to_stored, unit_notices_for
+from workflows.domain.unit.events import UnitEvent, unit_event_to_stored
+from workflows.domain.unit.notices import unit_notices_for
 
 
 def unit_to_stored(event: UnitEvent) -> StoredEvent:

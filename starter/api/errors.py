@@ -23,7 +23,7 @@ from starter.api.problems import FieldProblem, InvalidRequest, Problem
 from starter.permissions import Denied
 from starter.placements import ActionRefused, PlacementAlreadyOpen, PlacementNotFound
 from starter.queries import BadCursor
-from workflows.domain import DomainError
+from workflows.domain.errors import DomainError
 
 log = get_logger(__name__)
 

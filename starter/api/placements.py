@@ -22,15 +22,13 @@ from starter.placements import PlacementAlreadyOpen
 from starter.queries import MAX_PAGE_SIZE, AuditPage, PlacementPage
 from starter.recording import placement_command, start_placement_workflow
 from starter.redaction import redacted_answer
-from workflows.domain import (
-    Deadline,
-    DomainError,
-    HandoverSummary,
-    PlacementFacts,
-    PlacementState,
-    StartPlacement,
-)
+from workflows.domain.commands import StartPlacement
 from workflows.domain.common import OPAQUE_ID_PATTERN
+from workflows.domain.deadlines import Deadline
+from workflows.domain.errors import DomainError
+from workflows.domain.events import PlacementFacts
+from workflows.domain.state import PlacementState
+from workflows.domain.summary import HandoverSummary
 
 router = APIRouter(prefix="/placements", tags=["placements"])
 

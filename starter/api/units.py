@@ -19,13 +19,13 @@ from starter.recording import record_unit_action
 from starter.redaction import redacted_answer
 from starter.units import UnitNotFound, unit_handover
 from workflows.domain.common import OPAQUE_ID_PATTERN
-from workflows.domain.unit import (
+from workflows.domain.unit.commands import (
     AcknowledgeHandover,
     RecordBuildingCheck,
     RecordHouseMeeting,
     RecordUnitCheck,
-    UnitHandover,
 )
+from workflows.domain.unit.handover import UnitHandover
 from workflows.unit_io import UnitRecordResult
 
 router = APIRouter(prefix="/units/{unit_id}", tags=["units"])

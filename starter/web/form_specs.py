@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from starter.actions import ACTIONS, without_actor
 from starter.web.forms import FieldAsk, FormSpec, form_spec
-from workflows.domain import PlacementFacts
-from workflows.domain.unit import AcknowledgeHandover
+from workflows.domain.events import PlacementFacts
+from workflows.domain.unit.commands import AcknowledgeHandover
 
 _FOR_THE_POLICE = (
     "A reference to the place, for the police: roles without need to know never see it."

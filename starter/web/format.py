@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from starter.redaction import REDACTED
-from workflows.domain import LONDON
+from workflows.domain.common import LONDON
 
 # Words for the domain's names where turning underscores into spaces is not enough.
 _WORDS = {

@@ -20,8 +20,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from workflows.domain import LONDON
-from workflows.domain.common import OPAQUE_ID_PATTERN
+from workflows.domain.common import LONDON, OPAQUE_ID_PATTERN
 
 FieldKind = Literal["text", "long_text", "datetime", "date", "choice", "yes_no", "lines"]
 

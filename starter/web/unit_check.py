@@ -16,7 +16,8 @@ from pydantic import ValidationError
 
 from starter.actions import without_actor
 from starter.web.forms import london_input, london_moment, plain_message
-from workflows.domain.unit import RecordUnitCheck, Whereabouts
+from workflows.domain.unit.commands import RecordUnitCheck
+from workflows.domain.unit.events import Whereabouts
 
 KEY = "record_unit_check"
 CHECKED_AT = "checked_at"

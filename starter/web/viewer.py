@@ -19,7 +19,7 @@ from starter.permissions import (
     may_record_on_unit,
 )
 from starter.web.session import CSRF_FIELD, csrf_key, session_token
-from workflows.domain import Role
+from workflows.domain.common import Role
 
 
 class SignInRequired(Exception):

@@ -17,7 +17,7 @@ from tests.support.security import token_for
 from tests.support.starter import eventually, trail_length
 from tests.support.units import new_unit_id
 from tests.support.web import save_screenshot
-from workflows.domain import StartPlacement
+from workflows.domain.commands import StartPlacement
 
 
 def start_in_a_unit_of_its_own(placement_id: str, arrived: datetime) -> StartPlacement:

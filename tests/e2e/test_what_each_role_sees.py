@@ -27,7 +27,8 @@ from tests.integration.security.scenario import (
 )
 from tests.support.placements import KEY_WORKER, MANAGER, new_placement_id
 from tests.support.starter import eventually, trail_length
-from workflows.domain import MissingKind, ReportMissing, StartPlacement
+from workflows.domain.commands import ReportMissing, StartPlacement
+from workflows.domain.common import MissingKind
 
 pytestmark = pytest.mark.usefixtures("web")
 

@@ -17,7 +17,8 @@ from safeside.temporal import data_converter
 from starter.placements import PlacementAlreadyOpen, start_placement
 from tests.support.devstack import DevStack
 from tests.support.placements import MANAGER, new_placement_id, start_command
-from workflows.domain import EndPlacement, Policy
+from workflows.domain.commands import EndPlacement
+from workflows.domain.policy import Policy
 from workflows.placement import PlacementWorkflow
 
 

@@ -25,7 +25,9 @@ from starter.api.app import create_app
 from starter.services import Services
 from tests.integration.activities.placements import POLICY, Placement, report_missing, start
 from tests.support.security import bearer, security_settings
-from workflows.domain import DeadlineKind, EscalationRaised, Role, due
+from workflows.domain.common import DeadlineKind, Role
+from workflows.domain.deadlines import due
+from workflows.domain.events import EscalationRaised
 
 METRICS_TOKEN = "scraper-token-" + "y" * 24
 

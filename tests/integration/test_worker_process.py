@@ -15,7 +15,8 @@ from safeside.embedded.processes import free_port
 from starter.placements import start_placement
 from tests.support.placements import MANAGER, new_placement_id, start_command
 from tests.support.security import security_env
-from workflows.domain import EndPlacement, Policy
+from workflows.domain.commands import EndPlacement
+from workflows.domain.policy import Policy
 from workflows.placement import PlacementWorkflow
 
 ROOT = Path(__file__).resolve().parents[2]

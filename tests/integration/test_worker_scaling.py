@@ -32,7 +32,7 @@ from tests.support.faults import (
 )
 from tests.support.placements import new_placement_id, start_command
 from tests.support.security import security_env
-from workflows.domain import Policy
+from workflows.domain.policy import Policy
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 

@@ -26,7 +26,7 @@ from starter.services import Services
 from tests.support.faults import FIGURES, eventually
 from tests.support.security import bearer, security_settings
 from worker import build_worker
-from workflows.domain import Policy
+from workflows.domain.policy import Policy
 
 ACTION_NAMES = sorted(ACTIONS)
 

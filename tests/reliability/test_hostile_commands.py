@@ -23,25 +23,21 @@ from tests.unit.domain.test_properties import (
     run,
     steps,
 )
-from workflows.domain import (
+from workflows.domain.common import Role
+from workflows.domain.deadlines import due
+from workflows.domain.decide import decide, escalations_due
+from workflows.domain.errors import DomainError
+from workflows.domain.events import (
     ChildReturned,
     DeadlineMissed,
-    DomainError,
     EscalationRaised,
     MissingReported,
     PhoneReleaseConfirmed,
     PlacementEvent,
-    PlacementState,
-    Role,
     VisitorVerified,
     VisitRecorded,
-    decide,
-    due,
-    escalations_due,
-    evolve,
-    fold,
-    initial_state,
 )
+from workflows.domain.state import PlacementState, evolve, fold, initial_state
 
 Plan = list[tuple[int, str, int, object, str | None]]
 

@@ -26,7 +26,7 @@ from tests.support.faults import (
     versions_by_stream,
 )
 from tests.support.placements import MANAGER, new_placement_id, start_command
-from workflows.domain import EndPlacement
+from workflows.domain.commands import EndPlacement
 from workflows.placement import PlacementWorkflow
 from workflows.registry import WORKFLOWS, workflow_runner
 

@@ -33,15 +33,15 @@ from tests.support.faults import (
     versions_by_stream,
 )
 from tests.support.placements import KEY_WORKER, MANAGER, new_placement_id, start_command
-from workflows.domain import (
+from workflows.domain.commands import (
     ChangeRiskLevel,
     EndPlacement,
-    PlacementState,
-    Policy,
     RecordLeafletDelivered,
     RecordObservation,
-    RiskLevel,
 )
+from workflows.domain.common import RiskLevel
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState
 from workflows.placement import PlacementWorkflow
 from workflows.registry import WORKFLOWS, workflow_runner
 

@@ -23,7 +23,8 @@ from starter.demo import demo_policy
 from starter.placements import placement_handle, start_placement
 from tests.support.faults import FIGURES, connect_client, eventually, keyed_settings
 from tests.support.placements import MANAGER, new_placement_id, start_command
-from workflows.domain import EndPlacement, PlacementState
+from workflows.domain.commands import EndPlacement
+from workflows.domain.state import PlacementState
 from workflows.placement import PlacementWorkflow
 from workflows.registry import WORKFLOWS, workflow_runner
 

@@ -25,7 +25,8 @@ from tests.support.faults import (
     versions_by_stream,
 )
 from tests.support.placements import KEY_WORKER, MANAGER, new_placement_id, start_command
-from workflows.domain import EndPlacement, Policy, RecordLeafletDelivered
+from workflows.domain.commands import EndPlacement, RecordLeafletDelivered
+from workflows.domain.policy import Policy
 from workflows.placement import PlacementWorkflow
 
 pytestmark = pytest.mark.slow

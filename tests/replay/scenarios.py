@@ -20,11 +20,9 @@ from datetime import timedelta
 from tests.support.fake_activities import FakeActivities
 from tests.support.placements import KEY_WORKER, MANAGER, SOCIAL_WORKER
 from tests.support.running import Running
-from workflows.domain import (
+from workflows.domain.commands import (
     EndPlacement,
     ImposeRestriction,
-    MissingKind,
-    PoliceRiskGrade,
     ProposeVisitor,
     RecordLeafletDelivered,
     RecordMissingProceduresExplained,
@@ -35,9 +33,8 @@ from workflows.domain import (
     RecordVisit,
     RecordVisitorVerified,
     ReportMissing,
-    RestrictionKind,
-    RiskLevel,
 )
+from workflows.domain.common import MissingKind, PoliceRiskGrade, RestrictionKind, RiskLevel
 
 DAY = timedelta(days=1)
 MINUTE = timedelta(minutes=1)

@@ -25,7 +25,7 @@ from activities.contracts import (
     StoredEvent,
 )
 from activities.unit_activities import report_to_unit
-from workflows.domain.unit import PlacementReport
+from workflows.domain.unit.membership import PlacementReport
 
 
 @dataclass

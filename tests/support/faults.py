@@ -20,7 +20,7 @@ from temporalio.client import Client
 from safeside.db import Pool
 from safeside.settings import Settings
 from safeside.temporal import data_converter
-from workflows.domain import Role
+from workflows.domain.common import Role
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from workflows.domain import Actor, RiskLevel, Role, StartPlacement
+from workflows.domain.commands import StartPlacement
+from workflows.domain.common import Actor, RiskLevel, Role
 
 KEY_WORKER = Actor(role=Role.key_worker, reference="staff-17")
 MANAGER = Actor(role=Role.registered_manager, reference="staff-01")

@@ -16,7 +16,10 @@ from temporalio.worker import Worker
 from safeside.ids import placement_workflow_id
 from tests.support.fake_activities import FakeActivities
 from tests.support.placements import new_placement_id, start_command
-from workflows.domain import Deadline, HandoverSummary, PlacementState, Policy
+from workflows.domain.deadlines import Deadline
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState
+from workflows.domain.summary import HandoverSummary
 from workflows.placement import PlacementWorkflow
 from workflows.placement_io import PlacementInput, PlacementOutcome, RecordResult
 from workflows.registry import workflow_runner

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from safeside.keyring import Keyring
 from safeside.settings import Settings
 from safeside.tokens import Principal, TokenVerifier
-from workflows.domain import Role
+from workflows.domain.common import Role
 
 
 def fixed_key(label: str) -> bytes:

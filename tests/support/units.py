@@ -19,17 +19,14 @@ from temporalio.worker import Worker
 from safeside.ids import placement_workflow_id, unit_workflow_id
 from tests.support.fake_activities import FakeActivities
 from tests.support.placements import KEY_WORKER, new_placement_id, start_command
-from workflows.domain import PlacementState, RiskLevel
-from workflows.domain.unit import (
-    CheckEntryGiven,
-    RecordUnitCheck,
-    UnitDeadline,
-    UnitHandover,
-    UnitPolicy,
-    UnitState,
-    Whereabouts,
-    unit_stream_id,
-)
+from workflows.domain.common import RiskLevel
+from workflows.domain.state import PlacementState
+from workflows.domain.unit.commands import CheckEntryGiven, RecordUnitCheck
+from workflows.domain.unit.due import UnitDeadline
+from workflows.domain.unit.events import Whereabouts, unit_stream_id
+from workflows.domain.unit.handover import UnitHandover
+from workflows.domain.unit.policy import UnitPolicy
+from workflows.domain.unit.state import UnitState
 from workflows.placement import PlacementWorkflow
 from workflows.placement_io import PlacementInput, PlacementOutcome
 from workflows.registry import workflow_runner

@@ -14,14 +14,14 @@ from tests.support.fake_activities import FakeActivities
 from tests.support.placements import KEY_WORKER, MANAGER
 from tests.support.running import Running, running_placement
 from tests.support.servers import start_time_skipping
-from workflows.domain import (
+from workflows.domain.calendar import london_day_start
+from workflows.domain.commands import (
     ChangeRiskLevel,
     EndPlacement,
     RecordLeafletDelivered,
     RecordObservation,
-    RiskLevel,
-    london_day_start,
 )
+from workflows.domain.common import RiskLevel
 
 
 async def test_arrival_is_stored_and_partner_agencies_are_told(
@@ -110,7 +110,7 @@ async def test_a_risk_level_change_moves_the_next_risk_review_at_once(
     time_skipping_env: WorkflowEnvironment, task_queue: str
 ) -> None:
     async with running_placement(time_skipping_env, task_queue) as p:
-        from workflows.domain import RecordRiskAssessment
+        from workflows.domain.commands import RecordRiskAssessment
 
         await p.record(
             RecordRiskAssessment(

@@ -10,18 +10,16 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.support.placements import KEY_WORKER, MANAGER, SOCIAL_WORKER
 from tests.support.running import Running, running_placement
-from workflows.domain import (
+from workflows.domain.calendar import add_working_days
+from workflows.domain.commands import (
     ImposeRestriction,
-    MissingKind,
-    PoliceRiskGrade,
     RecordReturn,
     RecordReturnInterview,
     RenewRestriction,
     ReportMissing,
     RequestContactAssessment,
-    RestrictionKind,
-    add_working_days,
 )
+from workflows.domain.common import MissingKind, PoliceRiskGrade, RestrictionKind
 
 DAY = timedelta(days=1)
 MINUTE = timedelta(minutes=1)

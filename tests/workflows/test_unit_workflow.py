@@ -11,8 +11,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.support.placements import MANAGER
 from tests.support.units import RunningUnit, running_unit, until
-from workflows.domain import ChangeRiskLevel, MissingKind, PlacementState, RiskLevel
-from workflows.domain.unit import Whereabouts
+from workflows.domain.commands import ChangeRiskLevel
+from workflows.domain.common import MissingKind, RiskLevel
+from workflows.domain.state import PlacementState
+from workflows.domain.unit.events import Whereabouts
 from workflows.placement import PlacementWorkflow
 
 MINUTE = timedelta(minutes=1)

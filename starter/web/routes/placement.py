@@ -30,7 +30,7 @@ from starter.web.format import is_hidden, words
 from starter.web.forms import FormSpec, FormState, london_input, validated
 from starter.web.pages import PageNotFound, PageRoute, is_htmx, render, see_other
 from starter.web.viewer import CheckedForm, SignedIn, Viewer, signed_in
-from workflows.domain import PlacementEvent
+from workflows.domain.events import PlacementEvent
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(signed_in)])
 

@@ -16,7 +16,9 @@ from starter.web.form_specs import START_FORM
 from starter.web.forms import FormState, london_input, validated
 from starter.web.pages import PageRoute, render, see_other
 from starter.web.viewer import CheckedForm, SignedIn, Viewer, signed_in
-from workflows.domain import LONDON, DomainError, StartPlacement
+from workflows.domain.commands import StartPlacement
+from workflows.domain.common import LONDON
+from workflows.domain.errors import DomainError
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(signed_in)])
 

@@ -18,7 +18,8 @@ from starter.redaction import redacted_answer
 from starter.services import Services
 from starter.web.pages import PageRoute, render
 from starter.web.viewer import SignedIn, Viewer, signed_in
-from workflows.domain import LONDON, london_day_start
+from workflows.domain.calendar import london_day_start
+from workflows.domain.common import LONDON
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(signed_in)])
 

@@ -6,7 +6,7 @@ import pytest_asyncio
 
 from activities.event_store import EventStore
 from safeside.db import Pool, create_pool
-from workflows.domain import Policy
+from workflows.domain.policy import Policy
 
 
 @pytest_asyncio.fixture(loop_scope="session")

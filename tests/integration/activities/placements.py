@@ -9,16 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from activities.contracts import AppendBatch, AppendResult, OutboxMessage, StoredEvent
 from activities.event_store import EventStore
-from workflows.domain import (
-    Actor,
+from workflows.domain.commands import (
     ChangeRiskLevel,
     EndPlacement,
-    MissingKind,
     PlacementCommand,
-    PlacementEvent,
-    PlacementState,
-    PoliceRiskGrade,
-    Policy,
     ProposeVisitor,
     RecordLeafletDelivered,
     RecordObservation,
@@ -30,16 +24,14 @@ from workflows.domain import (
     RecordVisit,
     RecordVisitorVerified,
     ReportMissing,
-    RiskLevel,
-    Role,
     StartPlacement,
-    decide,
-    escalations_due,
-    event_to_stored,
-    evolve,
-    initial_state,
-    notices_for,
 )
+from workflows.domain.common import Actor, MissingKind, PoliceRiskGrade, RiskLevel, Role
+from workflows.domain.decide import decide, escalations_due
+from workflows.domain.events import PlacementEvent, event_to_stored
+from workflows.domain.notices import notices_for
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState, evolve, initial_state
 
 POLICY = Policy()
 ARRIVED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -22,7 +22,7 @@ from tests.integration.activities.placements import (
     start,
     stored,
 )
-from workflows.domain import fold
+from workflows.domain.state import fold
 
 
 async def started(store: EventStore) -> Placement:

@@ -16,7 +16,7 @@ from safeside.db import Pool
 from safeside.ids import placement_workflow_id
 from safeside.settings import Settings
 from tests.integration.activities.placements import end, leaflet, new_placement_id, start
-from workflows.domain import PlacementState
+from workflows.domain.state import PlacementState
 from workflows.placement import PlacementWorkflow
 from workflows.placement_io import PlacementInput
 from workflows.registry import WORKFLOWS, workflow_runner

@@ -29,7 +29,10 @@ from tests.integration.activities.placements import (
     verify_visitor,
     visit_by,
 )
-from workflows.domain import EscalationRaised, MissingKind, Policy, RiskLevel, due
+from workflows.domain.common import MissingKind, RiskLevel
+from workflows.domain.deadlines import due
+from workflows.domain.events import EscalationRaised
+from workflows.domain.policy import Policy
 
 _ORDER_BY = {
     "placements": "stream_id",

@@ -32,7 +32,7 @@ from tests.integration.activities.placements import (
     return_interview,
     start,
 )
-from workflows.domain import MissingKind
+from workflows.domain.common import MissingKind
 from workflows.placement import PlacementWorkflow
 from workflows.placement_io import PlacementInput, PlacementOutcome
 from workflows.registry import WORKFLOWS, workflow_runner

@@ -20,16 +20,12 @@ from tests.integration.activities.placements import new_placement_id, raise_to_h
 from tests.support.placements import KEY_WORKER
 from tests.support.starter import eventually
 from tests.support.units import new_unit_id
-from workflows.domain import HandoverSummary, PlacementState
-from workflows.domain.unit import (
-    CheckEntryGiven,
-    RecordUnitCheck,
-    ResidentHandover,
-    UnitHandover,
-    UnitState,
-    Whereabouts,
-    unit_stream_id,
-)
+from workflows.domain.state import PlacementState
+from workflows.domain.summary import HandoverSummary
+from workflows.domain.unit.commands import CheckEntryGiven, RecordUnitCheck
+from workflows.domain.unit.events import Whereabouts, unit_stream_id
+from workflows.domain.unit.handover import ResidentHandover, UnitHandover
+from workflows.domain.unit.state import UnitState
 from workflows.placement import PlacementWorkflow
 from workflows.placement_io import PlacementInput
 from workflows.registry import WORKFLOWS, workflow_runner

@@ -22,7 +22,9 @@ from tests.support.placements import KEY_WORKER, new_placement_id, start_command
 from tests.support.security import TEST_KEYRING, security_settings
 from tests.support.starter import eventually, trail_length
 from worker import build_worker
-from workflows.domain import PlacementState, Policy, RecordObservation
+from workflows.domain.commands import RecordObservation
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState
 from workflows.placement import PlacementWorkflow
 
 

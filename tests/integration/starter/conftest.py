@@ -24,7 +24,7 @@ from tests.support.placements import new_placement_id, start_command
 from tests.support.security import bearer, security_env, security_settings
 from tests.support.starter import Cli, StartedPlacement
 from worker import build_worker
-from workflows.domain import Policy
+from workflows.domain.policy import Policy
 
 
 @pytest.fixture

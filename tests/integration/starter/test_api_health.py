@@ -9,7 +9,7 @@ from starter.api.app import create_app
 from starter.services import Services
 from tests.support.security import bearer
 from tests.support.servers import start_dev_server
-from workflows.domain import Policy
+from workflows.domain.policy import Policy
 
 
 async def test_health_is_ok_when_both_servers_answer(api: httpx.AsyncClient) -> None:

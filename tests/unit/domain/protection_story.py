@@ -5,28 +5,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from workflows.domain import (
-    Actor,
-    DeadlineMissed,
-    DomainError,
-    EscalationRaised,
-    MissingKind,
-    PlacementCommand,
-    PlacementEvent,
-    PlacementState,
-    PoliceRiskGrade,
-    Policy,
-    RecordReturn,
-    ReportMissing,
-    RiskLevel,
-    Role,
-    StartPlacement,
-    decide,
-    escalations_due,
-    fold,
-    initial_state,
-    next_wake_at,
-)
+from workflows.domain.commands import PlacementCommand, RecordReturn, ReportMissing, StartPlacement
+from workflows.domain.common import Actor, MissingKind, PoliceRiskGrade, RiskLevel, Role
+from workflows.domain.deadlines import next_wake_at
+from workflows.domain.decide import decide, escalations_due
+from workflows.domain.errors import DomainError
+from workflows.domain.events import DeadlineMissed, EscalationRaised, PlacementEvent
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState, fold, initial_state
 
 POLICY = Policy()
 PLACEMENT = "pl-0001"

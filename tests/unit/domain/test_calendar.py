@@ -4,14 +4,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from workflows.domain import (
-    DomainError,
-    add_months,
-    add_working_days,
-    is_working_day,
-    london_day_start,
-    utc,
-)
+from workflows.domain.calendar import add_months, add_working_days, is_working_day, london_day_start
+from workflows.domain.common import utc
+from workflows.domain.errors import DomainError
 
 
 def test_bank_holidays_in_england_are_not_working_days() -> None:

@@ -2,32 +2,23 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from workflows.domain import (
-    Actor,
+from workflows.domain.commands import (
     ChangeRiskLevel,
-    Deadline,
-    DeadlineMissed,
     EndPlacement,
-    EscalationRaised,
     PlacementCommand,
-    PlacementEvent,
-    PlacementState,
-    Policy,
     RecordLeafletDelivered,
     RecordLookedAfterReview,
     RecordRiskAssessment,
     RecordSocialWorkerVisit,
-    RiskLevel,
-    Role,
     StartPlacement,
-    decide,
-    due,
-    escalations_due,
-    fold,
-    handover_summary,
-    initial_state,
-    next_wake_at,
 )
+from workflows.domain.common import Actor, RiskLevel, Role
+from workflows.domain.deadlines import Deadline, due, next_wake_at
+from workflows.domain.decide import decide, escalations_due
+from workflows.domain.events import DeadlineMissed, EscalationRaised, PlacementEvent
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState, fold, initial_state
+from workflows.domain.summary import handover_summary
 
 POLICY = Policy()
 PLACEMENT = "pl-0001"

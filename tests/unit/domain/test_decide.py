@@ -4,23 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from workflows.domain import (
-    Actor,
+from workflows.domain.commands import (
     ChangeRiskLevel,
-    DomainError,
     EndPlacement,
-    InterpreterRequested,
-    LeafletDelivered,
-    LookedAfterReviewHeld,
-    MissingProceduresExplained,
-    NrmReferralMade,
-    ObservationRecorded,
     PlacementCommand,
-    PlacementEnded,
-    PlacementStarted,
-    PlacementState,
-    PlanningMeetingHeld,
-    Policy,
     RecordLeafletDelivered,
     RecordLookedAfterReview,
     RecordMissingProceduresExplained,
@@ -29,16 +16,27 @@ from workflows.domain import (
     RecordPlanningMeeting,
     RecordRiskAssessment,
     RecordSocialWorkerVisit,
-    RiskAssessed,
-    RiskLevel,
-    RiskLevelChanged,
-    Role,
-    SocialWorkerVisited,
     StartPlacement,
-    decide,
-    fold,
-    initial_state,
 )
+from workflows.domain.common import Actor, RiskLevel, Role
+from workflows.domain.decide import decide
+from workflows.domain.errors import DomainError
+from workflows.domain.events import (
+    InterpreterRequested,
+    LeafletDelivered,
+    LookedAfterReviewHeld,
+    MissingProceduresExplained,
+    NrmReferralMade,
+    ObservationRecorded,
+    PlacementEnded,
+    PlacementStarted,
+    PlanningMeetingHeld,
+    RiskAssessed,
+    RiskLevelChanged,
+    SocialWorkerVisited,
+)
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState, fold, initial_state
 
 POLICY = Policy()
 PLACEMENT = "pl-0001"

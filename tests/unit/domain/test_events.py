@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from workflows.domain import (
-    Actor,
+from workflows.domain import events as events_module
+from workflows.domain.common import Actor, RiskLevel, Role
+from workflows.domain.errors import DomainError
+from workflows.domain.events import (
     DeadlineMissed,
-    DomainError,
     EscalationRaised,
     InterpreterRequested,
     LeafletDelivered,
@@ -22,15 +23,12 @@ from workflows.domain import (
     PlacementStarted,
     PlanningMeetingHeld,
     RiskAssessed,
-    RiskLevel,
     RiskLevelChanged,
-    Role,
     SocialWorkerVisited,
     event_from_stored,
     event_to_stored,
     placement_event_adapter,
 )
-from workflows.domain import events as events_module
 
 AT = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
 ACTOR = Actor(role=Role.key_worker, reference="staff-021")

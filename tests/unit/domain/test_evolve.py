@@ -4,12 +4,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from workflows.domain import (
-    Actor,
+from workflows.domain.common import Actor, RiskLevel, Role
+from workflows.domain.errors import DomainError, EventOutOfOrder
+from workflows.domain.events import (
     DeadlineMissed,
-    DomainError,
     EscalationRaised,
-    EventOutOfOrder,
     InterpreterRequested,
     LeafletDelivered,
     LookedAfterReviewHeld,
@@ -18,17 +17,11 @@ from workflows.domain import (
     PlacementEnded,
     PlacementEvent,
     PlacementStarted,
-    PlacementState,
-    PlacementStatus,
     RiskAssessed,
-    RiskLevel,
     RiskLevelChanged,
-    Role,
     SocialWorkerVisited,
-    evolve,
-    fold,
-    initial_state,
 )
+from workflows.domain.state import PlacementState, PlacementStatus, evolve, fold, initial_state
 
 AT = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
 ACTOR = Actor(role=Role.key_worker, reference="staff-021")

@@ -21,22 +21,18 @@ from tests.unit.domain.protection_story import (
     started,
     steps_for,
 )
-from workflows.domain import (
+from workflows.domain.commands import EndPlacement, RecordReturnInterview, RecordRiskAssessment
+from workflows.domain.common import MissingKind, RiskLevel, Role
+from workflows.domain.deadlines import due
+from workflows.domain.events import (
     ChildReturned,
     DeadlineMissed,
-    EndPlacement,
-    MissingKind,
     MissingReported,
-    PlacementState,
-    RecordReturnInterview,
-    RecordRiskAssessment,
     ReturnInterviewHeld,
-    RiskLevel,
-    Role,
-    due,
-    handover_summary,
-    notices_for,
 )
+from workflows.domain.notices import notices_for
+from workflows.domain.state import PlacementState
+from workflows.domain.summary import handover_summary
 
 DAY = timedelta(days=1)
 

@@ -2,24 +2,20 @@
 
 from datetime import UTC, date, datetime
 
-from workflows.domain import (
-    Actor,
+from workflows.domain.common import Actor, RiskLevel, Role
+from workflows.domain.decide import notification_failed
+from workflows.domain.events import (
     DeadlineMissed,
     EscalationRaised,
     InterpreterRequested,
     LeafletDelivered,
-    Notice,
     ObservationRecorded,
     PlacementEnded,
     PlacementStarted,
-    RiskLevel,
     RiskLevelChanged,
-    Role,
-    evolve,
-    initial_state,
-    notices_for,
-    notification_failed,
 )
+from workflows.domain.notices import Notice, notices_for
+from workflows.domain.state import evolve, initial_state
 
 AT = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
 ACTOR = Actor(role=Role.registered_manager, reference="staff-017")

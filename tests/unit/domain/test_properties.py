@@ -6,25 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from workflows.domain import (
-    Actor,
+from workflows.domain.commands import (
     ChangeRiskLevel,
-    ChildReturned,
-    ContactOutcome,
-    DeadlineMissed,
-    DomainError,
     EndPlacement,
-    EnquiryChannel,
-    EscalationRaised,
     ImposeRestriction,
     LiftRestriction,
-    MissingKind,
-    MissingReported,
-    PhoneReleaseConfirmed,
     PlacementCommand,
-    PlacementEvent,
-    PlacementState,
-    Policy,
     ProposeVisitor,
     RecordContactAssessment,
     RecordEnquiry,
@@ -47,21 +34,34 @@ from workflows.domain import (
     RenewRestriction,
     ReportMissing,
     RequestContactAssessment,
+    StartPlacement,
+)
+from workflows.domain.common import (
+    Actor,
+    ContactOutcome,
+    EnquiryChannel,
+    MissingKind,
     RestrictionKind,
     RiskLevel,
     Role,
-    StartPlacement,
+)
+from workflows.domain.deadlines import next_wake_at
+from workflows.domain.decide import decide, escalations_due
+from workflows.domain.errors import DomainError
+from workflows.domain.events import (
+    ChildReturned,
+    DeadlineMissed,
+    EscalationRaised,
+    MissingReported,
+    PhoneReleaseConfirmed,
+    PlacementEvent,
     VisitorVerified,
     VisitRecorded,
-    decide,
-    escalations_due,
     event_from_stored,
     event_to_stored,
-    evolve,
-    fold,
-    initial_state,
-    next_wake_at,
 )
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState, evolve, fold, initial_state
 
 POLICY = Policy()
 ARRIVED = datetime(2026, 12, 21, 17, 0, tzinfo=UTC)

@@ -19,15 +19,10 @@ from tests.unit.domain.protection_story import (
     report_missing,
     started,
 )
-from workflows.domain import (
-    ClockPolicy,
-    ContactOutcome,
-    EnquiryChannel,
-    EscalationStep,
+from workflows.domain.commands import (
     ImposeRestriction,
     LiftRestriction,
     PlacementCommand,
-    PlacementStarted,
     ProposeVisitor,
     RecordContactAssessment,
     RecordEnquiry,
@@ -40,15 +35,13 @@ from workflows.domain import (
     RecordVisitorVerified,
     RenewRestriction,
     RequestContactAssessment,
-    RestrictionKind,
-    Role,
-    decide,
-    event_from_stored,
-    event_to_stored,
-    evolve,
-    initial_state,
+    StartPlacement,
 )
-from workflows.domain.commands import StartPlacement
+from workflows.domain.common import ContactOutcome, EnquiryChannel, RestrictionKind, Role
+from workflows.domain.decide import decide
+from workflows.domain.events import PlacementStarted, event_from_stored, event_to_stored
+from workflows.domain.policy import ClockPolicy, EscalationStep
+from workflows.domain.state import evolve, initial_state
 
 
 def story() -> list[PlacementCommand]:

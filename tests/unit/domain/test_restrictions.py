@@ -20,12 +20,10 @@ from tests.unit.domain.protection_story import (
     started,
     steps_for,
 )
-from workflows.domain import (
-    ContactOutcome,
+from workflows.domain.calendar import add_working_days
+from workflows.domain.commands import (
     ImposeRestriction,
     LiftRestriction,
-    PlacementState,
-    Policy,
     RecordContactAssessment,
     RecordFamilyContact,
     RecordPhoneReleaseConfirmed,
@@ -33,15 +31,14 @@ from workflows.domain import (
     RecordSuspiciousActivity,
     RenewRestriction,
     RequestContactAssessment,
-    RestrictionKind,
-    RiskLevel,
-    Role,
-    SuspiciousActivityRecorded,
-    add_working_days,
-    due,
-    handover_summary,
-    notices_for,
 )
+from workflows.domain.common import ContactOutcome, RestrictionKind, RiskLevel, Role
+from workflows.domain.deadlines import due
+from workflows.domain.events import SuspiciousActivityRecorded
+from workflows.domain.notices import notices_for
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState
+from workflows.domain.summary import handover_summary
 
 DAY = timedelta(days=1)
 AUNT = "aunt in Leeds (case file p.4)"

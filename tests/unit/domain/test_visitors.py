@@ -14,22 +14,23 @@ from tests.unit.domain.protection_story import (
     refusal,
     started,
 )
-from workflows.domain import (
-    EnquiryChannel,
-    EnquiryRecorded,
-    PlacementState,
+from workflows.domain.commands import (
     ProposeVisitor,
     RecordEnquiry,
     RecordUnverifiedVisitAttempt,
     RecordVisit,
     RecordVisitorVerified,
-    Role,
+)
+from workflows.domain.common import EnquiryChannel, Role
+from workflows.domain.events import (
+    EnquiryRecorded,
+    PlacementEvent,
     UnverifiedVisitAttempted,
     VisitorVerified,
     VisitRecorded,
-    notices_for,
 )
-from workflows.domain.events import PlacementEvent
+from workflows.domain.notices import notices_for
+from workflows.domain.state import PlacementState
 
 VISITOR = "VIS-9 man calling himself uncle"
 
@@ -200,7 +201,7 @@ def test_a_visit_before_the_verification_is_refused() -> None:
 
 
 def test_no_command_can_answer_with_the_location() -> None:
-    from workflows.domain import PlacementCommand
+    from workflows.domain.commands import PlacementCommand
 
     (union,) = typing.get_args(PlacementCommand)[:1]
     names = {

@@ -21,17 +21,14 @@ from starter.permissions import (
     check_view,
 )
 from starter.redaction import REDACTED, redacted_answer
-from workflows.domain import (
-    LOCATION_FIELDS,
-    Actor,
+from workflows.domain.commands import (
     ImposeRestriction,
-    PlacementFacts,
-    PlacementState,
-    RestrictionKind,
-    RiskLevel,
-    Role,
+    RecordPhoneReleaseConfirmed,
+    RecordVisitorVerified,
 )
-from workflows.domain.commands import RecordPhoneReleaseConfirmed, RecordVisitorVerified
+from workflows.domain.common import LOCATION_FIELDS, Actor, RestrictionKind, RiskLevel, Role
+from workflows.domain.events import PlacementFacts
+from workflows.domain.state import PlacementState
 
 NOW = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 

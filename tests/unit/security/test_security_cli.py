@@ -13,7 +13,7 @@ from safeside.settings import Settings
 from safeside.tokens import Principal, TokenVerifier
 from starter.cli import cli
 from starter.dev import _ensure_dev_secrets
-from workflows.domain import Role
+from workflows.domain.common import Role
 
 
 def _env(data_dir: Path) -> dict[str, str | None]:

@@ -19,7 +19,7 @@ from safeside.tokens import (
     ensure_signing_secret_file,
 )
 from tests.support.security import TEST_TOKEN_SECRET, security_settings
-from workflows.domain import Role
+from workflows.domain.common import Role
 
 MANAGER = Principal(subject="staff-01", role=Role.registered_manager)
 

@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from starter.actions import ACTIONS, action_name, command_models
-from workflows.domain import RecordLeafletDelivered, StartPlacement
+from workflows.domain.commands import RecordLeafletDelivered, StartPlacement
 
 
 def test_each_command_but_the_start_is_an_action_named_without_record() -> None:

@@ -6,7 +6,8 @@ import pytest
 
 from safeside.settings import Settings
 from starter.cli_input import BadInput, build_command
-from workflows.domain import RecordLeafletDelivered, RecordRiskAssessment, Role
+from workflows.domain.commands import RecordLeafletDelivered, RecordRiskAssessment
+from workflows.domain.common import Role
 
 GIVEN = {
     "language": "Tigrinya",

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from starter.web.form_specs import PLACEMENT_FORMS, START_FORM
 from starter.web.forms import london_input, validated
-from workflows.domain import PlacementFacts, RiskLevel
+from workflows.domain.common import RiskLevel
+from workflows.domain.events import PlacementFacts
 
 GOOD_START = {
     "placement_id": "PL-2031",

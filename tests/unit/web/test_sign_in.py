@@ -22,7 +22,7 @@ from starter.web import ROUTERS
 from starter.web.session import SESSION_COOKIE
 from starter.web.viewer import signed_in
 from tests.support.security import bearer, security_settings, token_for
-from workflows.domain import Policy
+from workflows.domain.policy import Policy
 
 PUBLIC_PAGES = {"/sign-in", "/sign-out"}
 BEARER = bearer("registered_manager")

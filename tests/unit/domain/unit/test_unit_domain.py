@@ -8,44 +8,35 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from workflows.domain import (
-    Actor,
-    DomainError,
-    PlacementState,
-    Policy,
-    RiskLevel,
-    Role,
-    decide,
-    fold,
-    handover_summary,
-    initial_state,
-)
-from workflows.domain.unit import (
+from workflows.domain.common import Actor, RiskLevel, Role
+from workflows.domain.decide import decide
+from workflows.domain.errors import DomainError
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState, fold, initial_state
+from workflows.domain.summary import handover_summary
+from workflows.domain.unit.clock import unit_escalations_due
+from workflows.domain.unit.commands import (
     AcknowledgeHandover,
     CheckEntryGiven,
     ConcernGiven,
-    MissingProcedureRequested,
-    PlacementReport,
     RecordBuildingCheck,
     RecordHouseMeeting,
     RecordUnitCheck,
+)
+from workflows.domain.unit.due import due, next_wake_at
+from workflows.domain.unit.events import (
+    MissingProcedureRequested,
     UnitEvent,
-    UnitPolicy,
-    UnitState,
     Whereabouts,
-    decide_unit,
-    due,
-    evolve_unit,
-    initial_unit_state,
-    membership_changes,
-    next_wake_at,
-    open_unit,
-    unit_escalations_due,
     unit_event_from_stored,
     unit_event_to_stored,
-    unit_handover,
     unit_stream_id,
 )
+from workflows.domain.unit.handover import unit_handover
+from workflows.domain.unit.membership import PlacementReport, membership_changes
+from workflows.domain.unit.policy import UnitPolicy
+from workflows.domain.unit.state import UnitState, evolve_unit, initial_unit_state
+from workflows.domain.unit.unit_checks import decide_unit, open_unit
 
 OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 POLICY = UnitPolicy()
@@ -108,7 +99,7 @@ def test_a_placement_report_joins_then_changes_risk_then_leaves() -> None:
     state = unit_with(("PL-1", RiskLevel.low))
     assert [r.placement_id for r in state.residents] == ["PL-1"]
     child = placement("PL-1", OPENED, RiskLevel.low)
-    from workflows.domain import ChangeRiskLevel, EndPlacement
+    from workflows.domain.commands import ChangeRiskLevel, EndPlacement
 
     manager = Actor(role=Role.registered_manager, reference="staff-01")
     later = OPENED + HOUR
