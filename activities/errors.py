@@ -27,8 +27,15 @@ class ErrorType(StrEnum):
 
 
 class ActivityError(SafesideError):
+    """Each kind says whether a retry may cure it; its ``ErrorType`` is its class name."""
+
     error_type: ClassVar[ErrorType]
     retryable: ClassVar[bool]
+
+    def __init_subclass__(cls, *, retryable: bool, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.error_type = ErrorType(cls.__name__)
+        cls.retryable = retryable
 
     def to_application_error(self) -> ApplicationError:
         return ApplicationError(
@@ -36,52 +43,33 @@ class ActivityError(SafesideError):
         )
 
 
-class VersionGap(ActivityError):
+class VersionGap(ActivityError, retryable=False):
     """The batch does not start right after the last stored event, or skips a version."""
 
-    error_type = ErrorType.VERSION_GAP
-    retryable = False
 
-
-class VersionConflict(ActivityError):
+class VersionConflict(ActivityError, retryable=False):
     """A different event is already stored at one of the batch's versions."""
 
-    error_type = ErrorType.VERSION_CONFLICT
-    retryable = False
 
-
-class InvalidBatch(ActivityError):
+class InvalidBatch(ActivityError, retryable=False):
     """The batch is malformed: an event of another stream, an unreadable event, a
     notification for an event that does not exist."""
 
-    error_type = ErrorType.INVALID_BATCH
-    retryable = False
 
-
-class ConcurrentAppend(ActivityError):
+class ConcurrentAppend(ActivityError, retryable=True):
     """Another append to the same stream won a race; a retry reads what it wrote."""
 
-    error_type = ErrorType.CONCURRENT_APPEND
-    retryable = True
 
-
-class StoreUnavailable(ActivityError):
+class StoreUnavailable(ActivityError, retryable=True):
     """PostgreSQL could not be reached or failed for a reason a retry may cure."""
 
-    error_type = ErrorType.STORE_UNAVAILABLE
-    retryable = True
+
+class NotificationNotFound(ActivityError, retryable=False):
+    """No outbox row has the key: a retry would not find one either."""
 
 
-class NotificationNotFound(ActivityError):
-    error_type = ErrorType.NOTIFICATION_NOT_FOUND
-    retryable = False
-
-
-class DeliveryFailed(ActivityError):
+class DeliveryFailed(ActivityError, retryable=True):
     """The channel did not take the message; the attempt is recorded on the outbox row."""
-
-    error_type = ErrorType.DELIVERY_FAILED
-    retryable = True
 
 
 class ChannelError(SafesideError):

@@ -13,17 +13,12 @@ transaction, under a per-stream lock so appends to one placement take turns:
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from activities.contracts import (
-    AppendBatch,
-    AppendResult,
-    OutboxMessage,
-    StoredEvent,
-)
 from activities.errors import (
     ActivityError,
     ConcurrentAppend,
@@ -32,9 +27,14 @@ from activities.errors import (
     VersionConflict,
     VersionGap,
 )
-from activities.projections import Connection, fold_stored, read_stored_events
+from activities.projections import Connection, read_stored_events
 from activities.stream_kinds import StreamKind, stream_kind
-from activities.unit_projections import fold_unit_stored
+from safeside.contracts.activities import (
+    AppendBatch,
+    AppendResult,
+    OutboxMessage,
+    StoredEvent,
+)
 from safeside.db import Pool
 from safeside.log import get_logger
 from workflows.domain.errors import DomainError
@@ -109,6 +109,9 @@ class EventStore:
         self._policy = policy
         self._unit_policy = unit_policy or UnitPolicy()
 
+    def _kind(self, stream_id: str) -> StreamKind[Any, Any]:
+        return stream_kind(stream_id, self._policy, self._unit_policy)
+
     async def append(self, batch: AppendBatch) -> AppendResult:
         _check_shape(batch)
         try:
@@ -137,7 +140,7 @@ class EventStore:
 
     async def _append_locked(self, con: Connection, batch: AppendBatch) -> AppendResult:
         stream = batch.stream_id
-        kind = stream_kind(stream, self._policy, self._unit_policy)
+        kind = self._kind(stream)
         await con.execute(
             "SELECT pg_advisory_xact_lock($1, hashtext($2))", _STREAM_LOCK_SPACE, stream
         )
@@ -170,10 +173,11 @@ class EventStore:
 
         state = snapshot
         if state is None or state.version != current:
-            state = kind.fold(stream, await read_stored_events(con, stream))
+            state, _ = kind.fold(stream, await read_stored_events(con, stream))
+        typed = {event.version: self._read(kind, event) for event in batch.events}
         state_after: dict[int, Any] = {}
         for event in new:
-            state = self._evolve(kind, state, event)
+            state = self._evolve(kind, state, event, typed[event.version])
             state_after[event.version] = state
         await con.executemany(
             """INSERT INTO events (stream_id, version, event_type, schema_version, occurred_at,
@@ -193,37 +197,27 @@ class EventStore:
                 for e in new
             ],
         )
-        await kind.project(con, state, new)
-        await self._write_outbox(con, kind, batch, state_after, state)
+        await kind.project(con, state, [typed[event.version] for event in new])
+        await self._write_outbox(con, kind, batch.notifications, typed, state_after, state)
         return AppendResult(last_version=state.version, appended=len(new))
 
     @staticmethod
-    def _evolve(kind: StreamKind, state: Any, event: StoredEvent) -> Any:
-        def unreadable(reason: str) -> InvalidBatch:
-            return InvalidBatch(
-                f"event {event.version} of {kind.name} {event.stream_id} "
-                f"({event.event_type}) cannot be stored: {reason}"
-            )
+    def _read(kind: StreamKind[Any, Any], event: StoredEvent) -> Any:
+        return _unreadable_as_invalid(kind, event, lambda: kind.read(event))
 
-        try:
-            return kind.evolve(state, event)
-        except ValidationError as exc:
-            # Only where and what kind of problem: the values themselves may be personal.
-            problems = (f"{'.'.join(map(str, e['loc']))}: {e['type']}" for e in exc.errors())
-            raise unreadable("; ".join(problems)) from exc
-        except (DomainError, ValueError) as exc:
-            raise unreadable(str(exc)) from exc  # our own messages: ids and versions only
+    @staticmethod
+    def _evolve(kind: StreamKind[Any, Any], state: Any, stored: StoredEvent, event: Any) -> Any:
+        return _unreadable_as_invalid(kind, stored, lambda: kind.evolve(state, event))
 
     @staticmethod
     async def _write_outbox(
         con: Connection,
-        kind: StreamKind,
-        batch: AppendBatch,
+        kind: StreamKind[Any, Any],
+        notifications: list[OutboxMessage],
+        events: dict[int, Any],
         state_after: dict[int, Any],
         latest: Any,
     ) -> None:
-        events = {event.version: event for event in batch.events}
-
         def row(message: OutboxMessage) -> tuple[object, ...]:
             state = state_after.get(message.event_version, latest)
             content = kind.content(state, events[message.event_version], message)
@@ -241,7 +235,7 @@ class EventStore:
                                           purpose, content)
                VALUES ($1, $2, $3, $4, $5, $6)
                ON CONFLICT (idempotency_key) DO NOTHING""",
-            [row(message) for message in batch.notifications],
+            [row(message) for message in notifications],
         )
 
     async def read_stream(
@@ -271,12 +265,14 @@ class EventStore:
 
     async def load_state(self, stream_id: str) -> PlacementState:
         """The placement's state folded from PostgreSQL alone (version 0 if it has no events)."""
-        return fold_stored(stream_id, await self.read_stream(stream_id))
+        state, _ = self._kind(stream_id).fold(stream_id, await self.read_stream(stream_id))
+        return cast(PlacementState, state)
 
     async def load_unit_state(self, unit_id: str) -> UnitState:
         """The unit's state folded from PostgreSQL alone (version 0 if it has no events)."""
         stream_id = unit_stream_id(unit_id)
-        return fold_unit_stored(stream_id, await self.read_stream(stream_id))
+        state, _ = self._kind(stream_id).fold(stream_id, await self.read_stream(stream_id))
+        return cast(UnitState, state)
 
     async def current_version(self, stream_id: str) -> int:
         async with self._pool.acquire() as con:
@@ -284,3 +280,28 @@ class EventStore:
                 "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1", stream_id
             )
         return version
+
+
+T = TypeVar("T")
+
+
+def _unreadable_as_invalid(
+    kind: StreamKind[Any, Any], event: StoredEvent, step: Callable[[], T]
+) -> T:
+    """Run ``step`` (reading or folding ``event``); an event the domain cannot take is a batch
+    that can never be stored."""
+
+    def unreadable(reason: str) -> InvalidBatch:
+        return InvalidBatch(
+            f"event {event.version} of {kind.name} {event.stream_id} "
+            f"({event.event_type}) cannot be stored: {reason}"
+        )
+
+    try:
+        return step()
+    except ValidationError as exc:
+        # Only where and what kind of problem: the values themselves may be personal.
+        problems = (f"{'.'.join(map(str, e['loc']))}: {e['type']}" for e in exc.errors())
+        raise unreadable("; ".join(problems)) from exc
+    except (DomainError, ValueError) as exc:
+        raise unreadable(str(exc)) from exc  # our own messages: ids and versions only

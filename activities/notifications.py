@@ -25,16 +25,6 @@ from typing import Any
 import asyncpg
 
 from activities.channels import ChannelRouter
-from activities.contracts import (
-    DeliveryBatch,
-    DeliveryBatchResult,
-    DeliveryRequest,
-    DeliveryResult,
-    MarkFailedRequest,
-    MarkFailedResult,
-    OutboxMessage,
-    StoredEvent,
-)
 from activities.errors import (
     ActivityError,
     ChannelError,
@@ -43,39 +33,36 @@ from activities.errors import (
     StoreUnavailable,
 )
 from activities.messages import Notification, NotificationContent
+from safeside.contracts import activities as contract
 from safeside.db import Pool
 from safeside.log import get_logger
 from workflows.domain.common import LOCATION_ENTITLED_ROLES, LOCATION_FIELDS
+from workflows.domain.events import PlacementEvent
 from workflows.domain.notices import MISSING_CHILDREN_PROFORMA
 from workflows.domain.state import PlacementState
 
 log = get_logger(__name__)
 
 
-ContentDetails = Callable[[PlacementState, StoredEvent], dict[str, Any]]
-
-_DEADLINE_FIELDS = ("deadline_id", "kind", "due_at")
+ContentDetails = Callable[[PlacementState, PlacementEvent], dict[str, Any]]
 
 
-def _deadline_details(state: PlacementState, event: StoredEvent) -> dict[str, Any]:
-    return {field: event.payload.get(field) for field in _DEADLINE_FIELDS}
+def _event_fields(*names: str) -> ContentDetails:
+    """Details copied from the event, by field name: a field the event does not have is a
+    ``KeyError`` here, not a silent blank in a message to the police."""
+
+    def details(state: PlacementState, event: PlacementEvent) -> dict[str, Any]:
+        fields = event.model_dump(mode="json")
+        return {name: fields[name] for name in names}
+
+    return details
 
 
-def _escalation_details(state: PlacementState, event: StoredEvent) -> dict[str, Any]:
-    return _deadline_details(state, event) | {
-        "step_name": event.payload.get("step_name"),
-        "notify_role": event.payload.get("notify_role"),
-    }
+_deadline_details = _event_fields("deadline_id", "kind", "due_at")
+_escalation_details = _event_fields("deadline_id", "kind", "due_at", "step_name", "notify_role")
 
 
-def _risk_change_details(state: PlacementState, event: StoredEvent) -> dict[str, Any]:
-    return {
-        "from_level": event.payload.get("from_level"),
-        "to_level": event.payload.get("to_level"),
-    }
-
-
-def _placement_details(state: PlacementState, event: StoredEvent) -> dict[str, Any]:
+def _placement_details(state: PlacementState, event: PlacementEvent) -> dict[str, Any]:
     facts = state.facts
     if facts is None:
         return {}
@@ -88,33 +75,21 @@ def _placement_details(state: PlacementState, event: StoredEvent) -> dict[str, A
     }
 
 
-def _interpreter_details(state: PlacementState, event: StoredEvent) -> dict[str, Any]:
-    return {"language": event.payload.get("language")}
-
-
-def _payload_fields(*names: str) -> ContentDetails:
-    """Details copied from the event's payload, by field name."""
-
-    def details(state: PlacementState, event: StoredEvent) -> dict[str, Any]:
-        return {name: event.payload.get(name) for name in names}
-
-    return details
-
-
-def _missing_children_proforma(state: PlacementState, event: StoredEvent) -> dict[str, Any]:
+def _missing_children_proforma(state: PlacementState, event: PlacementEvent) -> dict[str, Any]:
     """The Missing Children's Proforma (R5) with the Philomena Protocol part 2: for the police."""
     facts = state.facts
-    p = event.payload
-    return {
-        "episode_id": p.get("episode_id"),
-        "kind": p.get("kind"),
-        "last_seen_at": p.get("last_seen_at"),
-        "last_seen_place_reference": p.get("last_seen_place_reference"),
-        "known_whereabouts_reference": p.get("known_whereabouts_reference"),
-        "circumstances": p.get("circumstances"),
-        "police_risk_grade": p.get("police_risk_grade"),
-        "clothing_reference": p.get("clothing_reference"),
-        "description_reference": p.get("description_reference"),
+    episode = _event_fields(
+        "episode_id",
+        "kind",
+        "last_seen_at",
+        "last_seen_place_reference",
+        "known_whereabouts_reference",
+        "circumstances",
+        "police_risk_grade",
+        "clothing_reference",
+        "description_reference",
+    )(state, event)
+    return episode | {
         "risk_factors": list(state.risk_factors),
         # Every child placed through Safeside is believed to be at risk of trafficking.
         "trafficking_concern": True,
@@ -127,34 +102,32 @@ def _missing_children_proforma(state: PlacementState, event: StoredEvent) -> dic
     }
 
 
-_EPISODE_FIELDS = ("episode_id", "kind", "last_seen_at", "police_risk_grade")
-
 # purpose -> the details that purpose adds.
 CONTENT_BUILDERS: dict[str, ContentDetails] = {
     "placement_started": _placement_details,
     "placement_ended": _placement_details,
-    "interpreter_requested": _interpreter_details,
+    "interpreter_requested": _event_fields("language"),
     "deadline_missed": _deadline_details,
     "escalation": _escalation_details,
-    "risk_level_raised_to_high": _risk_change_details,
+    "risk_level_raised_to_high": _event_fields("from_level", "to_level"),
     MISSING_CHILDREN_PROFORMA: _missing_children_proforma,
-    "missing_reported": _payload_fields(*_EPISODE_FIELDS),
-    "reg40_police_involved": _payload_fields("episode_id", "kind"),
-    "child_returned": _payload_fields(
+    "missing_reported": _event_fields("episode_id", "kind", "last_seen_at", "police_risk_grade"),
+    "reg40_police_involved": _event_fields("episode_id", "kind"),
+    "child_returned": _event_fields(
         "episode_id", "returned_at", "found_by_reference", "where_found_reference"
     ),
-    "return_interview_held": _payload_fields("episode_id", "held_at"),
-    "enquiry_recorded": _payload_fields("channel", "enquirer_reference", "question", "received_at"),
-    "visitor_verification_needed": _payload_fields("visitor_reference", "stated_relationship"),
-    "unverified_visit_attempted": _payload_fields(
+    "return_interview_held": _event_fields("episode_id", "held_at"),
+    "enquiry_recorded": _event_fields("channel", "enquirer_reference", "question", "received_at"),
+    "visitor_verification_needed": _event_fields("visitor_reference", "stated_relationship"),
+    "unverified_visit_attempted": _event_fields(
         "visitor_reference", "attempted_at", "visitor_was_proposed"
     ),
-    "phone_release_confirmed": _payload_fields("confirmation_reference", "confirmed_at"),
-    "restriction_imposed": _payload_fields("kind", "starts_at", "review_by"),
-    "restriction_renewed": _payload_fields("kind", "review_by"),
-    "restriction_lifted": _payload_fields("kind", "lifted_at"),
-    "contact_assessment_requested": _payload_fields("contact_person_reference", "relationship"),
-    "suspicious_activity": _payload_fields("category", "note_reference_or_text", "observed_at"),
+    "phone_release_confirmed": _event_fields("confirmation_reference", "confirmed_at"),
+    "restriction_imposed": _event_fields("kind", "starts_at", "review_by"),
+    "restriction_renewed": _event_fields("kind", "review_by"),
+    "restriction_lifted": _event_fields("kind", "lifted_at"),
+    "contact_assessment_requested": _event_fields("contact_person_reference", "relationship"),
+    "suspicious_activity": _event_fields("category", "note_reference_or_text", "observed_at"),
 }
 
 
@@ -166,7 +139,7 @@ def redacted_for(recipient: str, details: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_content(
-    state: PlacementState, event: StoredEvent, message: OutboxMessage
+    state: PlacementState, event: PlacementEvent, message: contract.OutboxMessage
 ) -> NotificationContent:
     """The message for ``message.recipient``, from the state just after ``event``."""
     facts = state.facts
@@ -178,7 +151,7 @@ def build_content(
         unit_id=None if facts is None else facts.unit_id,
         recipient=message.recipient,
         purpose=message.purpose,
-        event_type=event.event_type,
+        event_type=event.type,
         event_version=event.version,
         occurred_at=event.occurred_at,
         risk_level=None if state.risk_level is None else state.risk_level.value,
@@ -193,7 +166,7 @@ class Outbox:
         self._pool = pool
         self._channels = channels
 
-    async def deliver(self, request: DeliveryRequest) -> DeliveryResult:
+    async def deliver(self, request: contract.DeliveryRequest) -> contract.DeliveryResult:
         key = request.idempotency_key
         failure: tuple[Notification, ChannelError] | None = None
         try:
@@ -208,7 +181,7 @@ class Outbox:
                 if row is None:
                     raise NotificationNotFound(f"there is no notification {key} in the outbox")
                 if row["status"] == "delivered":
-                    return DeliveryResult(
+                    return contract.DeliveryResult(
                         idempotency_key=key,
                         delivered_at=row["delivered_at"],
                         already_delivered=True,
@@ -233,7 +206,7 @@ class Outbox:
                             WHERE idempotency_key = $1 RETURNING delivered_at""",
                         key,
                     )
-                    return DeliveryResult(
+                    return contract.DeliveryResult(
                         idempotency_key=key, delivered_at=delivered_at, already_delivered=False
                     )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
@@ -257,7 +230,7 @@ class Outbox:
         raises: what failed or was too slow (its attempt cut off) is left to the delivery
         activity, which retries it."""
         sends = [
-            asyncio.ensure_future(self.deliver(DeliveryRequest(idempotency_key=key)))
+            asyncio.ensure_future(self.deliver(contract.DeliveryRequest(idempotency_key=key)))
             for key in keys
         ]
         if not sends:
@@ -275,32 +248,35 @@ class Outbox:
                 log.error("delivery on append failed", error=type(failure).__name__)
         return sorted(delivered)
 
-    async def deliver_all(self, batch: DeliveryBatch) -> DeliveryBatchResult:
+    async def deliver_all(self, batch: contract.DeliveryBatch) -> contract.DeliveryBatchResult:
         """Deliver every notification of ``batch`` at once, each through ``deliver``. If any
         did not get through, raise the first failure (a non-retryable one first): the retry
         of the batch finds the delivered rows delivered and sends only the rest."""
         outcomes = await asyncio.gather(
-            *(self.deliver(DeliveryRequest(idempotency_key=key)) for key in batch.idempotency_keys),
+            *(
+                self.deliver(contract.DeliveryRequest(idempotency_key=key))
+                for key in batch.idempotency_keys
+            ),
             return_exceptions=True,
         )
-        delivered: list[DeliveryResult] = []
+        delivered: list[contract.DeliveryResult] = []
         errors: list[ActivityError] = []
         for outcome in outcomes:
-            if isinstance(outcome, DeliveryResult):
+            if isinstance(outcome, contract.DeliveryResult):
                 delivered.append(outcome)
             elif isinstance(outcome, ActivityError):
                 errors.append(outcome)
             else:
                 raise outcome  # a bug, not a delivery outcome: let it show as it is
         if not errors:
-            return DeliveryBatchResult(delivered=delivered)
+            return contract.DeliveryBatchResult(delivered=delivered)
         errors.sort(key=lambda error: error.retryable)  # a non-retryable one decides
         first = errors[0]
         raise type(first)(
             f"{len(errors)} of {len(outcomes)} notifications not delivered; first: {first}"
         ) from first
 
-    async def mark_failed(self, request: MarkFailedRequest) -> MarkFailedResult:
+    async def mark_failed(self, request: contract.MarkFailedRequest) -> contract.MarkFailedResult:
         """Show a notification as failed for good (the workflow gave up retrying). A delivered
         one stays delivered."""
         key = request.idempotency_key
@@ -324,4 +300,4 @@ class Outbox:
             raise NotificationNotFound(f"there is no notification {key} in the outbox")
         if status == "failed":
             log.error("notification marked failed", idempotency_key=key)
-        return MarkFailedResult(idempotency_key=key, status=str(status))
+        return contract.MarkFailedResult(idempotency_key=key, status=str(status))

@@ -13,21 +13,10 @@ from typing import TypeVar
 import structlog
 from temporalio import activity
 
-from activities.contracts import (
-    ActivityName,
-    AppendAndDeliverResult,
-    AppendBatch,
-    AppendResult,
-    DeliveryBatch,
-    DeliveryBatchResult,
-    DeliveryRequest,
-    DeliveryResult,
-    MarkFailedRequest,
-    MarkFailedResult,
-)
 from activities.errors import ActivityError
 from activities.event_store import EventStore
 from activities.notifications import Outbox
+from safeside.contracts import activities as contract
 from safeside.ids import placement_id_of
 
 T = TypeVar("T")
@@ -48,8 +37,8 @@ class EventStoreActivities:
     def __init__(self, store: EventStore) -> None:
         self._store = store
 
-    @activity.defn(name=ActivityName.APPEND_EVENTS)
-    async def append_events(self, batch: AppendBatch) -> AppendResult:
+    @activity.defn(name=contract.ActivityName.APPEND_EVENTS)
+    async def append_events(self, batch: contract.AppendBatch) -> contract.AppendResult:
         return await _for_temporal(self._store.append(batch))
 
 
@@ -73,31 +62,41 @@ class AppendAndDeliverActivities:
         self._outbox = outbox
         self._deliver_within = deliver_within
 
-    @activity.defn(name=ActivityName.APPEND_AND_DELIVER)
-    async def append_and_deliver(self, batch: AppendBatch) -> AppendAndDeliverResult:
+    @activity.defn(name=contract.ActivityName.APPEND_AND_DELIVER)
+    async def append_and_deliver(
+        self, batch: contract.AppendBatch
+    ) -> contract.AppendAndDeliverResult:
         return await _for_temporal(self._append_and_deliver(batch))
 
-    async def _append_and_deliver(self, batch: AppendBatch) -> AppendAndDeliverResult:
+    async def _append_and_deliver(
+        self, batch: contract.AppendBatch
+    ) -> contract.AppendAndDeliverResult:
         appended = await self._store.append(batch)
         delivered = await self._outbox.deliver_at_once(
             [message.idempotency_key for message in batch.notifications],
             within=self._deliver_within,
         )
-        return AppendAndDeliverResult(appended=appended, delivered=delivered)
+        return contract.AppendAndDeliverResult(appended=appended, delivered=delivered)
 
 
 class NotificationActivities:
     def __init__(self, outbox: Outbox) -> None:
         self._outbox = outbox
 
-    @activity.defn(name=ActivityName.DELIVER_NOTIFICATION)
-    async def deliver_notification(self, request: DeliveryRequest) -> DeliveryResult:
+    @activity.defn(name=contract.ActivityName.DELIVER_NOTIFICATION)
+    async def deliver_notification(
+        self, request: contract.DeliveryRequest
+    ) -> contract.DeliveryResult:
         return await _for_temporal(self._outbox.deliver(request))
 
-    @activity.defn(name=ActivityName.DELIVER_NOTIFICATIONS)
-    async def deliver_notifications(self, batch: DeliveryBatch) -> DeliveryBatchResult:
+    @activity.defn(name=contract.ActivityName.DELIVER_NOTIFICATIONS)
+    async def deliver_notifications(
+        self, batch: contract.DeliveryBatch
+    ) -> contract.DeliveryBatchResult:
         return await _for_temporal(self._outbox.deliver_all(batch))
 
-    @activity.defn(name=ActivityName.MARK_NOTIFICATION_FAILED)
-    async def mark_notification_failed(self, request: MarkFailedRequest) -> MarkFailedResult:
+    @activity.defn(name=contract.ActivityName.MARK_NOTIFICATION_FAILED)
+    async def mark_notification_failed(
+        self, request: contract.MarkFailedRequest
+    ) -> contract.MarkFailedResult:
         return await _for_temporal(self._outbox.mark_failed(request))

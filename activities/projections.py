@@ -4,16 +4,16 @@ Two kinds of rows:
 - rows that follow the *state* (``placements``, ``open_deadlines``, the snapshot) are rewritten
   from the folded state after each append;
 - rows that record single *events* (``escalations``, ``missing_episodes``, ``visitors``) are
-  written by the projector registered for the event's stable type name in
-  ``EVENT_ROW_PROJECTORS``. A new event type adds one function and one entry there.
+  written by the projector ``event_rows`` picks for the event's class. A new event type adds
+  one function and one case there.
 
 Every value is taken from the events (times are event times, never the clock), so
-``rebuild_projections`` gives exactly the rows the appends left.
+``activities.rebuild`` gives exactly the rows the appends left.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
@@ -21,13 +21,21 @@ from typing import Any, TypeAlias
 import asyncpg
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from activities.contracts import StoredEvent, from_stored_event
-from activities.unit_projections import UNIT_PROJECTION_TABLES, rebuild_unit_projections
+from safeside.contracts.activities import StoredEvent
 from safeside.db import Pool
 from workflows.domain.deadlines import Deadline, due
+from workflows.domain.events import EscalationRaised, PlacementEvent
 from workflows.domain.policy import Policy
-from workflows.domain.state import PlacementState, fold, initial_state
-from workflows.domain.unit.policy import UnitPolicy
+from workflows.domain.protection_events import (
+    ChildReturned,
+    MissingReported,
+    ReturnInterviewHeld,
+    UnverifiedVisitAttempted,
+    VisitorProposed,
+    VisitorVerified,
+    VisitRecorded,
+)
+from workflows.domain.state import PlacementState
 
 # A string: asyncpg's classes are generic only in its type stubs.
 Connection: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
@@ -51,17 +59,7 @@ class RowWrite:
     args: tuple[object, ...]
 
 
-EventRowProjector = Callable[[StoredEvent], list[RowWrite]]
-
-
-def _time(event: StoredEvent, key: str) -> datetime:
-    """A time from the payload, or the event's own time when the payload has none."""
-    value = event.payload.get(key)
-    return event.occurred_at if value is None else datetime.fromisoformat(str(value))
-
-
-def _escalation_rows(event: StoredEvent) -> list[RowWrite]:
-    p = event.payload
+def _escalation_rows(event: EscalationRaised) -> list[RowWrite]:
     return [
         RowWrite(
             """INSERT INTO escalations (stream_id, event_version, deadline_id, kind, step_index,
@@ -70,12 +68,12 @@ def _escalation_rows(event: StoredEvent) -> list[RowWrite]:
             (
                 event.stream_id,
                 event.version,
-                str(p["deadline_id"]),
-                str(p["kind"]),
-                int(p["step_index"]),
-                str(p["step_name"]),
-                str(p["notify_role"]),
-                _time(event, "due_at"),
+                event.deadline_id,
+                event.kind.value,
+                event.step_index,
+                event.step_name,
+                event.notify_role.value,
+                event.due_at,
                 event.occurred_at,
             ),
         )
@@ -86,10 +84,9 @@ def _escalation_rows(event: StoredEvent) -> list[RowWrite]:
 _EPISODE_KINDS = {"missing": "missing", "away_without_authorisation": "away"}
 
 
-def _missing_reported_rows(event: StoredEvent) -> list[RowWrite]:
+def _missing_reported_rows(event: MissingReported) -> list[RowWrite]:
     """A new episode. The last-seen place and circumstances are not projected: they stay in
     the event, for the police."""
-    p = event.payload
     return [
         RowWrite(
             """INSERT INTO missing_episodes (stream_id, episode_id, kind, started_at,
@@ -97,44 +94,39 @@ def _missing_reported_rows(event: StoredEvent) -> list[RowWrite]:
                VALUES ($1, $2, $3, $4, $5, $6, $7)""",
             (
                 event.stream_id,
-                str(p["episode_id"]),
-                _EPISODE_KINDS[str(p["kind"])],
+                event.episode_id,
+                _EPISODE_KINDS[event.kind.value],
                 event.occurred_at,
                 event.version,
-                _time(event, "last_seen_at"),
-                p.get("police_risk_grade"),
+                event.last_seen_at,
+                None if event.police_risk_grade is None else event.police_risk_grade.value,
             ),
         )
     ]
 
 
-def _child_returned_rows(event: StoredEvent) -> list[RowWrite]:
+def _child_returned_rows(event: ChildReturned) -> list[RowWrite]:
     """The episode ends; where the child was found is not projected."""
     return [
         RowWrite(
             """UPDATE missing_episodes SET ended_at = $3, ended_version = $4
                 WHERE stream_id = $1 AND episode_id = $2""",
-            (
-                event.stream_id,
-                str(event.payload["episode_id"]),
-                _time(event, "returned_at"),
-                event.version,
-            ),
+            (event.stream_id, event.episode_id, event.returned_at, event.version),
         )
     ]
 
 
-def _return_interview_rows(event: StoredEvent) -> list[RowWrite]:
+def _return_interview_rows(event: ReturnInterviewHeld) -> list[RowWrite]:
     return [
         RowWrite(
             """UPDATE missing_episodes SET return_interview_held_at = $3
                 WHERE stream_id = $1 AND episode_id = $2""",
-            (event.stream_id, str(event.payload["episode_id"]), _time(event, "held_at")),
+            (event.stream_id, event.episode_id, event.held_at),
         )
     ]
 
 
-def _visitor_proposed_rows(event: StoredEvent) -> list[RowWrite]:
+def _visitor_proposed_rows(event: VisitorProposed) -> list[RowWrite]:
     # A visitor turned away before being proposed already has a row.
     return [
         RowWrite(
@@ -146,42 +138,37 @@ def _visitor_proposed_rows(event: StoredEvent) -> list[RowWrite]:
                        stated_relationship = EXCLUDED.stated_relationship""",
             (
                 event.stream_id,
-                str(event.payload["visitor_reference"]),
+                event.visitor_reference,
                 event.occurred_at,
-                str(event.payload["stated_relationship"]),
+                event.stated_relationship,
             ),
         )
     ]
 
 
-def _visitor_verified_rows(event: StoredEvent) -> list[RowWrite]:
+def _visitor_verified_rows(event: VisitorVerified) -> list[RowWrite]:
     """The deciding social worker is the event's actor."""
     return [
         RowWrite(
             """UPDATE visitors SET status = 'verified', decided_at = $3, decided_by_ref = $4
                 WHERE stream_id = $1 AND visitor_ref = $2""",
-            (
-                event.stream_id,
-                str(event.payload["visitor_reference"]),
-                _time(event, "interviewed_at"),
-                event.actor_ref,
-            ),
+            (event.stream_id, event.visitor_reference, event.interviewed_at, event.actor.reference),
         )
     ]
 
 
-def _visit_rows(event: StoredEvent) -> list[RowWrite]:
+def _visit_rows(event: VisitRecorded) -> list[RowWrite]:
     return [
         RowWrite(
             """UPDATE visitors SET visits = visits + 1,
                                    last_visit_at = greatest(last_visit_at, $3)
                 WHERE stream_id = $1 AND visitor_ref = $2""",
-            (event.stream_id, str(event.payload["visitor_reference"]), _time(event, "visited_at")),
+            (event.stream_id, event.visitor_reference, event.visited_at),
         )
     ]
 
 
-def _turned_away_rows(event: StoredEvent) -> list[RowWrite]:
+def _turned_away_rows(event: UnverifiedVisitAttempted) -> list[RowWrite]:
     return [
         RowWrite(
             """INSERT INTO visitors (stream_id, visitor_ref, status, turned_away,
@@ -190,30 +177,32 @@ def _turned_away_rows(event: StoredEvent) -> list[RowWrite]:
                ON CONFLICT (stream_id, visitor_ref) DO UPDATE
                    SET turned_away = visitors.turned_away + 1,
                        last_turned_away_at = greatest(visitors.last_turned_away_at, $3)""",
-            (
-                event.stream_id,
-                str(event.payload["visitor_reference"]),
-                _time(event, "attempted_at"),
-            ),
+            (event.stream_id, event.visitor_reference, event.attempted_at),
         )
     ]
 
 
-EVENT_ROW_PROJECTORS: dict[str, EventRowProjector] = {
-    "escalation_raised": _escalation_rows,
-    "missing_reported": _missing_reported_rows,
-    "child_returned": _child_returned_rows,
-    "return_interview_held": _return_interview_rows,
-    "visitor_proposed": _visitor_proposed_rows,
-    "visitor_verified": _visitor_verified_rows,
-    "visit_recorded": _visit_rows,
-    "unverified_visit_attempted": _turned_away_rows,
-}
-
-
-def event_rows(event: StoredEvent) -> list[RowWrite]:
-    projector = EVENT_ROW_PROJECTORS.get(event.event_type)
-    return [] if projector is None else projector(event)
+def event_rows(event: PlacementEvent) -> list[RowWrite]:
+    """The rows that record this one event (most have none: the state's rows say it)."""
+    match event:
+        case EscalationRaised():
+            return _escalation_rows(event)
+        case MissingReported():
+            return _missing_reported_rows(event)
+        case ChildReturned():
+            return _child_returned_rows(event)
+        case ReturnInterviewHeld():
+            return _return_interview_rows(event)
+        case VisitorProposed():
+            return _visitor_proposed_rows(event)
+        case VisitorVerified():
+            return _visitor_verified_rows(event)
+        case VisitRecorded():
+            return _visit_rows(event)
+        case UnverifiedVisitAttempted():
+            return _turned_away_rows(event)
+        case _:
+            return []
 
 
 def open_deadline_row(stream_id: str, deadline: Deadline) -> tuple[object, ...]:
@@ -245,7 +234,7 @@ async def load_snapshot(con: Connection, stream_id: str) -> PlacementState | Non
 
 
 async def project(
-    con: Connection, state: PlacementState, new_events: Sequence[StoredEvent], policy: Policy
+    con: Connection, state: PlacementState, new_events: Sequence[PlacementEvent], policy: Policy
 ) -> None:
     """Bring one stream's projections up to ``state``, which already includes ``new_events``
     (at least one, in version order)."""
@@ -314,48 +303,6 @@ async def read_stored_events(
         limit,
     )
     return [StoredEvent.model_validate(dict(row)) for row in rows]
-
-
-def fold_stored(stream_id: str, events: Sequence[StoredEvent]) -> PlacementState:
-    if not events:
-        return initial_state(stream_id)
-    return fold(from_stored_event(event) for event in events)
-
-
-ProgressReport = Callable[[int, int], None]
-
-
-async def rebuild_projections(
-    pool: Pool,
-    policy: Policy,
-    *,
-    progress: ProgressReport | None = None,
-    report_every: int = 100,
-    unit_policy: UnitPolicy | None = None,
-) -> int:
-    """Empty the projections and refold every placement (and unit) from ``events``; return how
-    many placements.
-
-    One transaction: readers see the old tables until the new ones are complete, and appends
-    wait until it commits (TRUNCATE locks the tables, and an append reads its snapshot before
-    it writes events), so no event is missed or projected twice.
-    """
-    async with pool.acquire() as con, con.transaction():
-        await con.execute(f"TRUNCATE {', '.join(PROJECTION_TABLES + UNIT_PROJECTION_TABLES)}")
-        # Unit streams ("unit:UNIT-7") are folded by the unit's domain, after the placements.
-        stream_ids = [
-            row["stream_id"]
-            for row in await con.fetch(
-                "SELECT DISTINCT stream_id FROM events WHERE stream_id NOT LIKE 'unit:%' ORDER BY 1"
-            )
-        ]
-        for done, stream_id in enumerate(stream_ids, start=1):
-            events = await read_stored_events(con, stream_id)
-            await project(con, fold_stored(stream_id, events), events, policy)
-            if progress is not None and (done % report_every == 0 or done == len(stream_ids)):
-                progress(done, len(stream_ids))
-        await rebuild_unit_projections(con, unit_policy or UnitPolicy())
-    return len(stream_ids)
 
 
 class PlacementOverview(BaseModel):

@@ -12,11 +12,11 @@ import structlog
 from temporalio import activity
 from temporalio.service import RPCError
 
-from activities.contracts import ActivityName
 from activities.errors import StoreUnavailable
+from safeside.contracts.activities import ActivityName
+from safeside.contracts.workflows import PLACEMENT_REPORTED, UNIT_WORKFLOW_TYPE, UnitInput
 from safeside.ids import unit_workflow_id
 from workflows.domain.unit.membership import PlacementReport
-from workflows.unit_io import PLACEMENT_REPORTED, UNIT_WORKFLOW_TYPE, UnitInput
 
 
 @activity.defn(name=ActivityName.REPORT_TO_UNIT)

@@ -28,7 +28,7 @@ from pathlib import Path
 from bench.stack import Stack, bench_stack
 from bench.throughput import gather_limited, percentile, start_command, wait_for_count
 from safeside.log import configure_logging
-from starter.placements import current_state, handover, start_placement
+from starter.services.placements import current_state, handover, start_placement
 from workflows.domain.policy import Policy
 
 SAMPLE = 300

@@ -12,11 +12,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from safeside.db import Pool, create_pool
-from safeside.embedded.postgres import EmbeddedPostgres
-from safeside.embedded.processes import free_port
-from safeside.migrate import migrate
-from starter.queries import list_deadlines, list_placements
+from bench.stack import throwaway_database
+from safeside.db import Pool
+from starter.services.lists import list_deadlines, list_placements
 
 COUNT = 10_000
 ROUNDS = 20
@@ -25,35 +23,25 @@ ROUNDS = 20
 async def measure() -> dict[str, float]:
     """Milliseconds a page, by case."""
     with tempfile.TemporaryDirectory() as folder:
-        server = EmbeddedPostgres(Path(folder) / "data", port=free_port(), durable=False)
-        await server.start()
-        try:
-            url = await server.ensure_database("bench")
-            await migrate(url)
-            pool = await create_pool(url)
-            try:
-                await fill(pool)
-                last = f"PL-{COUNT - 60:06d}"
-                cases = {
-                    "first page": lambda: list_placements(pool),
-                    "page near the end": lambda: list_placements(pool, after=last),
-                    "one unit": lambda: list_placements(pool, unit="UNIT-B"),
-                    "overdue": lambda: list_placements(pool, overdue=True),
-                    "missing": lambda: list_placements(pool, missing=True),
-                    "deadlines overdue": lambda: list_deadlines(pool, status="overdue"),
-                    "deadlines due": lambda: list_deadlines(pool, status="due"),
-                }
-                per_page = {}
-                for name, page in cases.items():
-                    began = time.perf_counter()
-                    for _ in range(ROUNDS):
-                        await page()
-                    per_page[name] = (time.perf_counter() - began) / ROUNDS * 1000
-                return per_page
-            finally:
-                await pool.close()
-        finally:
-            await server.stop()
+        async with throwaway_database(Path(folder), durable=False) as (_, pool):
+            await fill(pool)
+            last = f"PL-{COUNT - 60:06d}"
+            cases = {
+                "first page": lambda: list_placements(pool),
+                "page near the end": lambda: list_placements(pool, after=last),
+                "one unit": lambda: list_placements(pool, unit="UNIT-B"),
+                "overdue": lambda: list_placements(pool, overdue=True),
+                "missing": lambda: list_placements(pool, missing=True),
+                "deadlines overdue": lambda: list_deadlines(pool, status="overdue"),
+                "deadlines due": lambda: list_deadlines(pool, status="due"),
+            }
+            per_page = {}
+            for name, page in cases.items():
+                began = time.perf_counter()
+                for _ in range(ROUNDS):
+                    await page()
+                per_page[name] = (time.perf_counter() - began) / ROUNDS * 1000
+            return per_page
 
 
 async def fill(pool: Pool) -> None:

@@ -26,15 +26,17 @@ from pathlib import Path
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from activities.contracts import AppendBatch
 from activities.event_store import EventStore
-from safeside.db import create_pool
-from safeside.embedded.postgres import EmbeddedPostgres
-from safeside.embedded.processes import free_port
+from bench.stack import throwaway_database
+from safeside.contracts.activities import AppendBatch
+from safeside.contracts.workflows import DEFAULT_EVENTS_PER_RUN
 from safeside.log import configure_logging
-from safeside.migrate import migrate
-from starter.queries import audit_trail
-from tests.integration.activities.placements import (
+from starter.services.audit_trail import audit_trail
+from tests.replay.record_histories import every_run
+from tests.support.placements import (
+    KEY_WORKER,
+    MANAGER,
+    SOCIAL_WORKER,
     assessment,
     leaflet,
     observation,
@@ -43,8 +45,6 @@ from tests.integration.activities.placements import (
     return_interview,
     visit,
 )
-from tests.replay.record_histories import every_run
-from tests.support.placements import KEY_WORKER, MANAGER, SOCIAL_WORKER
 from tests.support.running import Running, running_placement
 from tests.support.servers import start_time_skipping
 from workflows.domain.commands import (
@@ -56,7 +56,6 @@ from workflows.domain.commands import (
 from workflows.domain.common import Actor, DeadlineKind, RiskLevel, Role
 from workflows.domain.deadlines import Deadline
 from workflows.domain.policy import Policy
-from workflows.placement_io import DEFAULT_EVENTS_PER_RUN
 from workflows.registry import WORKFLOWS, workflow_runner
 
 DAY = timedelta(days=1)
@@ -150,39 +149,29 @@ async def audit_read(running: Running) -> tuple[int, float]:
     reading the whole trail back page by page (as the API and the web page do)."""
     stream = running.fakes.events[running.placement_id]
     with tempfile.TemporaryDirectory() as folder:
-        postgres = EmbeddedPostgres(Path(folder) / "postgres", port=free_port())
-        await postgres.start()
-        try:
-            url = await postgres.ensure_database("year")
-            await migrate(url)
-            pool = await create_pool(url)
-            try:
-                store = EventStore(pool, Policy())
-                for first in range(0, len(stream), 20):
-                    batch = stream[first : first + 20]
-                    await store.append(
-                        AppendBatch(
-                            stream_id=running.placement_id,
-                            expected_version=batch[0].version - 1,
-                            events=batch,
-                            notifications=[],
-                        )
+        async with throwaway_database(Path(folder)) as (_, pool):
+            store = EventStore(pool, Policy())
+            for first in range(0, len(stream), 20):
+                batch = stream[first : first + 20]
+                await store.append(
+                    AppendBatch(
+                        stream_id=running.placement_id,
+                        expected_version=batch[0].version - 1,
+                        events=batch,
+                        notifications=[],
                     )
-                began = time.perf_counter()
-                rows, after = 0, 0
-                while True:
-                    page = await audit_trail(
-                        pool, running.placement_id, after_version=after, limit=AUDIT_PAGE
-                    )
-                    rows += len(page.entries)
-                    if page.next_after_version is None:
-                        break
-                    after = page.next_after_version
-                return rows, time.perf_counter() - began
-            finally:
-                await pool.close()
-        finally:
-            await postgres.stop()
+                )
+            began = time.perf_counter()
+            rows, after = 0, 0
+            while True:
+                page = await audit_trail(
+                    pool, running.placement_id, after_version=after, limit=AUDIT_PAGE
+                )
+                rows += len(page.entries)
+                if page.next_after_version is None:
+                    break
+                after = page.next_after_version
+            return rows, time.perf_counter() - began
 
 
 async def measure(days: int = 365) -> YearFigures:

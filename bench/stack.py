@@ -47,26 +47,41 @@ class Stack:
 
 
 @asynccontextmanager
+async def throwaway_database(
+    folder: Path, *, durable: bool = True, max_size: int = 10
+) -> AsyncIterator[tuple[str, Pool]]:
+    """A migrated database (its URL, and a pool on it) on an embedded PostgreSQL kept in
+    ``folder``, until the block ends."""
+    postgres = EmbeddedPostgres(folder / "postgres", port=free_port(), durable=durable)
+    await postgres.start()
+    try:
+        url = await postgres.ensure_database("bench")
+        await migrate(url)
+        pool = await create_pool(url, max_size=max_size)
+        try:
+            yield url, pool
+        finally:
+            await pool.close()
+    finally:
+        await postgres.stop()
+
+
+@asynccontextmanager
 async def bench_stack() -> AsyncIterator[Stack]:
     """The servers and a running worker (which also runs the baseline workflow), until the
     block ends; everything is thrown away afterwards."""
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
-        postgres = EmbeddedPostgres(data / "postgres", port=free_port())
         temporal = EmbeddedTemporal(data / "temporal.db", port=free_port(), ui_port=None)
-        await postgres.start()
-        await temporal.start()
-        try:
-            url = await postgres.ensure_database("bench")
-            await migrate(url)
-            settings = Settings(
-                database_url=url,
-                task_queue="bench-placements",
-                encryption_key=new_keyring().to_json(),
-            )
-            client = await connect(settings, address=temporal.address)
-            pool = await create_pool(url, max_size=20)
+        async with throwaway_database(data, max_size=20) as (url, pool):
+            await temporal.start()
             try:
+                settings = Settings(
+                    database_url=url,
+                    task_queue="bench-placements",
+                    encryption_key=new_keyring().to_json(),
+                )
+                client = await connect(settings, address=temporal.address)
                 worker = Worker(
                     client,
                     task_queue=settings.task_queue,
@@ -82,7 +97,4 @@ async def bench_stack() -> AsyncIterator[Stack]:
                 async with worker:
                     yield Stack(client=client, pool=pool, task_queue=settings.task_queue)
             finally:
-                await pool.close()
-        finally:
-            await temporal.stop()
-            await postgres.stop()
+                await temporal.stop()

@@ -20,13 +20,12 @@ from temporalio.client import Client
 
 from bench.baseline_workflow import BaselineWorkflow
 from safeside.db import Pool
-from starter.placements import start_placement
+from starter.services.placements import start_placement
+from tests.support import placements
 from workflows.domain.commands import StartPlacement
-from workflows.domain.common import Actor, RiskLevel, Role
-from workflows.domain.policy import ClockPolicy, Clocks, EscalationStep, Policy
-
-MANAGER = Actor(role=Role.registered_manager, reference="bench-manager")
-
+from workflows.domain.common import Role
+from workflows.domain.ladders import EscalationStep
+from workflows.domain.policy import ClockPolicy, Clocks, Policy
 
 # A residential unit houses a handful of children: spread the placements over many units, as a
 # council's would be (one unit with a thousand residents is not a case the unit workflow serves).
@@ -35,18 +34,11 @@ CHILDREN_PER_UNIT = 8
 
 def start_command(placement_id: str, arrived_at: datetime) -> StartPlacement:
     number = int(placement_id.rsplit("-", 1)[1])
-    return StartPlacement(
-        actor=MANAGER,
-        placement_id=placement_id,
-        case_reference=f"CASE-{placement_id}",
-        unit_id=f"BENCH-UNIT-{number // CHILDREN_PER_UNIT}",
-        first_language="Tigrinya",
+    return placements.start_command(
+        placement_id,
+        arrived_at,
         looked_after_since=arrived_at.date(),
-        arrived_at=arrived_at,
-        placing_authority="Bench Borough Council",
-        social_worker_reference="sw-bench",
-        initial_risk_level=RiskLevel.high,
-        ukvi_relevant=True,
+        unit_id=f"BENCH-UNIT-{number // CHILDREN_PER_UNIT}",
     )
 
 

@@ -15,11 +15,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from safeside.contracts.workflows import DEFAULT_MAX_HISTORY_LENGTH, DEFAULT_PERSIST_WITHIN
 from safeside.log import configure_logging
 from tests.support.servers import start_time_skipping
 from tests.support.units import running_unit
 from workflows.domain.common import RiskLevel
-from workflows.unit_io import DEFAULT_MAX_HISTORY_LENGTH, DEFAULT_PERSIST_WITHIN
 
 
 @dataclass(frozen=True)

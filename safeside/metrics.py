@@ -174,33 +174,33 @@ def _deadlines(rows: list[Mapping[str, Any]]) -> list[Metric]:
         key = (known(row["kind"], DEADLINE_KINDS),)
         overdue[key] += row["overdue"]
         running[key] += row["open"]
-    overdue_family = GaugeMetricFamily(
-        "safeside_deadlines_overdue",
-        "Deadlines of open placements past their due time now, by kind.",
-        labels=["kind"],
-    )
-    _add(overdue_family, overdue)
-    open_family = GaugeMetricFamily(
-        "safeside_deadlines_open",
-        "Deadlines of open placements still running (due or overdue), by kind.",
-        labels=["kind"],
-    )
-    _add(open_family, running)
-    return [overdue_family, open_family]
+    return [
+        _gauge(
+            "safeside_deadlines_overdue",
+            "Deadlines of open placements past their due time now, by kind.",
+            "kind",
+            overdue,
+        ),
+        _gauge(
+            "safeside_deadlines_open",
+            "Deadlines of open placements still running (due or overdue), by kind.",
+            "kind",
+            running,
+        ),
+    ]
 
 
 def _missing(rows: list[Mapping[str, Any]]) -> Metric:
-    family = GaugeMetricFamily(
-        "safeside_missing_episodes_open",
-        "Children of open placements missing (whereabouts unknown) or away without "
-        "authorisation now.",
-        labels=["kind"],
-    )
     episodes = _zeros(MISSING_KINDS)
     for row in rows:
         episodes[(known(row["kind"], MISSING_KINDS),)] += row["n"]
-    _add(family, episodes)
-    return family
+    return _gauge(
+        "safeside_missing_episodes_open",
+        "Children of open placements missing (whereabouts unknown) or away without "
+        "authorisation now.",
+        "kind",
+        episodes,
+    )
 
 
 def _notifications(rows: list[Mapping[str, Any]]) -> list[Metric]:
@@ -213,34 +213,41 @@ def _notifications(rows: list[Mapping[str, Any]]) -> list[Metric]:
         elif row["status"] == "pending":
             pending[key] += row["n"]
             oldest_pending = max(oldest_pending, float(row["oldest_seconds"]))
-    failed_family = GaugeMetricFamily(
-        "safeside_notifications_failed",
-        "Notifications given up on after every retry (failed in the outbox), by recipient role.",
-        labels=["role"],
-    )
-    _add(failed_family, failed)
-    pending_family = GaugeMetricFamily(
-        "safeside_notifications_pending",
-        "Notifications in the outbox not yet delivered, by recipient role.",
-        labels=["role"],
-    )
-    _add(pending_family, pending)
     oldest = GaugeMetricFamily(
         "safeside_notifications_oldest_pending_seconds",
         "Age of the oldest notification not yet delivered (0 when none waits).",
     )
     oldest.add_metric([], oldest_pending)
-    return [failed_family, pending_family, oldest]
+    return [
+        _gauge(
+            "safeside_notifications_failed",
+            "Notifications given up on after every retry (failed in the outbox), by recipient "
+            "role.",
+            "role",
+            failed,
+        ),
+        _gauge(
+            "safeside_notifications_pending",
+            "Notifications in the outbox not yet delivered, by recipient role.",
+            "role",
+            pending,
+        ),
+        oldest,
+    ]
 
 
 def _placements(rows: list[Mapping[str, Any]]) -> Metric:
-    family = GaugeMetricFamily(
-        "safeside_placements_open", "Open placements, by risk level.", labels=["risk_level"]
-    )
     placements = _zeros(RISK_LEVELS)
     for row in rows:
         placements[(known(row["risk_level"], RISK_LEVELS),)] += row["n"]
-    _add(family, placements)
+    return _gauge(
+        "safeside_placements_open", "Open placements, by risk level.", "risk_level", placements
+    )
+
+
+def _gauge(name: str, documentation: str, label: str, values: Counter[tuple[str, ...]]) -> Metric:
+    family = GaugeMetricFamily(name, documentation, labels=[label])
+    _add(family, values)
     return family
 
 

@@ -1,1 +1,3 @@
-"""How people and systems drive Safeside: the command line (and later the HTTP API and web page)."""
+"""How people and systems drive Safeside: three thin doors (``cli``, ``api``, ``web``) over one
+service layer (``services``), and one reader of the domain's command models for all three
+(``command_fields``)."""

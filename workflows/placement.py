@@ -10,47 +10,44 @@ never stops the workflow accepting actions or raising escalations.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+from collections.abc import Sequence
 from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import (
-        ActivityName,
-        OutboxMessage,
-    )
-    from safeside.ids import placement_workflow_id
-    from workflows.domain.commands import PlacementCommand
-    from workflows.domain.common import Role
-    from workflows.domain.deadlines import Deadline, due, next_wake_at
-    from workflows.domain.decide import decide, escalations_due, notification_failed
-    from workflows.domain.errors import DomainError
-    from workflows.domain.events import PlacementEvent
-    from workflows.domain.policy import Policy
-    from workflows.domain.state import PlacementState, PlacementStatus, evolve, initial_state
-    from workflows.domain.summary import HandoverSummary, handover_summary
-    from workflows.domain.unit.membership import PlacementReport
-    from workflows.placement_io import (
+    from safeside.contracts.activities import ActivityName
+    from safeside.contracts.workflows import (
+        RECORD_FROM_UNIT,
         CarriedOver,
         PlacementInput,
         PlacementOutcome,
         RecordResult,
     )
-    from workflows.store_calls import Delivery, append_batch, deliver, deliveries_for, mark_failed
-    from workflows.stored import notifications_for, to_stored
-    from workflows.unit_io import UnitToPlacementCommand
+    from safeside.ids import placement_workflow_id
+    from workflows.domain.commands import PlacementCommand
+    from workflows.domain.deadlines import Deadline, due, next_wake_at
+    from workflows.domain.decide import decide, escalations_due, notification_failed
+    from workflows.domain.errors import DomainError
+    from workflows.domain.events import PLACEMENT_EVENTS, PlacementEvent
+    from workflows.domain.notices import notices_for
+    from workflows.domain.policy import Policy
+    from workflows.domain.state import PlacementState, PlacementStatus, evolve, initial_state
+    from workflows.domain.summary import HandoverSummary, handover_summary
+    from workflows.domain.unit.membership import PlacementReport
+    from workflows.domain.unit.owed import UnitToPlacementCommand
+    from workflows.refusal import DOMAIN_ERROR, refusal
+    from workflows.stream import EventStream, RunLimits, StreamRules
 
 __all__ = ["PlacementWorkflow", "placement_workflow_id"]
 
-DOMAIN_ERROR = "DomainError"
-NOTIFICATION_FAILED_PURPOSE = "notification_failed"
-# The signal by which the unit's workflow hands a placement what it owes it (R4, R7).
-RECORD_FROM_UNIT = "record_from_unit"
 # Placements started before the unit workflow existed replay without telling their unit.
 UNIT_REPORTS_PATCH = "report-to-unit"
+# From the one-stream-kit change on, a placement lets its deliveries finish before it
+# continues as new, as a unit always has; older runs carried them over, and replay so.
+SETTLED_DELIVERIES_PATCH = "deliveries-settle-before-continue-as-new"
 
 # The unit must learn of every arrival, risk change and end: retry until it does.
 UNIT_REPORT_RETRY = RetryPolicy(
@@ -60,9 +57,12 @@ UNIT_REPORT_RETRY = RetryPolicy(
 )
 
 
-def refusal(error: DomainError) -> ApplicationError:
-    """A refused action as the caller sees it: the domain's words, not retried."""
-    return ApplicationError(str(error), type=DOMAIN_ERROR, non_retryable=True)
+PLACEMENT_STREAM = StreamRules[PlacementState, PlacementEvent](
+    evolve=evolve,
+    catalog=PLACEMENT_EVENTS,
+    notices_for=notices_for,
+    notification_failed=notification_failed,
+)
 
 
 @workflow.defn
@@ -72,30 +72,29 @@ class PlacementWorkflow:
         # State is built here, not in run(): an update delivered in the same first task as the
         # start is validated before run() begins, and must see the started placement.
         self._input = placement
-        self._unpersisted: list[PlacementEvent] = []
-        self._unpersisted_notifications: list[OutboxMessage] = []
-        self._undelivered: dict[str, OutboxMessage] = {}
-        self._deliveries: set[asyncio.Task[None]] = set()
-        self._appending = False
-        self._clock_changed = False
-        self._events_this_run = 0
+        # The policy the stream started with: its clocks, ladders and check intervals.
+        self.policy: Policy = placement.policy
+        self._stream = EventStream(
+            PLACEMENT_STREAM,
+            initial_state(placement.placement_id),
+            limits=RunLimits(events_per_run=placement.events_per_run),
+            carried=placement.carried,
+            after_apply=self._after_apply,
+        )
         # Every run tells its unit where the placement stands once, then after each change.
         self._unit_report_due = True
         self._reporting_to_unit = False
-        self._state = initial_state(placement.placement_id)
         self._start_refused: ApplicationError | None = None
-        if placement.carried is not None:
-            self._resume(placement.carried)
-        elif placement.start is not None:
+        if placement.carried is None and placement.start is not None:
             try:
                 started = decide(
-                    self._state, placement.start, now=workflow.now(), policy=self.policy
+                    self.state, placement.start, now=workflow.now(), policy=self.policy
                 )
             except DomainError as error:
                 self._start_refused = refusal(error)  # run() fails the workflow with it
             else:
-                self._apply(started)
-        else:
+                self._stream.apply(started)
+        elif placement.carried is None:
             self._start_refused = ApplicationError(
                 "a placement needs its start details", type=DOMAIN_ERROR, non_retryable=True
             )
@@ -106,29 +105,27 @@ class PlacementWorkflow:
     async def run(self, placement: PlacementInput) -> PlacementOutcome:
         if self._start_refused is not None:
             raise self._start_refused
-        persister = asyncio.create_task(self._persist_forever())
+        self._stream.start_persister()
         reporter = (
             asyncio.create_task(self._report_to_unit_forever())
             if workflow.patched(UNIT_REPORTS_PATCH)
             else None
         )
-        self._start_deliveries(list(self._undelivered.values()))
+        self._stream.resume_deliveries()
 
         while self.state.status is not PlacementStatus.ended:
-            self._apply(escalations_due(self.state, workflow.now(), self.policy))
-            if self._should_continue_as_new():
-                await self._continue_as_new(persister, reporter)
-            await self._sleep_until_next_step(persister)
+            self._stream.apply(escalations_due(self.state, workflow.now(), self.policy))
+            if self._stream.should_continue_as_new():
+                await self._continue_as_new(reporter)
+            await self._stream.sleep_until(next_wake_at(self.state, workflow.now(), self.policy))
 
         await workflow.wait_condition(
             lambda: (
-                not self._unpersisted
-                and not self._appending
-                and not self._undelivered
+                self._stream.settled()
                 and (reporter is None or not (self._unit_report_due or self._reporting_to_unit))
             )
         )
-        persister.cancel()
+        self._stream.stop()
         if reporter is not None:
             reporter.cancel()
         ended = self.state.end_reason
@@ -138,23 +135,6 @@ class PlacementWorkflow:
             ended_reason=str(ended) if ended is not None else None,
         )
 
-    async def _sleep_until_next_step(self, persister: asyncio.Task[None]) -> None:
-        wake_at = next_wake_at(self.state, workflow.now(), self.policy)
-        self._clock_changed = False
-        timeout = None if wake_at is None else max(wake_at - workflow.now(), timedelta(0))
-        with contextlib.suppress(TimeoutError):  # a timeout means the next step is due
-            await workflow.wait_condition(
-                lambda: self._clock_changed or self._should_continue_as_new() or persister.done(),
-                timeout=timeout,
-            )
-        if persister.done():
-            # The event store refused a batch (a version gap or conflict): the stored trail and
-            # this workflow disagree. Fail the workflow task, not the workflow, so the
-            # placement stays open and its timers survive while someone looks.
-            raise RuntimeError(
-                f"events of {self.state.stream_id} could not be stored"
-            ) from persister.exception()
-
     # -- the update ----------------------------------------------------------------------
 
     @workflow.update
@@ -163,7 +143,7 @@ class PlacementWorkflow:
             events = decide(self.state, command, now=workflow.now(), policy=self.policy)
         except DomainError as error:
             raise refusal(error) from error
-        self._apply(events)
+        self._stream.apply(events)
         return RecordResult(version=self.state.version, events=[e.type for e in events])
 
     @record.validator
@@ -186,7 +166,7 @@ class PlacementWorkflow:
                 extra={"placement_id": self.state.stream_id, "reason": str(error)},
             )
             return
-        self._apply(events)
+        self._stream.apply(events)
 
     # -- queries -------------------------------------------------------------------------
 
@@ -202,51 +182,16 @@ class PlacementWorkflow:
     def handover(self) -> HandoverSummary:
         return handover_summary(self.state, workflow.now(), self.policy)
 
-    # -- state and persistence -----------------------------------------------------------
+    # -- state -----------------------------------------------------------------------------
 
     @property
     def state(self) -> PlacementState:
-        return self._state
+        return self._stream.state
 
-    @property
-    def policy(self) -> Policy:
-        return self._input.policy
+    def _after_apply(self, _events: Sequence[PlacementEvent]) -> None:
+        self._unit_report_due = True
 
-    def _apply(self, events: list[PlacementEvent]) -> None:
-        for event in events:
-            self._state = evolve(self.state, event)
-            self._unpersisted.append(event)
-            self._unpersisted_notifications.extend(notifications_for(self.state, event))
-        if events:
-            self._events_this_run += len(events)
-            self._clock_changed = True
-            self._unit_report_due = True
-
-    def _resume(self, carried: CarriedOver) -> None:
-        self._state = carried.state
-        self._unpersisted = list(carried.unpersisted)
-        self._unpersisted_notifications = list(carried.unpersisted_notifications)
-        self._undelivered = {m.idempotency_key: m for m in carried.undelivered}
-
-    async def _persist_forever(self) -> None:
-        while True:
-            await workflow.wait_condition(lambda: bool(self._unpersisted))
-            # Copies: what is taken off the lists only after the append succeeds is what a
-            # continue-as-new in the meantime still carries over (a re-sent batch is a no-op).
-            events = list(self._unpersisted)
-            notifications = list(self._unpersisted_notifications)
-            self._appending = True
-            try:
-                owed = await append_batch(
-                    self.state.stream_id, [to_stored(event) for event in events], notifications
-                )
-            finally:
-                self._appending = False
-            del self._unpersisted[: len(events)]
-            del self._unpersisted_notifications[: len(notifications)]
-            for message in owed:
-                self._undelivered[message.idempotency_key] = message
-            self._start_deliveries(owed)
+    # -- telling the unit ------------------------------------------------------------------
 
     async def _report_to_unit_forever(self) -> None:
         """Tell the unit where this placement stands (arrival, risk level, handover summary,
@@ -283,76 +228,14 @@ class PlacementWorkflow:
             summary=handover_summary(self.state, workflow.now(), self.policy),
         )
 
-    def _start_deliveries(self, messages: list[OutboxMessage]) -> None:
-        for delivery in deliveries_for(messages):
-            task = asyncio.create_task(self._deliver(delivery))
-            self._deliveries.add(task)  # a reference, so the task is not collected mid-flight
-            task.add_done_callback(self._deliveries.discard)
-
-    async def _deliver(self, delivery: Delivery) -> None:
-        failure = await deliver(delivery)
-        if failure is not None:
-            for message in delivery.messages:
-                await self._give_up_on(message, failure)
-        for message in delivery.messages:
-            self._undelivered.pop(message.idempotency_key, None)
-
-    async def _give_up_on(self, message: OutboxMessage, failure: ActivityError) -> None:
-        """Nothing is dropped silently: the outbox row shows the failure and the Duty Manager
-        is told (unless what failed was itself such a warning, which would only loop). A
-        message of a batch that did get through stays delivered."""
-        result = await mark_failed(message, failure)
-        if result.status != "failed":
-            return
-        workflow.logger.warning(
-            "notification not delivered after retries",
-            extra={"idempotency_key": message.idempotency_key, "recipient": message.recipient},
-        )
-        if message.purpose != NOTIFICATION_FAILED_PURPOSE:
-            self._apply(
-                notification_failed(
-                    self.state,
-                    now=workflow.now(),
-                    idempotency_key=message.idempotency_key,
-                    recipient=Role(message.recipient),
-                    purpose=message.purpose,
-                    about_version=message.event_version,
-                )
-            )
-
     # -- continue-as-new -----------------------------------------------------------------
 
-    def _should_continue_as_new(self) -> bool:
-        return (
-            workflow.info().is_continue_as_new_suggested()
-            or self._events_this_run >= self._input.events_per_run
-        )
-
-    async def _continue_as_new(
-        self, persister: asyncio.Task[None], reporter: asyncio.Task[None] | None
-    ) -> None:
-        # Let running update handlers finish and an in-flight append land, so the next run
-        # starts from a state every caller has seen acknowledged.
-        await workflow.wait_condition(
-            lambda: (
-                workflow.all_handlers_finished()
-                and not self._appending
-                and not self._reporting_to_unit
-            )
-        )
-        persister.cancel()
-        if reporter is not None:
-            reporter.cancel()  # the next run reports again first thing
-        workflow.continue_as_new(
-            self._input.model_copy(
-                update={
-                    "start": None,
-                    "carried": CarriedOver(
-                        state=self.state,
-                        unpersisted=self._unpersisted,
-                        unpersisted_notifications=self._unpersisted_notifications,
-                        undelivered=list(self._undelivered.values()),
-                    ),
-                }
-            )
+    async def _continue_as_new(self, reporter: asyncio.Task[None] | None) -> None:
+        await self._stream.continue_as_new(
+            lambda carried: self._input.model_copy(
+                update={"start": None, "carried": CarriedOver(**carried)}
+            ),
+            settle_deliveries=workflow.patched(SETTLED_DELIVERIES_PATCH),
+            quiet=lambda: not self._reporting_to_unit,
+            background=[reporter],  # the next run reports to the unit again first thing
         )

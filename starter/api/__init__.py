@@ -1,2 +1,2 @@
-"""The HTTP API: a FastAPI app over the same paths as the command line (``starter.placements``
-for writes and live state, ``starter.queries`` for lists and the audit trail)."""
+"""The HTTP API: a FastAPI app, a thin door over the service layer (``starter.services``): the
+gate for every read of a child (``reading``) and one path to record (``recording``)."""

@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from starter.access_log import AccessPage, list_access_log
-from starter.api.auth import permitted
-from starter.api.dependencies import ServicesDep
+from starter.api.auth import view_read
 from starter.api.problems import responses
-from starter.permissions import View
-from starter.queries import MAX_PAGE_SIZE
+from starter.services.access_log import AccessPage
+from starter.services.paging import MAX_PAGE_SIZE
+from starter.services.permissions import View
+from starter.services.reading import ViewRead
 from workflows.domain.common import OPAQUE_ID_PATTERN
 
 router = APIRouter(prefix="/access-log", tags=["access log"])
+AccessLogRead = Annotated[ViewRead, Depends(view_read(View.access_log))]
 
 
-@router.get(
-    "",
-    response_model=AccessPage,
-    responses=responses(401, 403, 422, 503),
-    dependencies=[Depends(permitted(View.access_log))],
-)
+@router.get("", response_model=AccessPage, responses=responses(401, 403, 422, 503))
 async def access_log(
-    services: ServicesDep,
+    read: AccessLogRead,
     placement: Annotated[str | None, Query(pattern=OPAQUE_ID_PATTERN)] = None,
     after: Annotated[int, Query(ge=0, description="next_after of the previous page")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
-) -> AccessPage:
+) -> Any:
     """Every read of a placement (allowed or refused), oldest first, a page at a time."""
-    return await list_access_log(services.pool, placement_id=placement, after=after, limit=limit)
+    return await read.access_log(placement=placement, after=after, limit=limit)

@@ -11,7 +11,7 @@ from starter.api.auth import authenticate
 from starter.api.errors import install_error_handlers
 from starter.api.metrics import router as metrics_router
 from starter.api.units import router as units_router
-from starter.services import Services
+from starter.services.connection import Services
 from starter.web import install as install_web_page
 
 DESCRIPTION = """Durable safeguarding workflows for children at risk of trafficking.

@@ -1,15 +1,16 @@
-"""Who is calling, and whether the permission table lets them: dependencies for every route.
+"""Who is calling, and what the service layer lets them read: dependencies for every route.
 
 ``authenticate`` is an app-level dependency (``create_app``), so every route of every router
 needs a valid bearer token, except the ``PUBLIC_PATHS`` of the permission table and the web
 page's paths (``is_web_page_path``), which sign in with their own session cookie and
-dependency (``starter.web.session``). A route then declares what it is with one of:
+dependency (``starter.web.viewer``). A route then declares what it reads with one of:
 
-- ``dependencies=[Depends(permitted(View.x))]`` (or a ``caller: Caller`` parameter and
-  ``check_view``) for a read that is not about one placement;
-- ``Depends(placement_read(View.x))`` for a read of one placement, which also writes the
-  access log (allowed or denied);
-- ``starter.recording`` to record a command as the caller (``check_action`` first).
+- ``Depends(placement_read(View.x))`` for a read of one placement: the gate
+  (``starter.services.reading.open_placement``) writes the access log (allowed or denied)
+  before the request is read further, and hands the route its leave to read;
+- ``Depends(view_read(View.x))`` for a read across placements or of a unit;
+- ``Depends(permitted(View.x))`` for what is not about a child (the codec);
+- ``starter.services.recording`` to record a command as the caller (``check_action`` first).
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from safeside.tokens import InvalidToken, Principal, TokenVerifier
-from starter.access_log import read_placement
 from starter.api.dependencies import PlacementId, ServicesDep
-from starter.permissions import (
+from starter.services.permissions import (
     PUBLIC_PATHS,
     STAFF_ROLES,
     Denied,
@@ -31,6 +31,7 @@ from starter.permissions import (
     check_view,
     is_web_page_path,
 )
+from starter.services.reading import PlacementRead, ViewRead, open_placement, open_view
 
 
 class NotAuthenticated(Exception):
@@ -52,7 +53,7 @@ async def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
-    # The web page's paths sign in with its session cookie instead (starter.web.session).
+    # The web page's paths sign in with its session cookie instead (starter.web.viewer).
     if request.url.path in PUBLIC_PATHS or is_web_page_path(request.url.path):
         return None
     if credentials is None:
@@ -89,13 +90,23 @@ def permitted(view: View) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
+def view_read(view: View) -> Callable[[Principal, ServicesDep], Awaitable[ViewRead]]:
+    """Leave to read ``view`` across placements, or Denied before the request is read."""
+
+    async def open_(caller: Caller, services: ServicesDep) -> ViewRead:
+        return open_view(services, caller, view)
+
+    return open_
+
+
 def placement_read(
     view: View,
-) -> Callable[[PlacementId, Principal, ServicesDep], Awaitable[Principal]]:
-    """Check ``view`` for the caller and record the read (or the refusal) in the access log."""
+) -> Callable[[PlacementId, Principal, ServicesDep], Awaitable[PlacementRead]]:
+    """Leave to read ``view`` of the path's placement, the read (or the refusal) logged."""
 
-    async def check(placement_id: PlacementId, caller: Caller, services: ServicesDep) -> Principal:
-        await read_placement(services.pool, caller, view, placement_id)
-        return caller
+    async def open_(
+        placement_id: PlacementId, caller: Caller, services: ServicesDep
+    ) -> PlacementRead:
+        return await open_placement(services, caller, view, placement_id)
 
-    return check
+    return open_

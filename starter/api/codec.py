@@ -19,11 +19,11 @@ from temporalio.converter import PayloadCodec
 
 from safeside.errors import ServiceUnavailable
 from safeside.tokens import Principal
-from starter.access_log import record_read
 from starter.api.auth import permitted
 from starter.api.dependencies import ServicesDep
 from starter.api.problems import FieldProblem, responses
-from starter.permissions import View
+from starter.services.access_log import record_read
+from starter.services.permissions import View
 
 router = APIRouter(prefix="/codec", tags=["codec"])
 

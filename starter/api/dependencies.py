@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from starter.services import Services
+from starter.services.connection import Services
 from workflows.domain.common import OPAQUE_ID_PATTERN
 
 

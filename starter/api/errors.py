@@ -20,9 +20,11 @@ from starter.api.auth import NotAuthenticated
 from starter.api.codec import NotBase64
 from starter.api.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused
 from starter.api.problems import FieldProblem, InvalidRequest, Problem
-from starter.permissions import Denied
-from starter.placements import ActionRefused, PlacementAlreadyOpen, PlacementNotFound
-from starter.queries import BadCursor
+from starter.services.lists import BadCursor
+from starter.services.permissions import Denied
+from starter.services.placements import PlacementAlreadyOpen, PlacementNotFound
+from starter.services.units import UnitNotFound
+from starter.services.workflow_calls import ActionRefused
 from workflows.domain.errors import DomainError
 
 log = get_logger(__name__)
@@ -127,7 +129,8 @@ def install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(undecodable, _undecodable)
     app.add_exception_handler(BadCursor, _bad_cursor)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
-    app.add_exception_handler(PlacementNotFound, _not_found)
+    for unknown in (PlacementNotFound, UnitNotFound):
+        app.add_exception_handler(unknown, _not_found)
     for refusal in (ActionRefused, DomainError, PlacementAlreadyOpen, IdempotencyKeyInUse):
         app.add_exception_handler(refusal, _refused)
     app.add_exception_handler(ServiceUnavailable, _unavailable)

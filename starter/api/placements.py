@@ -1,7 +1,8 @@
 """/placements: start one, list them, read one's live state, deadlines, handover and trail.
 
-Every read of one placement is checked against the permission table and written to the access
-log first (``placement_read``); every answer is redacted for the caller's role."""
+Every read of one placement goes through the service layer's gate, which checks the permission
+table and writes the access log first (``placement_read``); every answer is redacted for the
+caller's role."""
 
 from __future__ import annotations
 
@@ -11,17 +12,17 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from safeside.tokens import Principal
-from starter import placements, queries
 from starter.api.auth import Caller, placement_read
-from starter.api.dependencies import PlacementId, ServicesDep
+from starter.api.dependencies import ServicesDep
 from starter.api.idempotency import Outcome, answer_once
 from starter.api.problems import Problem, responses
-from starter.permissions import Denied, View, check_view, hidden_fields
-from starter.placements import PlacementAlreadyOpen
-from starter.queries import MAX_PAGE_SIZE, AuditPage, PlacementPage
-from starter.recording import placement_command, start_placement_workflow
-from starter.redaction import redacted_answer
+from starter.services.audit_trail import AuditPage
+from starter.services.lists import PlacementPage
+from starter.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from starter.services.permissions import View
+from starter.services.placements import PlacementAlreadyOpen
+from starter.services.reading import PlacementRead, open_view
+from starter.services.recording import placement_command, start_placement_workflow
 from workflows.domain.commands import StartPlacement
 from workflows.domain.common import OPAQUE_ID_PATTERN
 from workflows.domain.deadlines import Deadline
@@ -51,11 +52,11 @@ IdempotencyKey = Annotated[
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
-# The caller, once allowed to read this of the path's placement, and logged as reading it.
-StateReader = Annotated[Principal, Depends(placement_read(View.placement_state))]
-DeadlinesReader = Annotated[Principal, Depends(placement_read(View.placement_deadlines))]
-HandoverReader = Annotated[Principal, Depends(placement_read(View.handover))]
-AuditReader = Annotated[Principal, Depends(placement_read(View.audit_trail))]
+# Leave to read this of the path's placement, the read written to the access log.
+StateRead = Annotated[PlacementRead, Depends(placement_read(View.placement_state))]
+DeadlinesRead = Annotated[PlacementRead, Depends(placement_read(View.placement_deadlines))]
+HandoverRead = Annotated[PlacementRead, Depends(placement_read(View.handover))]
+AuditRead = Annotated[PlacementRead, Depends(placement_read(View.audit_trail))]
 
 
 @router.post(
@@ -101,59 +102,41 @@ async def list_placements(
     overdue: bool = False,
     missing: bool = False,
     after: Annotated[str | None, Query(description="next_after of the previous page")] = None,
-    limit: Limit = queries.DEFAULT_PAGE_SIZE,
+    limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> JSONResponse:
     """Placements from the projections in id order, filtered, a page at a time."""
-    check_view(caller.role, View.placement_list)
-    if unit is not None and "unit_id" in hidden_fields(caller.role):
-        # Filtering by unit would tell which children live there.
-        raise Denied(f"the role {caller.role.value} may not list placements by unit")
-    page = await queries.list_placements(
-        services.pool, unit=unit, overdue=overdue, missing=missing, after=after, limit=limit
+    page = await open_view(services, caller, View.placement_list).placements(
+        unit=unit, overdue=overdue, missing=missing, after=after, limit=limit
     )
-    return JSONResponse(redacted_answer(caller.role, page))
+    return JSONResponse(page)
 
 
 _READ_ANSWERS = responses(401, 403, 404, 422, 503)
 
 
 @router.get("/{placement_id}", response_model=PlacementState, responses=_READ_ANSWERS)
-async def show(
-    placement_id: PlacementId, services: ServicesDep, caller: StateReader
-) -> JSONResponse:
+async def show(read: StateRead) -> JSONResponse:
     """The placement's live state, from its workflow."""
-    state = await placements.current_state(services.client, placement_id)
-    return JSONResponse(redacted_answer(caller.role, state))
+    return JSONResponse(await read.state())
 
 
 @router.get("/{placement_id}/deadlines", response_model=list[Deadline], responses=_READ_ANSWERS)
-async def deadlines(
-    placement_id: PlacementId, services: ServicesDep, caller: DeadlinesReader
-) -> JSONResponse:
+async def deadlines(read: DeadlinesRead) -> JSONResponse:
     """The placement's open deadlines as of now, soonest first, from its workflow."""
-    found = await placements.open_deadlines(services.client, placement_id)
-    return JSONResponse(redacted_answer(caller.role, found))
+    return JSONResponse(await read.deadlines())
 
 
 @router.get("/{placement_id}/handover", response_model=HandoverSummary, responses=_READ_ANSWERS)
-async def handover(
-    placement_id: PlacementId, services: ServicesDep, caller: HandoverReader
-) -> JSONResponse:
+async def handover(read: HandoverRead) -> JSONResponse:
     """What the shift taking over needs (R16): risks and deadlines in time and overdue."""
-    summary = await placements.handover(services.client, placement_id)
-    return JSONResponse(redacted_answer(caller.role, summary))
+    return JSONResponse(await read.handover())
 
 
 @router.get("/{placement_id}/audit", response_model=AuditPage, responses=_READ_ANSWERS)
 async def audit(
-    placement_id: PlacementId,
-    services: ServicesDep,
-    caller: AuditReader,
+    read: AuditRead,
     after_version: Annotated[int, Query(ge=0)] = 0,
     limit: Limit = 100,
 ) -> JSONResponse:
     """The chronology from the audit trail in PostgreSQL (R15), in version order."""
-    page = await queries.audit_trail(
-        services.pool, placement_id, after_version=after_version, limit=limit
-    )
-    return JSONResponse(redacted_answer(caller.role, page))
+    return JSONResponse(await read.audit_trail(after_version=after_version, limit=limit))

@@ -14,7 +14,7 @@ from safeside.http_server import serving
 from safeside.log import get_logger
 from safeside.settings import Settings
 from starter.api.app import create_app
-from starter.services import connected
+from starter.services.connection import connected
 from worker import stop_on_signals
 
 log = get_logger("safeside.api")

@@ -2,8 +2,8 @@
 
 Server-rendered (Jinja2) with htmx (vendored in ``static/``) for the parts that answer in
 place; every page works without script too. Pages sign people in with a session cookie
-(``session``), never the API's bearer header, and go through the same permission table,
-redaction, access log and service functions as the API.
+(``session``), never the API's bearer header, and go through the same service layer as the
+API (``starter.services``): its gate for every read, its one path to record.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from safeside.tokens import load_signing_secret
-from starter.services import Services
+from starter.services.connection import Services
 from starter.web.pages import STATIC
 from starter.web.routes import placement, placement_list, sign_in, start, today, unit
 from starter.web.session import CsrfKey

@@ -1,26 +1,30 @@
 """The forms the pages offer: the common actions on a placement, starting one, and
 acknowledging a unit's handover. Each fills a domain model (the command without its actor, who
-is the person signed in), through the same path as the API (``starter.recording``)."""
+is the person signed in), through the same path as the API (``starter.services.recording``)."""
 
 from __future__ import annotations
 
-from starter.actions import ACTIONS, without_actor
+from starter.command_fields import ACTIONS, UNIT_BODIES
 from starter.web.forms import FieldAsk, FormSpec, form_spec
 from workflows.domain.events import PlacementFacts
-from workflows.domain.unit.commands import AcknowledgeHandover
 
 _FOR_THE_POLICE = (
     "A reference to the place, for the police: roles without need to know never see it."
 )
+
+
+def _action_form(name: str, asks: list[FieldAsk], **texts: str) -> FormSpec:
+    """The form of the placement action ``name``: its body, as the API takes it."""
+    return form_spec(name, ACTIONS[name].body, asks, **texts)
+
 
 # Placement actions, by their action name (as in the API's URLs), in the order the page shows
 # them. Each is offered only to the roles the permission table lets record it.
 PLACEMENT_FORMS: dict[str, FormSpec] = {
     spec.key: spec
     for spec in (
-        form_spec(
+        _action_form(
             "observation",
-            ACTIONS["observation"].body,
             [
                 FieldAsk("category", "What kind of check or observation",
                          hint="For example: whereabouts check, mood, phone, visitor."),
@@ -31,9 +35,8 @@ PLACEMENT_FORMS: dict[str, FormSpec] = {
             title="Record a check or observation (R15)",
             submit="Record the observation",
         ),
-        form_spec(
+        _action_form(
             "leaflet-delivered",
-            ACTIONS["leaflet-delivered"].body,
             [
                 FieldAsk("language", "Language of the leaflet"),
                 FieldAsk("interpreter_reference", "Interpreter's reference", needed=True,
@@ -45,9 +48,8 @@ PLACEMENT_FORMS: dict[str, FormSpec] = {
             title="Record the leaflet (R1)",
             submit="Record the leaflet",
         ),
-        form_spec(
+        _action_form(
             "risk-assessment",
-            ACTIONS["risk-assessment"].body,
             [
                 FieldAsk("level", "Risk level"),
                 FieldAsk("factors", "Risk factors", hint="One a line.", needed=True),
@@ -58,9 +60,8 @@ PLACEMENT_FORMS: dict[str, FormSpec] = {
             title="Record a risk assessment (R8, R17)",
             submit="Record the assessment",
         ),
-        form_spec(
+        _action_form(
             "report-missing",
-            ACTIONS["report-missing"].body,
             [
                 FieldAsk("kind", "Missing, or away without permission?", choice_labels={
                     "missing": "missing: whereabouts unknown",
@@ -85,9 +86,8 @@ PLACEMENT_FORMS: dict[str, FormSpec] = {
             intro="The police, UK Visas and Immigration (where relevant) and the social worker "
             "are told at once.",
         ),
-        form_spec(
+        _action_form(
             "return",
-            ACTIONS["return"].body,
             [
                 FieldAsk("returned_at", "Back at"),
                 FieldAsk("found_by_reference", "Found or brought back by", needed=True,
@@ -128,7 +128,7 @@ START_FORM = form_spec(
 # The acknowledgement's time is when the button is pressed: the page fills it in.
 ACKNOWLEDGE_FORM = form_spec(
     "acknowledge-handover",
-    without_actor(AcknowledgeHandover),
+    UNIT_BODIES["acknowledge_handover"],
     [
         FieldAsk(
             "handed_over_by_reference",

@@ -2,24 +2,23 @@
 model's values, and the model's validation errors as a plain message next to each field.
 
 A page's form lists the fields it asks for (name, label, hint); what kind of input each needs
-(text, a date and time, a choice, yes or no, one item a line) is read from the model, so a form
-cannot drift from the command it fills. Times are entered on the London wall clock.
+(text, a date and time, a choice, yes or no, one item a line) is read from the model by
+``starter.command_fields``, as the command line's options are, so a form cannot drift from the
+command it fills. Times are entered on the London wall clock.
 Messages never repeat what was typed: it may be personal, and messages can end up in logs.
 """
 
 from __future__ import annotations
 
-import enum
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from starter.command_fields import field_errors, field_shape
 from workflows.domain.common import LONDON, OPAQUE_ID_PATTERN
 
 FieldKind = Literal["text", "long_text", "datetime", "date", "choice", "yes_no", "lines"]
@@ -93,43 +92,28 @@ def form_spec(
     )
 
 
+# The form's input for each kind of field (``starter.command_fields``); text unless listed.
+_INPUTS: dict[str, FieldKind] = {
+    "datetime": "datetime",
+    "date": "date",
+    "yes_no": "yes_no",
+    "choice": "choice",
+    "lines": "lines",
+}
+
+
 def _field(model: type[BaseModel], ask: FieldAsk) -> FormField:
     info = model.model_fields[ask.name]  # a KeyError here is a form naming a field it lacks
-    annotation = _without_none(info.annotation)
-    choices: tuple[tuple[str, str], ...] = ()
-    kind: FieldKind
-    if annotation in (datetime, AwareDatetime):
-        kind = "datetime"
-    elif annotation is date:
-        kind = "date"
-    elif annotation is bool:
-        kind = "yes_no"
-    elif isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        kind = "choice"
-        choices = tuple((str(m.value), _choice_label(ask, str(m.value))) for m in annotation)
-    elif typing.get_origin(annotation) is Literal:
-        kind = "choice"
-        choices = tuple((str(v), _choice_label(ask, str(v))) for v in typing.get_args(annotation))
-    elif typing.get_origin(annotation) in (tuple, list):
-        kind = "lines"
-    else:
-        kind = "long_text" if ask.long else "text"
+    shape = field_shape(info)
+    kind = _INPUTS.get(shape.kind, "long_text" if ask.long else "text")
     return FormField(
         name=ask.name,
         label=ask.label,
         kind=kind,
         required=info.is_required() or ask.needed,
         hint=ask.hint,
-        choices=choices,
+        choices=tuple((value, _choice_label(ask, value)) for value in shape.choices),
     )
-
-
-def _without_none(annotation: Any) -> Any:
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        if len(members) == 1:
-            return members[0]
-    return annotation
 
 
 def _choice_label(ask: FieldAsk, value: str) -> str:
@@ -202,12 +186,11 @@ def validated(
     except ValidationError as exc:
         model = None
         asked = {f.name: f for f in spec.fields}
-        for error in exc.errors():
-            name = str(error["loc"][0]) if error["loc"] else ""
-            if name in asked:
-                errors.setdefault(name, plain_message(error, asked[name]))
+        for error in field_errors(exc.errors()):
+            if error.field in asked:
+                errors.setdefault(error.field, plain_message(error.error, asked[error.field]))
             else:
-                state.problem = state.problem or plain_message(error, None)
+                state.problem = state.problem or plain_message(error.error, None)
     if errors or model is None:
         state.errors = {f.name: errors[f.name] for f in spec.fields if f.name in errors}
         return None, state

@@ -5,11 +5,13 @@ API's JSON."""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
+from fastapi import Depends
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -19,18 +21,19 @@ from temporalio.service import RPCError
 
 from safeside.errors import ServiceUnavailable
 from safeside.log import get_logger
-from starter.permissions import Denied, View
-from starter.placements import PlacementNotFound
-from starter.units import UnitNotFound
+from starter.api.dependencies import ServicesDep
+from starter.services.connection import Services
+from starter.services.permissions import Denied, View
+from starter.services.placements import PlacementNotFound
+from starter.services.units import UnitNotFound
 from starter.web.format import FILTERS, TESTS
-from starter.web.session import CSRF_FIELD
-from starter.web.viewer import SignInRequired, Viewer, session_viewer
+from starter.web.session import CSRF_FIELD, SIGN_IN_PATH
+from starter.web.viewer import SignedIn, SignInRequired, Viewer, session_viewer
 
 log = get_logger("safeside.web")
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
-SIGN_IN_PATH = "/sign-in"
 
 templates = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -81,6 +84,37 @@ def render(
         **context,
     )
     return HTMLResponse(html, status_code=status, headers={**PAGE_HEADERS, **(headers or {})})
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """A signed-in person's request for a page: the request, who they are, and the services
+    every read and record goes through."""
+
+    request: Request
+    viewer: Viewer
+    services: Services
+
+    def render(
+        self,
+        template: str,
+        *,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        **context: Any,
+    ) -> HTMLResponse:
+        """``template`` for this person."""
+        return render(
+            self.request, template, viewer=self.viewer, status=status, headers=headers, **context
+        )
+
+
+async def page_request(request: Request, viewer: SignedIn, services: ServicesDep) -> PageRequest:
+    return PageRequest(request=request, viewer=viewer, services=services)
+
+
+# What a page's route takes: the request, by whom, with the services.
+Asked = Annotated[PageRequest, Depends(page_request)]
 
 
 def see_other(url: str, headers: Mapping[str, str] | None = None) -> RedirectResponse:

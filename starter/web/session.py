@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,6 +24,7 @@ from starlette.responses import Response
 SESSION_COOKIE = "safeside_session"
 # A random value tying the sign-in form to the browser that asked for it (no session yet).
 SIGN_IN_COOKIE = "safeside_sign_in"
+SIGN_IN_PATH = "/sign-in"
 CSRF_FIELD = "csrf_token"
 _SIGN_IN_COOKIE_SECONDS = 3600
 
@@ -65,27 +67,25 @@ def served_over_https(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+def _cookie(request: Request, path: str) -> dict[str, Any]:
+    """How both cookies are kept: out of scripts' reach, never sent by other sites' requests,
+    over https only when the page is served so."""
+    return {
+        "httponly": True,
+        "samesite": "strict",
+        "secure": served_over_https(request),
+        "path": path,
+    }
+
+
 def keep_session(response: Response, request: Request, token: str) -> None:
     """The session cookie: no expiry of its own (it ends with the browser), while the token's
     own expiry still ends it on the server's side."""
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=served_over_https(request),
-        path="/",
-    )
+    response.set_cookie(SESSION_COOKIE, token, **_cookie(request, "/"))
 
 
 def end_session(response: Response, request: Request) -> None:
-    response.delete_cookie(
-        SESSION_COOKIE,
-        httponly=True,
-        samesite="strict",
-        secure=served_over_https(request),
-        path="/",
-    )
+    response.delete_cookie(SESSION_COOKIE, **_cookie(request, "/"))
 
 
 def sign_in_nonce(request: Request) -> tuple[str, bool]:
@@ -101,18 +101,9 @@ def keep_sign_in_nonce(response: Response, request: Request, nonce: str) -> None
         SIGN_IN_COOKIE,
         nonce,
         max_age=_SIGN_IN_COOKIE_SECONDS,
-        httponly=True,
-        samesite="strict",
-        secure=served_over_https(request),
-        path="/sign-in",
+        **_cookie(request, SIGN_IN_PATH),
     )
 
 
 def forget_sign_in_nonce(response: Response, request: Request) -> None:
-    response.delete_cookie(
-        SIGN_IN_COOKIE,
-        httponly=True,
-        samesite="strict",
-        secure=served_over_https(request),
-        path="/sign-in",
-    )
+    response.delete_cookie(SIGN_IN_COOKIE, **_cookie(request, SIGN_IN_PATH))

@@ -14,9 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from starter.actions import without_actor
+from starter.command_fields import UNIT_BODIES
 from starter.web.forms import london_input, london_moment, plain_message
-from workflows.domain.unit.commands import RecordUnitCheck
 from workflows.domain.unit.events import Whereabouts
 
 KEY = "record_unit_check"
@@ -27,7 +26,7 @@ CHOICES = (
     (Whereabouts.away_authorised.value, "Away with permission"),
     (Whereabouts.not_seen.value, "Not seen"),
 )
-CheckBody = without_actor(RecordUnitCheck)
+CheckBody = UNIT_BODIES[KEY]
 
 
 def whereabouts_field(placement_id: str) -> str:

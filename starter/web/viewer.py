@@ -10,11 +10,11 @@ from fastapi import Depends, Request
 
 from safeside.tokens import Principal
 from starter.api.auth import NotAuthenticated, staff_principal
-from starter.permissions import (
-    VIEWS,
+from starter.services.permissions import (
     Denied,
     View,
     hidden_fields,
+    may_read,
     may_record,
     may_record_on_unit,
 )
@@ -42,7 +42,7 @@ class Viewer:
         return self.principal.role
 
     def can_read(self, view: View) -> bool:
-        return self.role in VIEWS[view]
+        return may_read(self.role, view)
 
     def may_record(self, key: str) -> bool:
         return may_record(self.role, key)

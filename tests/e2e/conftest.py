@@ -22,12 +22,12 @@ from safeside.policy_file import load_policy
 from safeside.settings import Settings
 from starter.api.app import create_app
 from starter.api.server import running_api
-from starter.demo import demo_policy
-from starter.services import Services
-from tests.integration.starter.conftest import pool, worker
+from starter.cli.demo import demo_policy
+from starter.services.connection import Services
+from tests.integration.starter.conftest import worker
 from tests.support.security import security_settings, token_for
 
-__all__ = ["pool", "worker"]
+__all__ = ["worker"]
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

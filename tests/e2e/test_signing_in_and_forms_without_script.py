@@ -9,8 +9,8 @@ from pathlib import Path
 from playwright.async_api import Browser, expect
 
 from safeside.db import Pool
-from starter.recording import start_placement_workflow
-from starter.services import Services
+from starter.services.connection import Services
+from starter.services.recording import start_placement_workflow
 from tests.e2e.conftest import SignIn
 from tests.support.placements import new_placement_id, start_command
 from tests.support.security import token_for

@@ -11,10 +11,10 @@ import pytest
 from playwright.async_api import Page, expect
 
 from safeside.db import Pool
-from starter.access_log import list_access_log
-from starter.placements import record_action
-from starter.recording import start_placement_workflow
-from starter.services import Services
+from starter.services.access_log import list_access_log
+from starter.services.connection import Services
+from starter.services.placements import record_action
+from starter.services.recording import start_placement_workflow
 from tests.e2e.conftest import SignIn
 from tests.integration.security.scenario import (
     ADDRESS,

@@ -3,7 +3,6 @@ refuses a busy port in one line."""
 
 import asyncio
 import socket
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from safeside.ids import placement_workflow_id
 from safeside.settings import Settings
 from safeside.temporal import data_converter
-from starter.placements import PlacementAlreadyOpen, start_placement
+from starter.services.placements import PlacementAlreadyOpen, start_placement
 from tests.support.devstack import DevStack
 from tests.support.placements import MANAGER, new_placement_id, start_command
 from workflows.domain.commands import EndPlacement
@@ -98,15 +97,7 @@ async def test_a_busy_port_stops_the_stack_with_one_line(server_tmp_path: Path) 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
         busy.bind(("127.0.0.1", stack.temporal_port))
         busy.listen()
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "starter.cli",
-            "dev",
-            env=stack.env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await stack.spawn(stderr=asyncio.subprocess.PIPE)
         _out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1
     message = err.decode().strip().splitlines()[-1]

@@ -5,38 +5,30 @@ no staff token, only the metrics token when one is set."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest_asyncio
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 
 from activities.channels import ChannelRouter
-from activities.contracts import MarkFailedRequest, OutboxMessage
 from activities.event_store import EventStore
 from activities.notifications import Outbox
+from safeside.contracts.activities import MarkFailedRequest, OutboxMessage
 from safeside.db import Pool, create_pool
 from safeside.metrics import DEADLINE_KINDS, MISSING_KINDS, RISK_LEVELS, ROLES
 from starter.api.app import create_app
-from starter.services import Services
-from tests.integration.activities.placements import POLICY, Placement, report_missing, start
+from starter.services.connection import Services
+from tests.integration.activities.placements import POLICY, Placement, start
+from tests.support.placements import report_missing
 from tests.support.security import bearer, security_settings
 from workflows.domain.common import DeadlineKind, Role
 from workflows.domain.deadlines import due
 from workflows.domain.events import EscalationRaised
 
 METRICS_TOKEN = "scraper-token-" + "y" * 24
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def pool(database_url: str) -> AsyncIterator[Pool]:
-    pool = await create_pool(database_url, max_size=4)
-    yield pool
-    await pool.close()
 
 
 def services(env: WorkflowEnvironment, pool: Pool, **settings: object) -> Services:

@@ -5,33 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import sys
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
-import pytest_asyncio
 from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 
-from safeside.db import Pool, create_pool
+from safeside.db import Pool
 from safeside.embedded.processes import free_port
 from safeside.worker_health import serving_worker_health
-from tests.support.faults import clean_env
+from tests.support.faults import clean_env, spawn_worker
 from tests.support.security import security_env, security_settings
 from tests.support.starter import eventually
 from worker import build_worker, serve_worker
 
 METRICS_TOKEN = "scraper-token-" + "z" * 24
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def pool(database_url: str) -> AsyncIterator[Pool]:
-    pool = await create_pool(database_url, max_size=4)
-    yield pool
-    await pool.close()
 
 
 async def test_the_worker_is_ready_only_while_it_polls_and_live_throughout(
@@ -120,16 +108,13 @@ async def test_a_busy_port_stops_the_worker_with_one_line_naming_the_setting(
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(ROOT / "worker.py"),
-            env=clean_env(
+        process = await spawn_worker(
+            clean_env(
                 SAFESIDE_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
                 SAFESIDE_DATABASE_URL=database_url,
                 **security_env(),
                 **{setting: value.format(port=port)},
-            ),
-            stderr=asyncio.subprocess.PIPE,
+            )
         )
         _, err = await asyncio.wait_for(process.communicate(), 60)
     last = err.decode().strip().splitlines()[-1]

@@ -3,30 +3,23 @@ cleanly on SIGTERM."""
 
 import asyncio
 import json
-import os
 import signal
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
 from safeside.embedded.processes import free_port
-from starter.placements import start_placement
+from starter.services.placements import start_placement
+from tests.support.faults import clean_env, spawn_worker
 from tests.support.placements import MANAGER, new_placement_id, start_command
 from tests.support.security import security_env
 from workflows.domain.commands import EndPlacement
 from workflows.domain.policy import Policy
 from workflows.placement import PlacementWorkflow
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def _env(**settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFESIDE_")}
-    env.update(security_env())
-    env.update({f"SAFESIDE_{k.upper()}": v for k, v in settings.items()})
-    return env
+    return clean_env(**security_env(), **{f"SAFESIDE_{k.upper()}": v for k, v in settings.items()})
 
 
 async def _read_json_until(
@@ -44,16 +37,13 @@ async def _read_json_until(
 async def test_worker_serves_its_queue_and_stops_on_sigterm(
     dev_env: WorkflowEnvironment, database_url: str, task_queue: str
 ) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(ROOT / "worker.py"),
-        env=_env(
+    process = await spawn_worker(
+        _env(
             temporal_address=dev_env.client.service_client.config.target_host,
             database_url=database_url,
             task_queue=task_queue,
             log_format="json",
-        ),
-        stderr=asyncio.subprocess.PIPE,
+        )
     )
     assert process.stderr is not None
     logged: list[dict[str, object]] = []
@@ -81,11 +71,8 @@ async def test_worker_serves_its_queue_and_stops_on_sigterm(
 
 async def test_worker_without_temporal_says_which_server_in_one_line(database_url: str) -> None:
     port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(ROOT / "worker.py"),
-        env=_env(temporal_address=f"127.0.0.1:{port}", database_url=database_url),
-        stderr=asyncio.subprocess.PIPE,
+    process = await spawn_worker(
+        _env(temporal_address=f"127.0.0.1:{port}", database_url=database_url)
     )
     _, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1

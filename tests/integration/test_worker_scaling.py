@@ -21,15 +21,8 @@ from temporalio.testing import WorkflowEnvironment
 from safeside.db import Pool, create_pool
 from safeside.embedded.processes import free_port
 from safeside.ids import placement_workflow_id, unit_workflow_id
-from starter.placements import start_placement
-from tests.support.faults import (
-    WebhookReceiver,
-    WorkerProcess,
-    clean_env,
-    eventually,
-    outbox_by_status,
-    versions_by_stream,
-)
+from starter.services.placements import start_placement
+from tests.support import faults
 from tests.support.placements import new_placement_id, start_command
 from tests.support.security import security_env
 from workflows.domain.policy import Policy
@@ -39,7 +32,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 PLACEMENTS = 200
 
 
-class ObservedWorker(WorkerProcess):
+class ObservedWorker(faults.WorkerProcess):
     """A worker process with its health server and SDK metrics on ports of its own."""
 
     def __init__(self, env: dict[str, str]) -> None:
@@ -76,16 +69,16 @@ class ObservedWorker(WorkerProcess):
 
 
 async def placements_stored(pool: Pool, ids: list[str]) -> int:
-    versions = await versions_by_stream(pool, ids)
+    versions = await faults.versions_by_stream(pool, ids)
     return sum(1 for stored in versions.values() if stored == [1, 2])
 
 
 async def test_workers_share_two_hundred_placements_and_losing_one_loses_nothing(
     dev_env: WorkflowEnvironment, database_url: str, task_queue: str
 ) -> None:
-    receiver = WebhookReceiver()
+    receiver = faults.WebhookReceiver()
     await receiver.start()
-    env = clean_env(
+    env = faults.clean_env(
         SAFESIDE_TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
         SAFESIDE_DATABASE_URL=database_url,
         SAFESIDE_TASK_QUEUE=task_queue,
@@ -101,12 +94,12 @@ async def test_workers_share_two_hundred_placements_and_losing_one_loses_nothing
     try:
         await asyncio.gather(first.start(), second.start())
         for worker in (first, second):
-            await eventually(worker.ready, 30, "a worker's readiness")
+            await faults.eventually(worker.ready, 30, "a worker's readiness")
         await asyncio.gather(
             *(
                 start_placement(
                     dev_env.client,
-                    start_command(pid, arrived).model_copy(update={"unit_id": unit_id}),
+                    start_command(pid, arrived, unit_id=unit_id),
                     policy=Policy(),
                     task_queue=task_queue,
                 )
@@ -118,22 +111,22 @@ async def test_workers_share_two_hundred_placements_and_losing_one_loses_nothing
             counts = [await w.activities_run(task_queue) for w in (first, second)]
             return all(count > 0 for count in counts)
 
-        await eventually(both_working, 60, "both workers running activities")
+        await faults.eventually(both_working, 60, "both workers running activities")
         stored_at_sigterm = await placements_stored(pool, ids)
         assert await first.stop() == 0  # SIGTERM: running activities finish first
 
         await third.start()
-        await eventually(third.ready, 30, "the third worker's readiness")
+        await faults.eventually(third.ready, 30, "the third worker's readiness")
         stored_at_sigkill = await placements_stored(pool, ids)
         # Recorded as delivered now: never sent again, whatever happens next.
-        delivered_before_kill = (await outbox_by_status(pool, ids)).get("delivered", set())
+        delivered_before_kill = (await faults.outbox_by_status(pool, ids)).get("delivered", set())
         await second.kill()  # SIGKILL: its running activities time out and run again
 
         async def all_arrived() -> bool:
-            outbox = await outbox_by_status(pool, ids)
+            outbox = await faults.outbox_by_status(pool, ids)
             return await placements_stored(pool, ids) == PLACEMENTS and set(outbox) == {"delivered"}
 
-        await eventually(all_arrived, 150, "every placement's arrival work")
+        await faults.eventually(all_arrived, 150, "every placement's arrival work")
         third_ran = await third.activities_run(task_queue)
     finally:
         for worker in (first, second, third):
@@ -152,9 +145,9 @@ async def test_workers_share_two_hundred_placements_and_losing_one_loses_nothing
     assert third_ran > 0
 
     # Nothing lost: every placement's arrival events, once each, in order.
-    versions = await versions_by_stream(pool, ids)
+    versions = await faults.versions_by_stream(pool, ids)
     assert set(map(tuple, versions.values())) == {(1, 2)}
-    outbox = await outbox_by_status(pool, ids)
+    outbox = await faults.outbox_by_status(pool, ids)
     await pool.close()
     delivered = outbox["delivered"]
     assert {key.rsplit(":", 2)[0] for key in delivered} == set(ids)

@@ -20,9 +20,9 @@ from temporalio.client import Client
 
 from safeside.db import Pool, create_pool
 from safeside.temporal import data_converter
-from starter.actions import ACTIONS
 from starter.api.app import create_app
-from starter.services import Services
+from starter.command_fields import ACTIONS
+from starter.services.connection import Services
 from tests.support.faults import FIGURES, eventually
 from tests.support.security import bearer, security_settings
 from worker import build_worker

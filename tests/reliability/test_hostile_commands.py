@@ -1,7 +1,7 @@
 """Random command sequences, with hostile text in every free field (empty, blank, control
 characters, far too long), against the pure domain, as the workflow drives it: the invariants
-a user relies on always hold. Builds on ``tests/unit/domain/test_properties.py`` (its plans
-and its driver) and adds the deadline invariant and hostile text."""
+a user relies on always hold. Builds on ``tests/unit/domain/command_plans.py`` (the plans
+and the driver of the property tests) and adds the deadline invariant and hostile text."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from tests.unit.domain.test_properties import (
+from tests.unit.domain.builders import POLICY
+from tests.unit.domain.command_plans import (
     ARRIVED,
     FULL_STORY,
-    POLICY,
     PROTECTION_KINDS,
     START,
     command_at,
@@ -27,13 +27,11 @@ from workflows.domain.common import Role
 from workflows.domain.deadlines import due
 from workflows.domain.decide import decide, escalations_due
 from workflows.domain.errors import DomainError
-from workflows.domain.events import (
+from workflows.domain.events import DeadlineMissed, EscalationRaised, PlacementEvent
+from workflows.domain.protection_events import (
     ChildReturned,
-    DeadlineMissed,
-    EscalationRaised,
     MissingReported,
     PhoneReleaseConfirmed,
-    PlacementEvent,
     VisitorVerified,
     VisitRecorded,
 )

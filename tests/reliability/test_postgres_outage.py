@@ -5,7 +5,6 @@ lands exactly once and in order, and every notification goes out once."""
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,49 +13,25 @@ import pytest
 import pytest_asyncio
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
-from temporalio.worker import Worker
 
-from activities.channels import ChannelRouter
 from activities.event_store import EventStore
-from activities.messages import Notification
-from activities.registry import build_activities
 from safeside.db import create_pool
 from safeside.embedded.postgres import EmbeddedPostgres
 from safeside.embedded.processes import free_port
 from safeside.migrate import migrate
-from starter.placements import start_placement
-from tests.support.faults import (
-    FIGURES,
-    eventually,
-    keyed_settings,
-    outbox_by_status,
-    versions_by_stream,
-)
-from tests.support.placements import KEY_WORKER, MANAGER, new_placement_id, start_command
-from workflows.domain.commands import (
-    ChangeRiskLevel,
-    EndPlacement,
-    RecordLeafletDelivered,
-    RecordObservation,
-)
+from tests.support import faults
+from tests.support.placements import KEY_WORKER, leaflet, new_placement_id, observation
+from tests.support.workers import RecordingChannel, end_placements, real_worker, start_placements
+from workflows.domain.commands import ChangeRiskLevel
 from workflows.domain.common import RiskLevel
 from workflows.domain.policy import Policy
 from workflows.domain.state import PlacementState
 from workflows.placement import PlacementWorkflow
-from workflows.registry import WORKFLOWS, workflow_runner
 
 pytestmark = pytest.mark.slow
 
 PLACEMENTS = 8
 OUTAGE_SECONDS = 10
-
-
-class CountingChannel:
-    def __init__(self) -> None:
-        self.sent: Counter[str] = Counter()
-
-    async def send(self, message: Notification) -> None:
-        self.sent[message.idempotency_key] += 1
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -70,16 +45,8 @@ async def own_postgres(server_tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]
 def actions_during_outage() -> list[object]:
     now = datetime.now(UTC)
     return [
-        RecordLeafletDelivered(
-            actor=KEY_WORKER,
-            language="Tigrinya",
-            interpreter_reference="INT-55",
-            child_understanding="understood",
-            delivered_at=now,
-        ),
-        RecordObservation(
-            actor=KEY_WORKER, category="phone", note_reference_or_text="log p.4", observed_at=now
-        ),
+        leaflet(now),
+        observation(now, "log p.4"),
         ChangeRiskLevel(actor=KEY_WORKER, to_level=RiskLevel.medium, reason="settling in"),
     ]
 
@@ -90,30 +57,21 @@ async def test_a_postgres_outage_delays_the_trail_but_loses_and_doubles_nothing(
     url = await own_postgres.ensure_database("safeside")
     await migrate(url)
     pool = await create_pool(url, max_size=8)
-    channel = CountingChannel()
-    settings = keyed_settings(keyring_env, database_url=url, task_queue=task_queue)
+    channel = RecordingChannel()
+    settings = faults.keyed_settings(keyring_env, database_url=url, task_queue=task_queue)
     ids = [new_placement_id() for _ in range(PLACEMENTS)]
     accepted_during_outage = 0
-    async with Worker(
-        client,
-        task_queue=task_queue,
-        workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(),
-        activities=build_activities(pool, settings, channels=ChannelRouter(default=channel)),
-    ):
+    async with real_worker(client, pool, channel, task_queue=task_queue, settings=settings):
         arrived = datetime.now(UTC) - timedelta(hours=1)
-        handles = [
-            await start_placement(
-                client, start_command(pid, arrived), policy=Policy(), task_queue=task_queue
-            )
-            for pid in ids
-        ]
+        handles = await start_placements(
+            client, ids, arrived, task_queue=task_queue, policy=Policy()
+        )
 
         async def arrivals_stored() -> bool:
-            return all(len(v) >= 2 for v in (await versions_by_stream(pool, ids)).values())
+            return all(len(v) >= 2 for v in (await faults.versions_by_stream(pool, ids)).values())
 
-        await eventually(arrivals_stored, 60, "the arrivals reaching PostgreSQL")
-        delivered_before = (await outbox_by_status(pool, ids)).get("delivered", set())
+        await faults.eventually(arrivals_stored, 60, "the arrivals reaching PostgreSQL")
+        delivered_before = (await faults.outbox_by_status(pool, ids)).get("delivered", set())
         await own_postgres.stop()
         sent_before_outage = set(channel.sent)
         outage_began = asyncio.get_running_loop().time()
@@ -130,23 +88,18 @@ async def test_a_postgres_outage_delays_the_trail_but_loses_and_doubles_nothing(
         states: dict[str, PlacementState] = {}
 
         async def caught_up() -> bool:
-            stored = await versions_by_stream(pool, ids)
+            stored = await faults.versions_by_stream(pool, ids)
             for h in handles:
                 states[h.id] = await h.query(PlacementWorkflow.current_state)
             return all(len(stored[s.stream_id]) == s.version for s in states.values())
 
-        await eventually(caught_up, 120, "the trail catching up after the outage")
-        for h in handles:
-            await h.execute_update(
-                PlacementWorkflow.record,
-                EndPlacement(actor=MANAGER, reason="moved", ended_at=datetime.now(UTC)),
-            )
-        outcomes = [await h.result() for h in handles]
+        await faults.eventually(caught_up, 120, "the trail catching up after the outage")
+        outcomes = await end_placements(handles)
         finals = [await h.query(PlacementWorkflow.current_state) for h in handles]
         histories = [await h.fetch_history() for h in handles]
 
     store = EventStore(pool, Policy())
-    versions = await versions_by_stream(pool, ids)
+    versions = await faults.versions_by_stream(pool, ids)
     for outcome, final in zip(outcomes, finals, strict=True):
         assert versions[outcome.placement_id] == list(range(1, outcome.final_version + 1))
         trail = await store.read_stream(outcome.placement_id)
@@ -166,20 +119,20 @@ async def test_a_postgres_outage_delays_the_trail_but_loses_and_doubles_nothing(
         and event.activity_task_started_event_attributes.attempt > 1
     ]
     assert retried_appends, "no activity was retried: the outage was not felt"
-    outbox = await outbox_by_status(pool, ids)
+    outbox = await faults.outbox_by_status(pool, ids)
     await pool.close()
     assert set(outbox) == {"delivered"}
     assert set(channel.sent) == outbox["delivered"]
-    resent = {key for key, count in channel.sent.items() if count > 1}
+    resent = {key for key, count in channel.times_sent().items() if count > 1}
     # Sent again only where the outage cut the connection between sending and recording it.
     assert resent <= sent_before_outage - delivered_before
-    assert set(channel.sent.values()) <= {1, 2}
+    assert set(channel.times_sent().values()) <= {1, 2}
 
-    FIGURES["faults injected: PostgreSQL stopped"] += 1
-    FIGURES["scenarios run"] += 1
-    FIGURES["placements checked"] += PLACEMENTS
-    FIGURES["updates accepted while PostgreSQL was down"] += accepted_during_outage
-    FIGURES["activity retries during the outage"] += len(retried_appends)
-    FIGURES["events checked"] += sum(len(v) for v in versions.values())
-    FIGURES["notifications checked"] += len(outbox["delivered"])
-    FIGURES["notifications resent after the outage (same Idempotency-Key)"] += len(resent)
+    faults.FIGURES["faults injected: PostgreSQL stopped"] += 1
+    faults.FIGURES["scenarios run"] += 1
+    faults.FIGURES["placements checked"] += PLACEMENTS
+    faults.FIGURES["updates accepted while PostgreSQL was down"] += accepted_during_outage
+    faults.FIGURES["activity retries during the outage"] += len(retried_appends)
+    faults.FIGURES["events checked"] += sum(len(v) for v in versions.values())
+    faults.FIGURES["notifications checked"] += len(outbox["delivered"])
+    faults.FIGURES["notifications resent after the outage (same Idempotency-Key)"] += len(resent)

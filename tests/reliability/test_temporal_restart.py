@@ -8,48 +8,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from temporalio.client import Client
-from temporalio.worker import Worker
 
-from activities.channels import ChannelRouter
 from activities.event_store import EventStore
-from activities.messages import Notification
-from activities.registry import build_activities
-from safeside.db import Pool, create_pool
+from safeside.db import create_pool
 from safeside.embedded.processes import free_port
 from safeside.embedded.temporal_server import EmbeddedTemporal
-from safeside.settings import Settings
-from starter.demo import demo_policy
-from starter.placements import placement_handle, start_placement
+from starter.cli.demo import demo_policy
+from starter.services.placements import placement_handle
 from tests.support.faults import FIGURES, connect_client, eventually, keyed_settings
-from tests.support.placements import MANAGER, new_placement_id, start_command
-from workflows.domain.commands import EndPlacement
+from tests.support.placements import end, new_placement_id
+from tests.support.workers import RecordingChannel, real_worker, start_placements
 from workflows.domain.state import PlacementState
 from workflows.placement import PlacementWorkflow
-from workflows.registry import WORKFLOWS, workflow_runner
 
 pytestmark = pytest.mark.slow
 
 PLACEMENTS = 5
 LEAFLET_DUE_IN = timedelta(seconds=40)
-
-
-class RecordingChannel:
-    def __init__(self) -> None:
-        self.sent: list[str] = []
-
-    async def send(self, message: Notification) -> None:
-        self.sent.append(message.idempotency_key)
-
-
-def worker(client: Client, pool: Pool, settings: Settings, channel: RecordingChannel) -> Worker:
-    return Worker(
-        client,
-        task_queue=settings.task_queue,
-        workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(),
-        activities=build_activities(pool, settings, channels=ChannelRouter(default=channel)),
-    )
 
 
 async def test_timers_pending_across_a_server_restart_still_fire(
@@ -64,15 +39,11 @@ async def test_timers_pending_across_a_server_restart_still_fire(
     await server.start()
     try:
         client = await connect_client(server.address, keyring_env)
-        async with worker(client, pool, settings, channel):
+        async with real_worker(client, pool, channel, task_queue=task_queue, settings=settings):
             arrived = datetime.now(UTC)
-            for pid in ids:
-                await start_placement(
-                    client,
-                    start_command(pid, arrived),
-                    policy=demo_policy(LEAFLET_DUE_IN),
-                    task_queue=task_queue,
-                )
+            await start_placements(
+                client, ids, arrived, task_queue=task_queue, policy=demo_policy(LEAFLET_DUE_IN)
+            )
 
             async def arrivals_stored() -> bool:
                 return min([await store.current_version(pid) for pid in ids]) >= 2
@@ -87,7 +58,7 @@ async def test_timers_pending_across_a_server_restart_still_fire(
         restarted_at = datetime.now(UTC)
 
         client = await connect_client(server.address, keyring_env)
-        async with worker(client, pool, settings, channel):
+        async with real_worker(client, pool, channel, task_queue=task_queue, settings=settings):
             for pid in ids:
                 after = await placement_handle(client, pid).query(PlacementWorkflow.current_state)
                 assert after.facts == before[pid].facts
@@ -104,10 +75,7 @@ async def test_timers_pending_across_a_server_restart_still_fire(
             finals: dict[str, PlacementState] = {}
             for pid in ids:
                 handle = placement_handle(client, pid)
-                await handle.execute_update(
-                    PlacementWorkflow.record,
-                    EndPlacement(actor=MANAGER, reason="moved", ended_at=datetime.now(UTC)),
-                )
+                await handle.execute_update(PlacementWorkflow.record, end(datetime.now(UTC)))
                 await handle.result()
                 finals[pid] = await handle.query(PlacementWorkflow.current_state)
     finally:

@@ -29,8 +29,9 @@ from temporalio.testing import WorkflowEnvironment
 from safeside.embedded.processes import find_binary
 from safeside.process_exit import leave
 from tests.replay.converter import HISTORIES, replay_data_converter
-from tests.replay.scenarios import PLACEMENT_SCENARIOS, UNIT_SCENARIOS, Scenario
+from tests.replay.scenarios import PLACEMENT_SCENARIOS, UNIT_SCENARIOS, Scenario, UnitScenario
 from tests.support.running import running_placement
+from tests.support.units import running_unit
 
 SCENARIOS = {scenario.name: scenario for scenario in [*PLACEMENT_SCENARIOS, *UNIT_SCENARIOS]}
 
@@ -50,8 +51,15 @@ async def every_run(client: Client, workflow_id: str, first_run_id: str) -> list
     return histories
 
 
-async def record(env: WorkflowEnvironment, scenario: Scenario) -> list[WorkflowHistory]:
+async def record(
+    env: WorkflowEnvironment, scenario: Scenario | UnitScenario
+) -> list[WorkflowHistory]:
     task_queue = f"record-{scenario.name}-{uuid.uuid4().hex[:8]}"
+    if isinstance(scenario, UnitScenario):
+        async with running_unit(env, task_queue, unreachable=scenario.unreachable) as unit:
+            await scenario.story(unit)
+            assert unit.first_run_id is not None
+            return await every_run(env.client, unit.handle.id, unit.first_run_id)
     async with running_placement(
         env, task_queue, events_per_run=scenario.events_per_run, fakes=scenario.fakes()
     ) as placement:

@@ -5,10 +5,9 @@ activities (``tests.support.fake_activities``) and returns when its work has set
 recorder (``record_histories.py``) saves every run of the workflow (a continue-as-new starts a
 new run, with a history of its own) as ``<scenario>.run<N>.json``.
 
-A unit with a week of checks: the unit workflow is being written in its own issue. When it
-lands, add a ``UnitScenario`` here (it starts a ``UnitWorkflow``, records a week of hourly
-checks, house meetings and building checks) and list it in ``UNIT_SCENARIOS``; the recorder
-and the replay test pick up every file under ``histories/`` whatever workflow it belongs to.
+A ``UnitScenario`` drives a UnitWorkflow the same way (with its residents' placements); only
+the unit's own history is saved. The recorder and the replay test pick up every file under
+``histories/`` whatever workflow it belongs to.
 """
 
 from __future__ import annotations
@@ -17,26 +16,21 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from tests.support import placements
 from tests.support.fake_activities import FakeActivities
 from tests.support.placements import KEY_WORKER, MANAGER, SOCIAL_WORKER
 from tests.support.running import Running
+from tests.support.units import RunningUnit, until
 from workflows.domain.commands import (
-    EndPlacement,
     ImposeRestriction,
-    ProposeVisitor,
-    RecordLeafletDelivered,
     RecordMissingProceduresExplained,
     RecordPhoneReleaseConfirmed,
-    RecordReturn,
-    RecordReturnInterview,
-    RecordRiskAssessment,
-    RecordVisit,
-    RecordVisitorVerified,
-    ReportMissing,
 )
-from workflows.domain.common import MissingKind, PoliceRiskGrade, RestrictionKind, RiskLevel
+from workflows.domain.common import RestrictionKind, RiskLevel
+from workflows.domain.unit.events import Whereabouts
 
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 
 
@@ -53,42 +47,19 @@ class Scenario:
 
 
 async def leaflet(p: Running) -> None:
-    await p.record(
-        RecordLeafletDelivered(
-            actor=KEY_WORKER,
-            language="Tigrinya",
-            interpreter_reference="INT-5521",
-            child_understanding="understood, asked about phones",
-            delivered_at=await p.env.get_current_time(),
-        )
-    )
+    await p.record(placements.leaflet(await p.now()))
 
 
 async def end(p: Running) -> None:
-    await p.record(
-        EndPlacement(actor=MANAGER, reason="moved", ended_at=await p.env.get_current_time())
-    )
+    await p.record(placements.end(await p.now()))
     await p.handle.result()
 
 
 async def quiet_placement(p: Running) -> None:
     """Arrival work done on time, a few quiet days, then the child moves on."""
     await leaflet(p)
-    await p.record(
-        RecordMissingProceduresExplained(
-            actor=KEY_WORKER, explained_at=await p.env.get_current_time()
-        )
-    )
-    await p.record(
-        RecordRiskAssessment(
-            actor=KEY_WORKER,
-            level=RiskLevel.high,
-            factors=("phone contact",),
-            child_participated=True,
-            child_views="wants to stay",
-            assessed_at=await p.env.get_current_time(),
-        )
-    )
+    await p.record(RecordMissingProceduresExplained(actor=KEY_WORKER, explained_at=await p.now()))
+    await p.record(placements.assessment(await p.now(), RiskLevel.high))
     await p.env.sleep(2 * DAY)
     await p.settled()
     await end(p)
@@ -98,38 +69,12 @@ async def missing_episode(p: Running) -> None:
     """The child goes missing: the police are told, the ladder climbs daily to the placing
     authority and repeats, the child returns, the Return Home Interview is held."""
     await leaflet(p)
-    now = await p.env.get_current_time()
-    await p.record(
-        ReportMissing(
-            actor=KEY_WORKER,
-            kind=MissingKind.missing,
-            last_seen_at=now - MINUTE,
-            last_seen_place_reference="PLACE-REF-17",
-            circumstances="did not come back from college",
-            police_risk_grade=PoliceRiskGrade.medium,
-            clothing_reference="PHIL-2-0042",
-        )
-    )
+    await p.record(placements.report_missing(await p.now() - MINUTE))
     await p.env.sleep(4 * DAY + MINUTE)
     await p.settled()
-    await p.record(
-        RecordReturn(
-            actor=KEY_WORKER,
-            returned_at=await p.env.get_current_time(),
-            found_by_reference="police",
-            where_found_reference="FOUND-REF-3",
-        )
-    )
+    await p.record(placements.record_return(await p.now()))
     await p.env.sleep(DAY)
-    await p.record(
-        RecordReturnInterview(
-            actor=SOCIAL_WORKER,
-            episode_id=f"{p.placement_id}-M1",
-            held_at=await p.env.get_current_time(),
-            interviewer_reference="rhi-1",
-            child_views="wants to stay",
-        )
-    )
+    await p.record(placements.return_interview(f"{p.placement_id}-M1", await p.now()))
     await p.settled()
     await end(p)
 
@@ -154,20 +99,10 @@ async def protections(p: Running) -> None:
     """A visitor is proposed, verified by the social worker and visits; the phone is released
     on written confirmation; the internet is restricted."""
     await leaflet(p)
-    await p.record(
-        ProposeVisitor(actor=KEY_WORKER, visitor_reference="VIS-1", stated_relationship="uncle")
-    )
-    now = await p.env.get_current_time()
-    await p.record(
-        RecordVisitorVerified(
-            actor=SOCIAL_WORKER,
-            visitor_reference="VIS-1",
-            interviewed_at=now,
-            identity_established=True,
-            relationship_established=True,
-        )
-    )
-    await p.record(RecordVisit(actor=KEY_WORKER, visitor_reference="VIS-1", visited_at=now))
+    await p.record(placements.propose_visitor("VIS-1"))
+    now = await p.now()
+    await p.record(placements.verify_visitor("VIS-1", now))
+    await p.record(placements.visit_by("VIS-1", now))
     await p.record(
         RecordPhoneReleaseConfirmed(
             actor=SOCIAL_WORKER, confirmation_reference="EMAIL-2291", confirmed_at=now
@@ -202,5 +137,34 @@ PLACEMENT_SCENARIOS = [
     Scenario("continue_as_new_boundaries", continue_as_new_boundaries, events_per_run=10),
 ]
 
-# "A unit with a week of checks" goes here when the UnitWorkflow lands (see the docstring).
-UNIT_SCENARIOS: list[Scenario] = []
+
+@dataclass(frozen=True)
+class UnitScenario:
+    name: str
+    story: Callable[[RunningUnit], Awaitable[None]]
+    unreachable: frozenset[str] = field(default_factory=frozenset)
+
+
+async def a_unit_day(unit: RunningUnit) -> None:
+    """Two children arrive; checks on time, then one missed: both managers are told, the
+    Registered Manager's channel stays down until the notice is given up on (and the Duty
+    Manager told of that); the child not seen at the next check starts their placement's
+    missing procedure; the events are stored in batches."""
+    first = await unit.admit(RiskLevel.medium)
+    await unit.admit(RiskLevel.high)
+    for _ in range(3):
+        await unit.env.sleep(25 * MINUTE)
+        await unit.check()
+    await unit.env.sleep(3 * HOUR)
+
+    async def given_up() -> bool | None:
+        return "notification_failed" in unit.stored_types() or None
+
+    await until(given_up)
+    await unit.check(**{first: Whereabouts.not_seen})
+    await unit.env.sleep(2 * MINUTE)
+
+
+UNIT_SCENARIOS = [
+    UnitScenario("a_unit_day", a_unit_day, unreachable=frozenset({"registered_manager"})),
+]

@@ -15,10 +15,10 @@ from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
+from safeside.contracts.workflows import PlacementInput, PlacementOutcome
 from tests.replay.converter import HISTORIES, replay_data_converter
 from tests.replay.record_histories import SCENARIOS
 from workflows.placement import PlacementWorkflow
-from workflows.placement_io import PlacementInput, PlacementOutcome
 from workflows.registry import WORKFLOWS, workflow_runner
 
 SAVED = sorted(HISTORIES.rglob("*.json"))

@@ -49,17 +49,22 @@ class DevStack:
     def database_url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.postgres_port}/safeside"
 
-    async def start(self, within: float = 90.0) -> None:
-        self.output.clear()
-        self.process = await asyncio.create_subprocess_exec(
+    async def spawn(self, stderr: int = asyncio.subprocess.STDOUT) -> asyncio.subprocess.Process:
+        """``python -m starter.cli dev`` with this stack's settings; its output piped, and its
+        errors with it unless ``stderr`` says otherwise."""
+        return await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "starter.cli",
             "dev",
             env=self.env,
             stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
+            stderr=stderr,
         )
+
+    async def start(self, within: float = 90.0) -> None:
+        self.output.clear()
+        self.process = await self.spawn()
         await asyncio.wait_for(self._read_until_ready(), within)
 
     async def _read_until_ready(self) -> None:

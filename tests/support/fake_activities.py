@@ -10,21 +10,8 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import (
-    ActivityName,
-    AppendAndDeliverResult,
-    AppendBatch,
-    AppendResult,
-    DeliveryBatch,
-    DeliveryBatchResult,
-    DeliveryRequest,
-    DeliveryResult,
-    MarkFailedRequest,
-    MarkFailedResult,
-    OutboxMessage,
-    StoredEvent,
-)
 from activities.unit_activities import report_to_unit
+from safeside.contracts import activities as contract
 from workflows.domain.unit.membership import PlacementReport
 
 
@@ -33,8 +20,8 @@ class FakeActivities:
     """Stores batches in memory with the real store's rules (idempotent, no gaps) and
     records each delivery once."""
 
-    events: dict[str, list[StoredEvent]] = field(default_factory=dict)
-    outbox: dict[str, OutboxMessage] = field(default_factory=dict)
+    events: dict[str, list[contract.StoredEvent]] = field(default_factory=dict)
+    outbox: dict[str, contract.OutboxMessage] = field(default_factory=dict)
     delivered: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     # Recipients whose channel is down: every delivery to them fails.
@@ -45,8 +32,8 @@ class FakeActivities:
     unit_reports: list[PlacementReport] = field(default_factory=list)
     forward_to_units: bool = False
 
-    @activity.defn(name=ActivityName.APPEND_EVENTS)
-    async def append_events(self, batch: AppendBatch) -> AppendResult:
+    @activity.defn(name=contract.ActivityName.APPEND_EVENTS)
+    async def append_events(self, batch: contract.AppendBatch) -> contract.AppendResult:
         self.append_calls += 1
         stream = self.events.setdefault(batch.stream_id, [])
         appended = 0
@@ -59,46 +46,52 @@ class FakeActivities:
             appended += 1
         for message in batch.notifications:
             self.outbox.setdefault(message.idempotency_key, message)
-        return AppendResult(last_version=len(stream), appended=appended)
+        return contract.AppendResult(last_version=len(stream), appended=appended)
 
-    @activity.defn(name=ActivityName.APPEND_AND_DELIVER)
-    async def append_and_deliver(self, batch: AppendBatch) -> AppendAndDeliverResult:
+    @activity.defn(name=contract.ActivityName.APPEND_AND_DELIVER)
+    async def append_and_deliver(
+        self, batch: contract.AppendBatch
+    ) -> contract.AppendAndDeliverResult:
         """Stores as ``append_events``, then delivers at once what is reachable."""
         appended = await self.append_events(batch)
         delivered = []
         for message in batch.notifications:
             try:
                 await self.deliver_notification(
-                    DeliveryRequest(idempotency_key=message.idempotency_key)
+                    contract.DeliveryRequest(idempotency_key=message.idempotency_key)
                 )
             except ApplicationError:
                 continue  # left to the delivery activity, as the real one does
             delivered.append(message.idempotency_key)
-        return AppendAndDeliverResult(appended=appended, delivered=delivered)
+        return contract.AppendAndDeliverResult(appended=appended, delivered=delivered)
 
-    @activity.defn(name=ActivityName.DELIVER_NOTIFICATION)
-    async def deliver_notification(self, request: DeliveryRequest) -> DeliveryResult:
+    @activity.defn(name=contract.ActivityName.DELIVER_NOTIFICATION)
+    async def deliver_notification(
+        self, request: contract.DeliveryRequest
+    ) -> contract.DeliveryResult:
         assert request.idempotency_key in self.outbox, "delivery before its append"
         if self.outbox[request.idempotency_key].recipient in self.unreachable:
             raise ApplicationError("the recipient's channel is down", type="DeliveryFailed")
         already = request.idempotency_key in self.delivered
         if not already:
             self.delivered.append(request.idempotency_key)
-        return DeliveryResult(
+        return contract.DeliveryResult(
             idempotency_key=request.idempotency_key,
             delivered_at=datetime.now(UTC),
             already_delivered=already,
         )
 
-    @activity.defn(name=ActivityName.DELIVER_NOTIFICATIONS)
-    async def deliver_notifications(self, batch: DeliveryBatch) -> DeliveryBatchResult:
+    @activity.defn(name=contract.ActivityName.DELIVER_NOTIFICATIONS)
+    async def deliver_notifications(
+        self, batch: contract.DeliveryBatch
+    ) -> contract.DeliveryBatchResult:
         """Each key as ``deliver_notification`` would; fails (after delivering the rest) if any
         recipient is unreachable, as the real batch does."""
         delivered, unreachable = [], []
         for key in batch.idempotency_keys:
             try:
                 delivered.append(
-                    await self.deliver_notification(DeliveryRequest(idempotency_key=key))
+                    await self.deliver_notification(contract.DeliveryRequest(idempotency_key=key))
                 )
             except ApplicationError:
                 unreachable.append(key)
@@ -107,16 +100,20 @@ class FakeActivities:
                 f"{len(unreachable)} of {len(batch.idempotency_keys)} notifications not delivered",
                 type="DeliveryFailed",
             )
-        return DeliveryBatchResult(delivered=delivered)
+        return contract.DeliveryBatchResult(delivered=delivered)
 
-    @activity.defn(name=ActivityName.MARK_NOTIFICATION_FAILED)
-    async def mark_notification_failed(self, request: MarkFailedRequest) -> MarkFailedResult:
+    @activity.defn(name=contract.ActivityName.MARK_NOTIFICATION_FAILED)
+    async def mark_notification_failed(
+        self, request: contract.MarkFailedRequest
+    ) -> contract.MarkFailedResult:
         if request.idempotency_key in self.delivered:  # a delivered one stays delivered
-            return MarkFailedResult(idempotency_key=request.idempotency_key, status="delivered")
+            return contract.MarkFailedResult(
+                idempotency_key=request.idempotency_key, status="delivered"
+            )
         self.failed.append(request.idempotency_key)
-        return MarkFailedResult(idempotency_key=request.idempotency_key, status="failed")
+        return contract.MarkFailedResult(idempotency_key=request.idempotency_key, status="failed")
 
-    @activity.defn(name=ActivityName.REPORT_TO_UNIT)
+    @activity.defn(name=contract.ActivityName.REPORT_TO_UNIT)
     async def report_to_unit(self, report: PlacementReport) -> None:
         self.unit_reports.append(report)
         if self.forward_to_units:

@@ -103,6 +103,18 @@ def clean_env(**settings: str) -> dict[str, str]:
     return env
 
 
+async def spawn_worker(env: dict[str, str]) -> asyncio.subprocess.Process:
+    """``python worker.py`` with exactly ``env``; its standard error (the log, and the one
+    line it leaves on a fatal error) piped to the caller."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "worker.py"),
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+
+
 @dataclass
 class WorkerProcess:
     """``python worker.py`` in a process of its own, logging JSON lines."""
@@ -115,13 +127,7 @@ class WorkerProcess:
 
     async def start(self, within: float = 60.0) -> None:
         self._started.clear()
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(ROOT / "worker.py"),
-            env=self.env | {"SAFESIDE_LOG_FORMAT": "json"},
-            stderr=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.DEVNULL,
-        )
+        self.process = await spawn_worker(self.env | {"SAFESIDE_LOG_FORMAT": "json"})
         self._reading = asyncio.create_task(self._read())
         await asyncio.wait_for(self._started.wait(), within)
 

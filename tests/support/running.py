@@ -13,6 +13,7 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from safeside.contracts.workflows import PlacementInput, PlacementOutcome, RecordResult
 from safeside.ids import placement_workflow_id
 from tests.support.fake_activities import FakeActivities
 from tests.support.placements import new_placement_id, start_command
@@ -21,7 +22,6 @@ from workflows.domain.policy import Policy
 from workflows.domain.state import PlacementState
 from workflows.domain.summary import HandoverSummary
 from workflows.placement import PlacementWorkflow
-from workflows.placement_io import PlacementInput, PlacementOutcome, RecordResult
 from workflows.registry import workflow_runner
 
 
@@ -32,6 +32,10 @@ class Running:
     fakes: FakeActivities
     placement_id: str
     arrived_at: datetime
+
+    async def now(self) -> datetime:
+        """The test server's clock (which skips ahead while the workflow waits)."""
+        return await self.env.get_current_time()
 
     async def state(self) -> PlacementState:
         return await self.handle.query(PlacementWorkflow.current_state)

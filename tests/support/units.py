@@ -16,6 +16,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from safeside.contracts.workflows import PlacementInput, PlacementOutcome, RecordResult, UnitInput
 from safeside.ids import placement_workflow_id, unit_workflow_id
 from tests.support.fake_activities import FakeActivities
 from tests.support.placements import KEY_WORKER, new_placement_id, start_command
@@ -28,10 +29,8 @@ from workflows.domain.unit.handover import UnitHandover
 from workflows.domain.unit.policy import UnitPolicy
 from workflows.domain.unit.state import UnitState
 from workflows.placement import PlacementWorkflow
-from workflows.placement_io import PlacementInput, PlacementOutcome
 from workflows.registry import workflow_runner
 from workflows.unit import UnitWorkflow
-from workflows.unit_io import UnitInput, UnitRecordResult
 
 T = TypeVar("T")
 
@@ -85,9 +84,7 @@ class RunningUnit:
         """Start a placement in this unit and wait until the unit knows the child lives here."""
         placement_id = new_placement_id()
         arrived = await self.env.get_current_time() - timedelta(minutes=1)
-        start = start_command(placement_id, arrived, risk=risk).model_copy(
-            update={"unit_id": self.unit_id}
-        )
+        start = start_command(placement_id, arrived, risk=risk, unit_id=self.unit_id)
         self.placements[placement_id] = await self.env.client.start_workflow(
             PlacementWorkflow.run,
             PlacementInput(placement_id=placement_id, start=start),
@@ -101,9 +98,7 @@ class RunningUnit:
         await until(joined)
         return placement_id
 
-    async def check(
-        self, at: datetime | None = None, **whereabouts: Whereabouts
-    ) -> UnitRecordResult:
+    async def check(self, at: datetime | None = None, **whereabouts: Whereabouts) -> RecordResult:
         """Record a unit check: every resident seen unless ``whereabouts`` says otherwise."""
         state = await self.state()
         checked_at = at or await self.env.get_current_time()
@@ -156,8 +151,9 @@ async def running_unit(
     policy: UnitPolicy | None = None,
     max_history_length: int = 2000,
     persist_within: timedelta = timedelta(minutes=1),
+    unreachable: frozenset[str] = frozenset(),
 ) -> AsyncIterator[RunningUnit]:
-    fakes = FakeActivities(forward_to_units=True)
+    fakes = FakeActivities(forward_to_units=True, unreachable=set(unreachable))
     unit_id = new_unit_id()
     async with Worker(
         env.client,

@@ -10,17 +10,13 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from tests.support import placements
 from tests.support.fake_activities import FakeActivities
 from tests.support.placements import KEY_WORKER, MANAGER
 from tests.support.running import Running, running_placement
 from tests.support.servers import start_time_skipping
 from workflows.domain.calendar import london_day_start
-from workflows.domain.commands import (
-    ChangeRiskLevel,
-    EndPlacement,
-    RecordLeafletDelivered,
-    RecordObservation,
-)
+from workflows.domain.commands import ChangeRiskLevel, RecordLeafletDelivered
 from workflows.domain.common import RiskLevel
 
 
@@ -43,143 +39,95 @@ async def test_ukvi_is_told_when_immigration_is_relevant(
         assert "ukvi" in p.fakes.recipients(p.placement_id)
 
 
-async def test_a_leaflet_recorded_on_time_raises_no_escalation(
-    time_skipping_env: WorkflowEnvironment, task_queue: str
-) -> None:
-    async with running_placement(time_skipping_env, task_queue) as p:
-        result = await p.record(
-            RecordLeafletDelivered(
-                actor=KEY_WORKER,
-                language="Tigrinya",
-                interpreter_reference="INT-5521",
-                child_understanding="understood, asked about phones",
-                delivered_at=p.arrived_at + timedelta(minutes=2),
-            )
-        )
-        assert result.events == ["leaflet_delivered"]
-        await p.env.sleep(timedelta(days=3))
-        assert p.escalations("leaflet") == []
-        assert "leaflet" not in {d.deadline_id for d in await p.deadlines()}
+async def test_a_leaflet_recorded_on_time_raises_no_escalation(placement: Running) -> None:
+    result = await placement.record(placements.leaflet(placement.arrived_at + timedelta(minutes=2)))
+    assert result.events == ["leaflet_delivered"]
+    await placement.env.sleep(timedelta(days=3))
+    assert placement.escalations("leaflet") == []
+    assert "leaflet" not in {d.deadline_id for d in await placement.deadlines()}
 
 
 async def test_a_missing_leaflet_climbs_the_ladder_once_per_step_then_stops(
-    time_skipping_env: WorkflowEnvironment, task_queue: str
+    placement: Running,
 ) -> None:
-    async with running_placement(time_skipping_env, task_queue) as p:
-        await p.env.sleep(timedelta(hours=21))
-        assert [step for step, _ in p.escalations("leaflet")] == ["reminder"]
-        await p.env.sleep(timedelta(hours=4))
-        state = await p.state()
-        assert "leaflet" in state.deadlines_missed
-        steps = p.escalations("leaflet")
-        assert [role for _, role in steps] == ["key_worker", "duty_manager"]
-        await p.env.sleep(timedelta(hours=24))
-        assert [role for _, role in p.escalations("leaflet")] == [
-            "key_worker",
-            "duty_manager",
-            "registered_manager",
-        ]
-        await p.record(
-            RecordLeafletDelivered(
-                actor=KEY_WORKER,
-                language="Tigrinya",
-                interpreter_reference="INT-5521",
-                child_understanding="understood",
-                delivered_at=await p.env.get_current_time(),
-            )
-        )
-        await p.env.sleep(timedelta(days=5))
-        assert len(p.escalations("leaflet")) == 3
-        assert "duty_manager" in p.fakes.recipients(p.placement_id)
+    await placement.env.sleep(timedelta(hours=21))
+    assert [step for step, _ in placement.escalations("leaflet")] == ["reminder"]
+    await placement.env.sleep(timedelta(hours=4))
+    state = await placement.state()
+    assert "leaflet" in state.deadlines_missed
+    steps = placement.escalations("leaflet")
+    assert [role for _, role in steps] == ["key_worker", "duty_manager"]
+    await placement.env.sleep(timedelta(hours=24))
+    assert [role for _, role in placement.escalations("leaflet")] == [
+        "key_worker",
+        "duty_manager",
+        "registered_manager",
+    ]
+    await placement.record(placements.leaflet(await placement.now()))
+    await placement.env.sleep(timedelta(days=5))
+    assert len(placement.escalations("leaflet")) == 3
+    assert "duty_manager" in placement.fakes.recipients(placement.placement_id)
 
 
 async def test_the_meeting_and_the_review_count_from_their_own_start_dates(
-    time_skipping_env: WorkflowEnvironment, task_queue: str
+    placement: Running,
 ) -> None:
-    async with running_placement(time_skipping_env, task_queue) as p:
-        state = await p.state()
-        assert state.facts is not None
-        by_kind = {d.kind: d for d in await p.deadlines()}
-        assert by_kind["planning_meeting"].due_at == p.arrived_at + timedelta(days=7)
-        assert by_kind["lac_review"].due_at == london_day_start(
-            state.facts.looked_after_since
-        ) + timedelta(days=28)
+    state = await placement.state()
+    assert state.facts is not None
+    by_kind = {d.kind: d for d in await placement.deadlines()}
+    assert by_kind["planning_meeting"].due_at == placement.arrived_at + timedelta(days=7)
+    assert by_kind["lac_review"].due_at == london_day_start(
+        state.facts.looked_after_since
+    ) + timedelta(days=28)
 
 
-async def test_a_risk_level_change_moves_the_next_risk_review_at_once(
-    time_skipping_env: WorkflowEnvironment, task_queue: str
-) -> None:
-    async with running_placement(time_skipping_env, task_queue) as p:
-        from workflows.domain.commands import RecordRiskAssessment
+async def test_a_risk_level_change_moves_the_next_risk_review_at_once(placement: Running) -> None:
+    await placement.record(
+        placements.assessment(placement.arrived_at + timedelta(minutes=1), RiskLevel.low)
+    )
+    before = {d.kind: d.due_at for d in await placement.deadlines()}["risk_review"]
+    await placement.record(
+        ChangeRiskLevel(actor=MANAGER, to_level=RiskLevel.high, reason="car seen waiting")
+    )
+    after = {d.kind: d.due_at for d in await placement.deadlines()}["risk_review"]
+    now = await placement.env.get_current_time()
+    assert before - placement.arrived_at >= timedelta(days=27)
+    assert after - now <= timedelta(days=7)
+    assert after < before
 
-        await p.record(
-            RecordRiskAssessment(
+
+async def test_a_refused_action_says_why_and_writes_nothing(placement: Running) -> None:
+    await placement.env.sleep(timedelta(minutes=1))
+    version_before = (await placement.state()).version
+    stored_before = len(placement.fakes.events[placement.placement_id])
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await placement.record(
+            RecordLeafletDelivered(
                 actor=KEY_WORKER,
-                level=RiskLevel.low,
-                factors=("recently arrived",),
-                child_participated=True,
-                child_views="wants to go to college",
-                assessed_at=p.arrived_at + timedelta(minutes=1),
+                language="Tigrinya",
+                delivered_at=placement.arrived_at + timedelta(minutes=1),
             )
         )
-        before = {d.kind: d.due_at for d in await p.deadlines()}["risk_review"]
-        await p.record(
-            ChangeRiskLevel(actor=MANAGER, to_level=RiskLevel.high, reason="car seen waiting")
-        )
-        after = {d.kind: d.due_at for d in await p.deadlines()}["risk_review"]
-        now = await p.env.get_current_time()
-        assert before - p.arrived_at >= timedelta(days=27)
-        assert after - now <= timedelta(days=7)
-        assert after < before
+    cause = refused.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert "interpreter" in cause.message
+    assert (await placement.state()).version == version_before
+    await placement.env.sleep(timedelta(minutes=1))
+    assert len(placement.fakes.events[placement.placement_id]) == stored_before
 
 
-async def test_a_refused_action_says_why_and_writes_nothing(
-    time_skipping_env: WorkflowEnvironment, task_queue: str
-) -> None:
-    async with running_placement(time_skipping_env, task_queue) as p:
-        await p.env.sleep(timedelta(minutes=1))
-        version_before = (await p.state()).version
-        stored_before = len(p.fakes.events[p.placement_id])
-        with pytest.raises(WorkflowUpdateFailedError) as refused:
-            await p.record(
-                RecordLeafletDelivered(
-                    actor=KEY_WORKER,
-                    language="Tigrinya",
-                    delivered_at=p.arrived_at + timedelta(minutes=1),
-                )
-            )
-        cause = refused.value.cause
-        assert isinstance(cause, ApplicationError)
-        assert "interpreter" in cause.message
-        assert (await p.state()).version == version_before
-        await p.env.sleep(timedelta(minutes=1))
-        assert len(p.fakes.events[p.placement_id]) == stored_before
-
-
-async def test_an_ended_placement_completes_once_its_events_are_stored(
-    time_skipping_env: WorkflowEnvironment, task_queue: str
-) -> None:
-    async with running_placement(time_skipping_env, task_queue) as p:
-        await p.record(
-            EndPlacement(actor=MANAGER, reason="moved", ended_at=await p.env.get_current_time())
-        )
-        outcome = await p.handle.result()
-        assert outcome.ended_reason == "moved"
-        assert p.fakes.types(p.placement_id)[-1] == "placement_ended"
-        assert outcome.final_version == len(p.fakes.events[p.placement_id])
+async def test_an_ended_placement_completes_once_its_events_are_stored(placement: Running) -> None:
+    await placement.record(placements.end(await placement.now()))
+    outcome = await placement.handle.result()
+    assert outcome.ended_reason == "moved"
+    assert placement.fakes.types(placement.placement_id)[-1] == "placement_ended"
+    assert outcome.final_version == len(placement.fakes.events[placement.placement_id])
 
 
 async def _busy_placement(p: Running) -> None:
     """Thirty-five observations and a risk change, two days apart from the deadlines."""
     for n in range(35):
-        await p.record(
-            RecordObservation(
-                actor=KEY_WORKER,
-                category="vigilance",
-                note_reference_or_text=f"log book entry {n}",
-                observed_at=await p.env.get_current_time(),
-            )
-        )
+        await p.record(placements.observation(await p.now(), f"log book entry {n}"))
         if n == 20:
             await p.record(
                 ChangeRiskLevel(actor=MANAGER, to_level=RiskLevel.medium, reason="settling in")

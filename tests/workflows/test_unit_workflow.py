@@ -21,56 +21,77 @@ MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 
 
-async def test_checks_recorded_on_time_never_escalate(
-    time_skipping_env: WorkflowEnvironment, task_queue: str
-) -> None:
-    async with running_unit(time_skipping_env, task_queue) as unit:
-        await unit.admit(RiskLevel.medium)
-        await unit.admit(RiskLevel.low)
-        for _ in range(8):
-            await unit.env.sleep(50 * MINUTE)
-            await unit.check()
-        await unit.env.sleep(30 * MINUTE)
-        assert unit.stored_types().count("unit_check_recorded") == 8
-        assert unit.escalations() == []
+async def test_checks_recorded_on_time_never_escalate(unit: RunningUnit) -> None:
+    await unit.admit(RiskLevel.medium)
+    await unit.admit(RiskLevel.low)
+    for _ in range(8):
+        await unit.env.sleep(50 * MINUTE)
+        await unit.check()
+    await unit.env.sleep(30 * MINUTE)
+    assert unit.stored_types().count("unit_check_recorded") == 8
+    assert unit.escalations() == []
 
 
-async def test_a_missed_check_escalates_once_to_each_manager(
-    time_skipping_env: WorkflowEnvironment, task_queue: str
-) -> None:
-    async with running_unit(time_skipping_env, task_queue) as unit:
-        await unit.admit(RiskLevel.medium)
-        await unit.env.sleep(3 * HOUR)
-        assert unit.escalations() == [
-            ("unit_check:1", "duty_manager"),
-            ("unit_check:1", "registered_manager"),
-        ]
-        await unit.env.sleep(6 * HOUR)
-        assert len(unit.escalations()) == 2
-        told = {m.recipient for m in unit.fakes.outbox.values() if m.stream_id == unit.stream_id}
-        assert {"duty_manager", "registered_manager"} <= told
+async def test_a_missed_check_escalates_once_to_each_manager(unit: RunningUnit) -> None:
+    await unit.admit(RiskLevel.medium)
+    await unit.env.sleep(3 * HOUR)
+    assert unit.escalations() == [
+        ("unit_check:1", "duty_manager"),
+        ("unit_check:1", "registered_manager"),
+    ]
+    await unit.env.sleep(6 * HOUR)
+    assert len(unit.escalations()) == 2
+    told = {m.recipient for m in unit.fakes.outbox.values() if m.stream_id == unit.stream_id}
+    assert {"duty_manager", "registered_manager"} <= told
 
 
 async def test_a_child_not_seen_starts_the_missing_procedure_in_the_placement_at_once(
+    unit: RunningUnit,
+) -> None:
+    placement_id = await unit.admit(RiskLevel.medium)
+    await unit.env.sleep(40 * MINUTE)
+    result = await unit.check(**{placement_id: Whereabouts.not_seen})
+    assert result.events == ["unit_check_recorded", "missing_procedure_requested"]
+
+    async def episode_open() -> PlacementState | None:
+        state = await unit.placement_state(placement_id)
+        return state if state.open_episode() is not None else None
+
+    state = await until(episode_open)
+    episode = state.open_episode()
+    assert episode is not None
+    assert episode.kind is MissingKind.missing
+    handover = await unit.handover()
+    assert (await until(lambda: _missing_in_handover(unit, placement_id))) is True
+    assert handover.residents[0].whereabouts is Whereabouts.not_seen
+
+
+async def test_a_unit_notice_given_up_on_is_escalated_to_the_duty_manager(
     time_skipping_env: WorkflowEnvironment, task_queue: str
 ) -> None:
-    async with running_unit(time_skipping_env, task_queue) as unit:
-        placement_id = await unit.admit(RiskLevel.medium)
-        await unit.env.sleep(40 * MINUTE)
-        result = await unit.check(**{placement_id: Whereabouts.not_seen})
-        assert result.events == ["unit_check_recorded", "missing_procedure_requested"]
+    async with running_unit(
+        time_skipping_env, task_queue, unreachable=frozenset({"registered_manager"})
+    ) as unit:
+        await unit.admit(RiskLevel.medium)
+        # The missed check escalates to both managers; the Registered Manager's channel fails
+        # through every retry (about half an hour of backoff).
+        await unit.env.sleep(3 * HOUR)
 
-        async def episode_open() -> PlacementState | None:
-            state = await unit.placement_state(placement_id)
-            return state if state.open_episode() is not None else None
+        async def failed() -> list[str] | None:
+            events = unit.fakes.events.get(unit.stream_id, [])
+            found = [
+                e.payload["recipient"] for e in events if e.event_type == "notification_failed"
+            ]
+            return found or None
 
-        state = await until(episode_open)
-        episode = state.open_episode()
-        assert episode is not None
-        assert episode.kind is MissingKind.missing
-        handover = await unit.handover()
-        assert (await until(lambda: _missing_in_handover(unit, placement_id))) is True
-        assert handover.residents[0].whereabouts is Whereabouts.not_seen
+        assert await until(failed) == ["registered_manager"]
+        assert [unit.fakes.outbox[k].recipient for k in unit.fakes.failed] == ["registered_manager"]
+        warnings = [
+            m
+            for m in unit.fakes.outbox.values()
+            if m.stream_id == unit.stream_id and m.purpose == "notification_failed"
+        ]
+        assert [m.recipient for m in warnings] == ["duty_manager"]
 
 
 async def _missing_in_handover(unit: RunningUnit, placement_id: str) -> bool:

@@ -1,35 +1,16 @@
-"""Checks shared by the decision modules: event headers and plain-words refusals.
+"""Checks shared by the decision modules: refusals in plain words.
 
 Refusals name the field, never echo the value: a value may be a place or a person, and
 refusals are logged and shown in the Temporal UI.
 """
 
 from datetime import datetime
-from typing import TypedDict
 
-from workflows.domain.common import Actor
 from workflows.domain.errors import DomainError
 from workflows.domain.events import PlacementFacts
-from workflows.domain.state import PlacementState
 
 REFERENCE_MAX_CHARS = 128
 SHORT_TEXT_MAX_CHARS = 500
-
-
-class Header(TypedDict):
-    stream_id: str
-    version: int
-    occurred_at: datetime
-    actor: Actor
-
-
-def header(state: PlacementState, now: datetime, actor: Actor, position: int = 1) -> Header:
-    return {
-        "stream_id": state.stream_id,
-        "version": state.version + position,
-        "occurred_at": now,
-        "actor": actor,
-    }
 
 
 def given(text: str | None) -> str | None:

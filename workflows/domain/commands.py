@@ -20,12 +20,8 @@ from workflows.domain.common import (
     RiskLevel,
     UtcDatetime,
 )
-from workflows.domain.events import (
-    EndReason,
-    FamilyContactMeans,
-    PlacementFacts,
-    SuspiciousActivityCategory,
-)
+from workflows.domain.events import EndReason, PlacementFacts
+from workflows.domain.protection_events import FamilyContactMeans, SuspiciousActivityCategory
 
 
 class CommandBase(BaseModel):
@@ -281,9 +277,9 @@ class RecordSuspiciousActivity(CommandBase):
     observed_at: UtcDatetime
 
 
-PlacementCommand = Annotated[
-    StartPlacement
-    | RecordLeafletDelivered
+# The commands each decision module answers, in the order the union below lists them.
+CarePlanCommand = (
+    RecordLeafletDelivered
     | RecordMissingProceduresExplained
     | RecordRiskAssessment
     | RecordPlanningMeeting
@@ -292,23 +288,33 @@ PlacementCommand = Annotated[
     | RecordNrmReferral
     | ChangeRiskLevel
     | RecordObservation
-    | EndPlacement
-    | ReportMissing
-    | RecordReturn
-    | RecordReturnInterview
-    | RecordEnquiry
+)
+MissingCommand = ReportMissing | RecordReturn | RecordReturnInterview
+VisitorCommand = (
+    RecordEnquiry
     | ProposeVisitor
     | RecordVisitorVerified
     | RecordVisit
     | RecordUnverifiedVisitAttempt
-    | RecordPhoneReleaseConfirmed
+)
+RestrictionCommand = (
+    RecordPhoneReleaseConfirmed
     | ImposeRestriction
     | RenewRestriction
     | LiftRestriction
     | RequestContactAssessment
     | RecordContactAssessment
     | RecordFamilyContact
-    | RecordSuspiciousActivity,
+    | RecordSuspiciousActivity
+)
+
+PlacementCommand = Annotated[
+    StartPlacement
+    | CarePlanCommand
+    | EndPlacement
+    | MissingCommand
+    | VisitorCommand
+    | RestrictionCommand,
     Field(discriminator="type"),
 ]
 

@@ -19,6 +19,8 @@ OpaqueId = Annotated[str, StringConstraints(pattern=OPAQUE_ID_PATTERN)]
 # A reference to a person, case or document held elsewhere (never the thing itself).
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# A note kept in an event: short, with the detail in the log book or the case file.
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 # Every text a command carries is bounded: the command and its events travel to Temporal as
 # payloads (2 MB at most), and one too large fails the workflow task on every retry, which
 # stops the placement's clocks.

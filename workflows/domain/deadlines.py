@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict
 from workflows.domain.calendar import add_months, add_working_days, london_day_start
 from workflows.domain.common import DeadlineKind, Role, UtcDatetime, utc
 from workflows.domain.events import PlacementFacts
-from workflows.domain.policy import EscalationStep, Policy
+from workflows.domain.ladders import EscalationStep
+from workflows.domain.policy import Policy
 from workflows.domain.state import PlacementState, PlacementStatus
 
 

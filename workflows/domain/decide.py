@@ -6,68 +6,40 @@ the events returned are numbered on from `state.version` so they can be appended
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Unpack
 
-from workflows.domain.calendar import london_day_start
-from workflows.domain.checks import given, happened, header, require, since_arrival
+from workflows.domain.care_plan import decide_care_plan
+from workflows.domain.checks import happened, since_arrival
 from workflows.domain.commands import (
-    ChangeRiskLevel,
+    CarePlanCommand,
     EndPlacement,
-    ImposeRestriction,
-    LiftRestriction,
+    MissingCommand,
     PlacementCommand,
-    ProposeVisitor,
-    RecordContactAssessment,
-    RecordEnquiry,
-    RecordFamilyContact,
-    RecordLeafletDelivered,
-    RecordLookedAfterReview,
-    RecordMissingProceduresExplained,
-    RecordNrmReferral,
-    RecordObservation,
-    RecordPhoneReleaseConfirmed,
-    RecordPlanningMeeting,
-    RecordReturn,
-    RecordReturnInterview,
-    RecordRiskAssessment,
-    RecordSocialWorkerVisit,
-    RecordSuspiciousActivity,
-    RecordUnverifiedVisitAttempt,
-    RecordVisit,
-    RecordVisitorVerified,
-    RenewRestriction,
-    ReportMissing,
-    RequestContactAssessment,
+    RestrictionCommand,
     StartPlacement,
+    VisitorCommand,
 )
-from workflows.domain.common import CLOCK_ACTOR, LONDON, Actor, Role, utc
+from workflows.domain.common import CLOCK_ACTOR, LONDON, Actor, utc
 from workflows.domain.deadlines import RunningClock, expiry_due, running_clocks, steps_due
 from workflows.domain.errors import DomainError
 from workflows.domain.events import (
     DeadlineMissed,
     EscalationRaised,
     InterpreterRequested,
-    LeafletDelivered,
-    LookedAfterReviewHeld,
-    MissingProceduresExplained,
     NotificationFailed,
-    NrmReferralMade,
-    ObservationRecorded,
     PlacementEnded,
     PlacementEvent,
     PlacementFacts,
     PlacementStarted,
-    PlanningMeetingHeld,
-    RiskAssessed,
-    RiskLevelChanged,
-    SocialWorkerVisited,
 )
+from workflows.domain.failed_notices import GivenUp, record_given_up
+from workflows.domain.ladders import EscalationStep
 from workflows.domain.missing import decide_missing
-from workflows.domain.policy import EscalationStep, Policy
+from workflows.domain.policy import Policy
 from workflows.domain.restrictions import decide_restrictions
 from workflows.domain.state import PlacementState, PlacementStatus
+from workflows.domain.stream import header
 from workflows.domain.visitors import decide_visitors
-
-OBSERVATION_MAX_CHARS = 500
 
 
 def decide(
@@ -78,48 +50,15 @@ def decide(
     if isinstance(command, StartPlacement):
         return _start(state, command, now, policy)
     facts = _open_placement(state)
-    match command:
-        case RecordLeafletDelivered():
-            return [_leaflet(state, facts, command, now)]
-        case RecordMissingProceduresExplained():
-            return [_missing_procedures(state, facts, command, now)]
-        case RecordRiskAssessment():
-            return _risk_assessment(state, facts, command, now)
-        case RecordPlanningMeeting():
-            return [_planning_meeting(state, command, now)]
-        case RecordLookedAfterReview():
-            return [_review(state, facts, command, now)]
-        case RecordSocialWorkerVisit():
-            return [_visit(state, facts, command, now)]
-        case RecordNrmReferral():
-            return [_nrm_referral(state, command, now)]
-        case ChangeRiskLevel():
-            return [_change_risk_level(state, command, now)]
-        case RecordObservation():
-            return [_observation(state, facts, command, now)]
-        case EndPlacement():
-            return [_end(state, facts, command, now)]
-        case ReportMissing() | RecordReturn() | RecordReturnInterview():
-            return [decide_missing(state, facts, command, now)]
-        case (
-            RecordEnquiry()
-            | ProposeVisitor()
-            | RecordVisitorVerified()
-            | RecordVisit()
-            | RecordUnverifiedVisitAttempt()
-        ):
-            return [decide_visitors(state, facts, command, now)]
-        case (
-            RecordPhoneReleaseConfirmed()
-            | ImposeRestriction()
-            | RenewRestriction()
-            | LiftRestriction()
-            | RequestContactAssessment()
-            | RecordContactAssessment()
-            | RecordFamilyContact()
-            | RecordSuspiciousActivity()
-        ):
-            return [decide_restrictions(state, facts, command, now, policy)]
+    if isinstance(command, CarePlanCommand):
+        return decide_care_plan(state, facts, command, now)
+    if isinstance(command, MissingCommand):
+        return [decide_missing(state, facts, command, now)]
+    if isinstance(command, VisitorCommand):
+        return [decide_visitors(state, facts, command, now)]
+    if isinstance(command, RestrictionCommand):
+        return [decide_restrictions(state, facts, command, now, policy)]
+    return [_end(state, facts, command, now)]
 
 
 def _open_placement(state: PlacementState) -> PlacementFacts:
@@ -164,235 +103,6 @@ def _start(
     ]
 
 
-def _leaflet(
-    state: PlacementState, facts: PlacementFacts, command: RecordLeafletDelivered, now: datetime
-) -> LeafletDelivered:
-    if state.leaflet_delivered_at is not None:
-        raise DomainError("the leaflet delivery is already recorded")
-    interpreter = require(
-        command.interpreter_reference,
-        "the leaflet must be explained with an interpreter: give the interpreter's reference",
-    )
-    language = given(command.language)
-    if language is None or language.casefold() != facts.first_language.casefold():
-        raise DomainError(
-            "the leaflet must be in the child's own language, "
-            "the first language recorded when the placement started"
-        )
-    understanding = require(
-        command.child_understanding, "record how well the child understood the leaflet"
-    )
-    happened(command.delivered_at, now, "leaflet delivery")
-    since_arrival(command.delivered_at, facts, "leaflet delivery")
-    return LeafletDelivered(
-        **header(state, now, command.actor),
-        language=facts.first_language,
-        interpreter_reference=interpreter,
-        child_understanding=understanding,
-        delivered_at=command.delivered_at,
-    )
-
-
-def _missing_procedures(
-    state: PlacementState,
-    facts: PlacementFacts,
-    command: RecordMissingProceduresExplained,
-    now: datetime,
-) -> MissingProceduresExplained:
-    if state.missing_procedures_explained_at is not None:
-        raise DomainError("telling the child the missing procedures is already recorded")
-    happened(command.explained_at, now, "explanation of the missing procedures")
-    since_arrival(command.explained_at, facts, "explanation of the missing procedures")
-    return MissingProceduresExplained(
-        **header(state, now, command.actor),
-        explained_at=command.explained_at,
-        interpreter_reference=given(command.interpreter_reference),
-    )
-
-
-def _risk_assessment(
-    state: PlacementState, facts: PlacementFacts, command: RecordRiskAssessment, now: datetime
-) -> list[PlacementEvent]:
-    factors = tuple(factor for factor in map(given, command.factors) if factor is not None)
-    if not factors:
-        raise DomainError("list at least one risk factor in the risk assessment")
-    views = require(
-        command.child_views,
-        "the child's views must be recorded with the risk assessment: "
-        "write what the young person said, or why they would not say",
-    )
-    happened(command.assessed_at, now, "risk assessment")
-    since_arrival(command.assessed_at, facts, "risk assessment")
-    latest = state.risk_clock_started_at
-    if latest is not None and command.assessed_at < latest:
-        raise DomainError(
-            "this assessment is older than the latest risk assessment or risk level change: "
-            "record a current assessment instead"
-        )
-    events: list[PlacementEvent] = []
-    # A different level is also a level change (R17), so the people told of a change to
-    # high risk are told whichever way the change was recorded.
-    if state.risk_level is not None and command.level != state.risk_level:
-        events.append(
-            RiskLevelChanged(
-                **header(state, now, command.actor),
-                from_level=state.risk_level,
-                to_level=command.level,
-                reason="risk assessment",
-            )
-        )
-    events.append(
-        RiskAssessed(
-            **header(state, now, command.actor, len(events) + 1),
-            level=command.level,
-            factors=factors,
-            child_participated=command.child_participated,
-            child_views=views,
-            assessed_at=command.assessed_at,
-        )
-    )
-    return events
-
-
-def _planning_meeting(
-    state: PlacementState, command: RecordPlanningMeeting, now: datetime
-) -> PlanningMeetingHeld:
-    if state.planning_meeting_held_at is not None:
-        raise DomainError("the first planning meeting is already recorded")
-    if state.first_assessed_at is None:
-        raise DomainError(
-            "record the risk assessment first: it is discussed at the planning meeting"
-        )
-    absence_reason = given(command.absence_reason)
-    if not command.young_person_present and absence_reason is None:
-        raise DomainError(
-            "the young person should be at the planning meeting: give the reason they were not"
-        )
-    if command.young_person_present and absence_reason is not None:
-        raise DomainError(
-            "the young person was at the planning meeting, so leave the absence reason empty"
-        )
-    views = require(
-        command.child_views, "the child's views must be recorded with the planning meeting"
-    )
-    happened(command.held_at, now, "planning meeting")
-    if command.held_at < state.first_assessed_at:
-        raise DomainError(
-            "the planning meeting cannot be before the risk assessment it discussed: "
-            "check the dates"
-        )
-    return PlanningMeetingHeld(
-        **header(state, now, command.actor),
-        held_at=command.held_at,
-        young_person_present=command.young_person_present,
-        absence_reason=absence_reason,
-        child_views=views,
-    )
-
-
-def _review(
-    state: PlacementState, facts: PlacementFacts, command: RecordLookedAfterReview, now: datetime
-) -> LookedAfterReviewHeld:
-    iro = require(
-        command.chaired_by_iro_reference,
-        "a looked-after review is chaired by an Independent Reviewing Officer: "
-        "give the officer's reference",
-    )
-    views = require(
-        command.child_views, "the child's views must be recorded with the looked-after review"
-    )
-    happened(command.held_at, now, "looked-after review")
-    # A review held before this placement (the child was already looked after) counts:
-    # the review clock runs from becoming looked after, not from arrival.
-    if command.held_at < london_day_start(facts.looked_after_since):
-        raise DomainError("a looked-after review cannot be before the child became looked after")
-    if state.reviews_held and command.held_at < state.reviews_held[-1]:
-        raise DomainError(
-            "reviews must be recorded in the order they were held: "
-            "this one is earlier than the last review recorded"
-        )
-    return LookedAfterReviewHeld(
-        **header(state, now, command.actor),
-        held_at=command.held_at,
-        chaired_by_iro_reference=iro,
-        child_views=views,
-    )
-
-
-def _visit(
-    state: PlacementState, facts: PlacementFacts, command: RecordSocialWorkerVisit, now: datetime
-) -> SocialWorkerVisited:
-    social_worker = require(
-        command.social_worker_reference, "give the reference of the social worker who visited"
-    )
-    happened(command.visited_at, now, "social worker's visit")
-    since_arrival(command.visited_at, facts, "social worker's visit")
-    if state.social_worker_visits and command.visited_at < state.social_worker_visits[-1]:
-        raise DomainError(
-            "visits must be recorded in the order they happened: "
-            "this one is earlier than the last visit recorded"
-        )
-    return SocialWorkerVisited(
-        **header(state, now, command.actor),
-        visited_at=command.visited_at,
-        social_worker_reference=social_worker,
-        child_seen_alone=command.child_seen_alone,
-    )
-
-
-def _nrm_referral(
-    state: PlacementState, command: RecordNrmReferral, now: datetime
-) -> NrmReferralMade:
-    if state.nrm_referred_at is not None:
-        raise DomainError("the NRM referral is already recorded")
-    reference = require(command.referral_reference, "give the NRM referral reference")
-    # A referral made before arrival (by police or another authority) still counts.
-    happened(command.referred_at, now, "NRM referral")
-    return NrmReferralMade(
-        **header(state, now, command.actor),
-        referred_at=command.referred_at,
-        referral_reference=reference,
-    )
-
-
-def _change_risk_level(
-    state: PlacementState, command: ChangeRiskLevel, now: datetime
-) -> RiskLevelChanged:
-    if state.risk_level is None:
-        raise DomainError("this placement has no risk level yet: record a risk assessment")
-    if command.to_level == state.risk_level:
-        raise DomainError(f"the risk level is already {state.risk_level.value}")
-    reason = require(command.reason, "give the reason the risk level changed")
-    return RiskLevelChanged(
-        **header(state, now, command.actor),
-        from_level=state.risk_level,
-        to_level=command.to_level,
-        reason=reason,
-    )
-
-
-def _observation(
-    state: PlacementState, facts: PlacementFacts, command: RecordObservation, now: datetime
-) -> ObservationRecorded:
-    category = require(command.category, "say what kind of observation this is")
-    note = require(
-        command.note_reference_or_text, "write the observation or give its log book reference"
-    )
-    if len(note) > OBSERVATION_MAX_CHARS:
-        raise DomainError(
-            f"the observation is longer than {OBSERVATION_MAX_CHARS} characters: "
-            "keep it short and put the detail in the log book"
-        )
-    happened(command.observed_at, now, "observation")
-    since_arrival(command.observed_at, facts, "observation")
-    return ObservationRecorded(
-        **header(state, now, command.actor),
-        category=category,
-        note_reference_or_text=note,
-        observed_at=command.observed_at,
-    )
-
-
 def _end(
     state: PlacementState, facts: PlacementFacts, command: EndPlacement, now: datetime
 ) -> PlacementEnded:
@@ -403,27 +113,9 @@ def _end(
     )
 
 
-def notification_failed(
-    state: PlacementState,
-    *,
-    now: datetime,
-    idempotency_key: str,
-    recipient: Role,
-    purpose: str,
-    about_version: int,
-) -> list[PlacementEvent]:
+def notification_failed(state: PlacementState, **given_up: Unpack[GivenUp]) -> list[PlacementEvent]:
     """The event recording that a notification was given up on; nothing if already recorded."""
-    if idempotency_key in state.failed_notifications:
-        return []
-    return [
-        NotificationFailed(
-            **header(state, utc(now), CLOCK_ACTOR),
-            idempotency_key=idempotency_key,
-            recipient=recipient,
-            purpose=purpose,
-            about_version=about_version,
-        )
-    ]
+    return [*record_given_up(state, NotificationFailed, given_up)]
 
 
 @dataclass(frozen=True)

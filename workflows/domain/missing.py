@@ -11,24 +11,24 @@ from datetime import datetime
 from workflows.domain.checks import (
     given,
     happened,
-    header,
     in_the_past_since_arrival,
     optional_reference,
     reference,
     require,
     short_text,
 )
-from workflows.domain.commands import RecordReturn, RecordReturnInterview, ReportMissing
+from workflows.domain.commands import (
+    MissingCommand,
+    RecordReturn,
+    RecordReturnInterview,
+    ReportMissing,
+)
 from workflows.domain.common import MissingKind
 from workflows.domain.errors import DomainError
-from workflows.domain.events import (
-    ChildReturned,
-    MissingReported,
-    PlacementEvent,
-    PlacementFacts,
-    ReturnInterviewHeld,
-)
+from workflows.domain.events import PlacementEvent, PlacementFacts
+from workflows.domain.protection_events import ChildReturned, MissingReported, ReturnInterviewHeld
 from workflows.domain.state import PlacementState
+from workflows.domain.stream import header
 
 
 def episode_id_for(state: PlacementState, number: int) -> str:
@@ -39,7 +39,7 @@ def episode_id_for(state: PlacementState, number: int) -> str:
 def decide_missing(
     state: PlacementState,
     facts: PlacementFacts,
-    command: ReportMissing | RecordReturn | RecordReturnInterview,
+    command: MissingCommand,
     now: datetime,
 ) -> PlacementEvent:
     match command:

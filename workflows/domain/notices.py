@@ -16,6 +16,7 @@ from workflows.domain.events import (
     PlacementStarted,
     RiskLevelChanged,
 )
+from workflows.domain.failed_notices import NOTIFICATION_FAILED
 from workflows.domain.state import PlacementState
 
 # The purpose of the police's notice of a missing episode: its content is the proforma (R5).
@@ -40,7 +41,7 @@ _ALWAYS: dict[str, tuple[tuple[Role, str], ...]] = {
     # The missed statutory deadline is the placing authority's to answer for, whichever
     # worker was responsible; escalation steps tell the people who must act.
     "deadline_missed": ((Role.social_worker, "deadline_missed"),),
-    "notification_failed": ((Role.duty_manager, "notification_failed"),),
+    NOTIFICATION_FAILED: ((Role.duty_manager, NOTIFICATION_FAILED),),
     "placement_ended": (
         (Role.placing_authority, "placement_ended"),
         (Role.host_local_authority, "placement_ended"),

@@ -24,45 +24,26 @@ Who is responsible for each clock, and why:
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from workflows.domain.common import DeadlineKind, RestrictionKind, RiskLevel, Role
+from workflows.domain.ladders import EscalationStep, Ladder, LadderClock, longer_than_zero
 
-RESPONSIBLE: Literal["responsible"] = "responsible"
-
-
-class EscalationStep(BaseModel):
-    """Tell `notify_role` when `due_at + offset` is reached (a negative offset is a reminder)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str = Field(min_length=1)
-    offset: timedelta
-    notify_role: Role | Literal["responsible"] = RESPONSIBLE
+TimeLimit = Annotated[timedelta, longer_than_zero("a time limit")]
+ReviewInterval = Annotated[timedelta, longer_than_zero("a risk review interval")]
+ReviewPeriod = Annotated[timedelta, longer_than_zero("a restriction review period")]
 
 
-class ClockPolicy(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    requirement: str = Field(min_length=1)
-    responsible_role: Role
-    ladder: tuple[EscalationStep, ...]
+# A placement's clock: a deadline (or a watch) and the ladder escalating it.
+class ClockPolicy(LadderClock):
+    ladder: Ladder
     # False for a watch rather than a deadline (a missing episode): nothing can be "missed",
     # only the ladder runs until the clock stops.
     expires: bool = True
     # When set, the last step is raised again at this interval until the clock stops.
     repeat_last_step_every: timedelta | None = None
-
-    @field_validator("ladder")
-    @classmethod
-    def _steps_in_time_order(cls, ladder: tuple[EscalationStep, ...]) -> tuple[EscalationStep, ...]:
-        # Step indexes are stored in events, so the order must be the order they fire in.
-        offsets = [step.offset for step in ladder]
-        if offsets != sorted(offsets):
-            raise ValueError("escalation steps must be listed in the order they fall due")
-        return ladder
 
     @model_validator(mode="after")
     def _repeats_sensibly(self) -> "ClockPolicy":
@@ -70,9 +51,6 @@ class ClockPolicy(BaseModel):
         if every is not None and (every <= timedelta(0) or not self.ladder):
             raise ValueError("a repeating step needs a ladder and an interval longer than zero")
         return self
-
-    def notify_role_for(self, step: EscalationStep) -> Role:
-        return self.responsible_role if step.notify_role == RESPONSIBLE else Role(step.notify_role)
 
     def steps(self, due_at: datetime) -> Iterator[tuple[int, datetime, EscalationStep]]:
         """(index, time, step) in time order; endless when the last step repeats, so callers
@@ -193,16 +171,9 @@ class RiskReviewIntervals(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    high: timedelta = timedelta(days=7)
-    medium: timedelta = timedelta(days=14)
-    low: timedelta = timedelta(days=28)
-
-    @field_validator("high", "medium", "low")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("a risk review interval must be longer than zero")
-        return value
+    high: ReviewInterval = timedelta(days=7)
+    medium: ReviewInterval = timedelta(days=14)
+    low: ReviewInterval = timedelta(days=28)
 
     def for_level(self, level: RiskLevel) -> timedelta:
         interval: timedelta = getattr(self, level.value)
@@ -217,16 +188,9 @@ class RestrictionReviewPeriods(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    internet: timedelta = timedelta(days=14)
-    supervision: timedelta = timedelta(days=14)
-    contact: timedelta = timedelta(days=28)
-
-    @field_validator("internet", "supervision", "contact")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("a restriction review period must be longer than zero")
-        return value
+    internet: ReviewPeriod = timedelta(days=14)
+    supervision: ReviewPeriod = timedelta(days=14)
+    contact: ReviewPeriod = timedelta(days=28)
 
     def for_kind(self, kind: RestrictionKind) -> timedelta:
         period: timedelta = getattr(self, kind.value)
@@ -237,12 +201,12 @@ class Policy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # R1: leaflet in the child's language, explained with an interpreter.
-    leaflet_within: timedelta = timedelta(hours=24)
+    leaflet_within: TimeLimit = timedelta(hours=24)
     # R4: the child is told the standard missing procedures.
-    missing_procedures_within: timedelta = timedelta(hours=24)
+    missing_procedures_within: TimeLimit = timedelta(hours=24)
     # R8: the first assessment is also due before the planning meeting that discusses it.
-    risk_assessment_within: timedelta = timedelta(hours=72)
-    planning_meeting_within: timedelta = timedelta(days=7)
+    risk_assessment_within: TimeLimit = timedelta(hours=72)
+    planning_meeting_within: TimeLimit = timedelta(days=7)
     # R8 / reg 33: counted from the start of the day the child became looked after.
     first_review_within_days: int = Field(default=28, ge=1)
     # reg 33's 20 working days; when set, the earlier of the two applies.
@@ -251,13 +215,13 @@ class Policy(BaseModel):
     later_reviews_every_months: int = Field(default=6, ge=1)
     # reg 28: the 6-week interval applies to the first year; it is kept after that as the
     # safer choice until long-term placements are modelled.
-    first_visit_within: timedelta = timedelta(weeks=1)
-    visits_every: timedelta = timedelta(weeks=6)
+    first_visit_within: TimeLimit = timedelta(weeks=1)
+    visits_every: TimeLimit = timedelta(weeks=6)
     # R17: from the last assessment or risk level change.
     risk_review_every: RiskReviewIntervals = RiskReviewIntervals()
     nrm_referral_within_working_days: int = Field(default=2, ge=0)
     # R5 / DfE 2014: the independent Return Home Interview, from the moment of return.
-    return_interview_within: timedelta = timedelta(hours=72)
+    return_interview_within: TimeLimit = timedelta(hours=72)
     # R17: a return from missing or suspicious activity brings the next risk review forward
     # to this long after it. "At once" is read as: the key worker is reminded at once (the
     # reminder falls 24 hours before) and the review counts as missed only after a day; a zero
@@ -277,19 +241,4 @@ class Policy(BaseModel):
     def _not_negative(cls, value: timedelta) -> timedelta:
         if value < timedelta(0):
             raise ValueError("a review cannot be due before the concern that brought it forward")
-        return value
-
-    @field_validator(
-        "leaflet_within",
-        "missing_procedures_within",
-        "risk_assessment_within",
-        "planning_meeting_within",
-        "first_visit_within",
-        "visits_every",
-        "return_interview_within",
-    )
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("a time limit must be longer than zero")
         return value

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from workflows.domain.checks import (
     happened,
-    header,
     in_the_past_since_arrival,
     reference,
     require,
@@ -29,34 +28,25 @@ from workflows.domain.commands import (
     RecordSuspiciousActivity,
     RenewRestriction,
     RequestContactAssessment,
+    RestrictionCommand,
 )
 from workflows.domain.common import Actor, ContactOutcome, RestrictionKind, Role
 from workflows.domain.errors import DomainError
-from workflows.domain.events import (
+from workflows.domain.events import PlacementEvent, PlacementFacts
+from workflows.domain.policy import Policy
+from workflows.domain.protection_events import (
     ContactAssessed,
     ContactAssessmentRequested,
     FamilyContactRecorded,
     PhoneReleaseConfirmed,
-    PlacementEvent,
-    PlacementFacts,
     RestrictionImposed,
     RestrictionLifted,
     RestrictionRenewed,
     SuspiciousActivityRecorded,
 )
-from workflows.domain.policy import Policy
-from workflows.domain.state import PlacementState, Restriction
-
-RestrictionCommand = (
-    RecordPhoneReleaseConfirmed
-    | ImposeRestriction
-    | RenewRestriction
-    | LiftRestriction
-    | RequestContactAssessment
-    | RecordContactAssessment
-    | RecordFamilyContact
-    | RecordSuspiciousActivity
-)
+from workflows.domain.protection_state import Restriction
+from workflows.domain.state import PlacementState
+from workflows.domain.stream import header
 
 RESTRICTION_NAMES = {
     RestrictionKind.internet: "internet and social media restriction",

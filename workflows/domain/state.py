@@ -10,116 +10,44 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workflows.domain.common import (
-    ContactOutcome,
-    MissingKind,
-    PoliceRiskGrade,
-    RestrictionKind,
-    RiskLevel,
-    Role,
-)
-from workflows.domain.errors import DomainError, EventOutOfOrder
+from workflows.domain.common import RestrictionKind, RiskLevel
+from workflows.domain.errors import DomainError
 from workflows.domain.events import (
-    ChildReturned,
-    ContactAssessed,
-    ContactAssessmentRequested,
     DeadlineMissed,
     EndReason,
-    EnquiryRecorded,
     EscalationRaised,
-    FamilyContactRecorded,
     InterpreterRequested,
     LeafletDelivered,
     LookedAfterReviewHeld,
     MissingProceduresExplained,
-    MissingReported,
     NotificationFailed,
     NrmReferralMade,
     ObservationRecorded,
-    PhoneReleaseConfirmed,
     PlacementEnded,
     PlacementEvent,
     PlacementFacts,
     PlacementStarted,
     PlanningMeetingHeld,
-    RestrictionImposed,
-    RestrictionLifted,
-    RestrictionRenewed,
-    ReturnInterviewHeld,
     RiskAssessed,
     RiskLevelChanged,
     SocialWorkerVisited,
-    SuspiciousActivityRecorded,
-    UnverifiedVisitAttempted,
-    VisitorProposed,
-    VisitorVerified,
-    VisitRecorded,
 )
+from workflows.domain.failed_notices import with_failed
+from workflows.domain.ladders import with_step_raised
+from workflows.domain.protection_state import (
+    ContactAssessment,
+    MissingEpisode,
+    Restriction,
+    Visitor,
+    protection_changes,
+)
+from workflows.domain.stream import ensure_next
 
 
 class PlacementStatus(StrEnum):
     not_started = "not_started"
     open = "open"
     ended = "ended"
-
-
-class MissingEpisode(BaseModel):
-    """One episode as the state keeps it: times and grades only. Where the child was last seen
-    or found stays in the events (the audit trail), so no query can show it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    number: int = Field(ge=1)
-    episode_id: str
-    kind: MissingKind
-    reported_at: datetime
-    last_seen_at: datetime
-    police_risk_grade: PoliceRiskGrade | None = None
-    returned_at: datetime | None = None
-    return_interview_held_at: datetime | None = None
-
-    @property
-    def open(self) -> bool:
-        return self.returned_at is None
-
-
-class Visitor(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    visitor_reference: str
-    stated_relationship: str
-    proposed_at: datetime
-    verified_at: datetime | None = None
-
-    @property
-    def verified(self) -> bool:
-        return self.verified_at is not None
-
-
-class Restriction(BaseModel):
-    """A restriction in force. Each imposition or renewal numbers its review clock anew
-    ("restriction_review:4"), so escalations of an earlier review never count for this one."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kind: RestrictionKind
-    reason: str
-    starts_at: datetime
-    review_by: datetime
-    imposed_by: Role
-    review_number: int = Field(ge=1)
-    contact_person_references: tuple[str, ...] = ()
-
-
-class ContactAssessment(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    number: int = Field(ge=1)
-    contact_person_reference: str
-    relationship: str
-    requested_at: datetime
-    outcome: ContactOutcome | None = None
-    assessed_at: datetime | None = None
 
 
 class PlacementState(BaseModel):
@@ -211,16 +139,7 @@ def initial_state(stream_id: str) -> PlacementState:
 
 def evolve(state: PlacementState, event: PlacementEvent) -> PlacementState:
     """The state after `event`; `state` itself is never changed."""
-    if event.stream_id != state.stream_id:
-        raise EventOutOfOrder(
-            f"event {event.version} belongs to placement {event.stream_id}, "
-            f"not to placement {state.stream_id}"
-        )
-    if event.version != state.version + 1:
-        raise EventOutOfOrder(
-            f"event {event.version} cannot follow version {state.version} "
-            f"of placement {state.stream_id}"
-        )
+    ensure_next(state, event, label="placement ")
     # model_copy skips validation; every value below already has the field's type.
     return state.model_copy(update={"version": event.version, **_changes(state, event)})
 
@@ -276,187 +195,17 @@ def _changes(state: PlacementState, event: PlacementEvent) -> dict[str, object]:
             missed = sorted({*state.deadlines_missed, event.deadline_id})
             return {"deadlines_missed": tuple(missed)}
         case EscalationRaised():
-            raised = sorted({*state.escalations_raised, (event.deadline_id, event.step_index)})
-            return {"escalations_raised": tuple(raised)}
+            return {"escalations_raised": with_step_raised(state.escalations_raised, event)}
         case NotificationFailed():
-            failed = sorted({*state.failed_notifications, event.idempotency_key})
-            return {"failed_notifications": tuple(failed)}
+            return {"failed_notifications": with_failed(state.failed_notifications, event)}
         case PlacementEnded():
             return {
                 "status": PlacementStatus.ended,
                 "ended_at": event.ended_at,
                 "end_reason": event.reason,
             }
-        case (
-            MissingReported()
-            | ChildReturned()
-            | ReturnInterviewHeld()
-            | EnquiryRecorded()
-            | VisitorProposed()
-            | VisitorVerified()
-            | VisitRecorded()
-            | UnverifiedVisitAttempted()
-        ):
-            return _missing_and_visitor_changes(state, event)
-        case (
-            PhoneReleaseConfirmed()
-            | RestrictionImposed()
-            | RestrictionRenewed()
-            | RestrictionLifted()
-            | ContactAssessmentRequested()
-            | ContactAssessed()
-            | FamilyContactRecorded()
-            | SuspiciousActivityRecorded()
-        ):
-            return _restriction_changes(state, event)
-
-
-def _risk_review_requested(state: PlacementState, at: datetime) -> datetime:
-    """The earliest open concern: a later one never pushes the brought-forward review back."""
-    current = state.risk_review_requested_at
-    return at if current is None else min(current, at)
-
-
-def _replace_episode(state: PlacementState, episode_id: str, **changes: object) -> object:
-    return tuple(
-        episode.model_copy(update=changes) if episode.episode_id == episode_id else episode
-        for episode in state.missing_episodes
-    )
-
-
-def _missing_and_visitor_changes(
-    state: PlacementState,
-    event: MissingReported
-    | ChildReturned
-    | ReturnInterviewHeld
-    | EnquiryRecorded
-    | VisitorProposed
-    | VisitorVerified
-    | VisitRecorded
-    | UnverifiedVisitAttempted,
-) -> dict[str, object]:
-    match event:
-        case MissingReported():
-            episode = MissingEpisode(
-                number=len(state.missing_episodes) + 1,
-                episode_id=event.episode_id,
-                kind=event.kind,
-                reported_at=event.occurred_at,
-                last_seen_at=event.last_seen_at,
-                police_risk_grade=event.police_risk_grade,
-            )
-            return {"missing_episodes": (*state.missing_episodes, episode)}
-        case ChildReturned():
-            return {
-                "missing_episodes": _replace_episode(
-                    state, event.episode_id, returned_at=event.returned_at
-                ),
-                "risk_review_requested_at": _risk_review_requested(state, event.occurred_at),
-            }
-        case ReturnInterviewHeld():
-            return {
-                "missing_episodes": _replace_episode(
-                    state, event.episode_id, return_interview_held_at=event.held_at
-                )
-            }
-        case EnquiryRecorded():
-            return {"enquiry_count": state.enquiry_count + 1}
-        case VisitorProposed():
-            visitor = Visitor(
-                visitor_reference=event.visitor_reference,
-                stated_relationship=event.stated_relationship,
-                proposed_at=event.occurred_at,
-            )
-            return {"visitors": (*state.visitors, visitor)}
-        case VisitorVerified():
-            wanted = event.visitor_reference.casefold()
-            return {
-                "visitors": tuple(
-                    v.model_copy(update={"verified_at": event.interviewed_at})
-                    if v.visitor_reference.casefold() == wanted
-                    else v
-                    for v in state.visitors
-                )
-            }
-        case VisitRecorded():
-            return {"visit_count": state.visit_count + 1}
-        case UnverifiedVisitAttempted():
-            return {"unverified_visit_attempts": state.unverified_visit_attempts + 1}
-
-
-def _restriction_changes(
-    state: PlacementState,
-    event: PhoneReleaseConfirmed
-    | RestrictionImposed
-    | RestrictionRenewed
-    | RestrictionLifted
-    | ContactAssessmentRequested
-    | ContactAssessed
-    | FamilyContactRecorded
-    | SuspiciousActivityRecorded,
-) -> dict[str, object]:
-    match event:
-        case PhoneReleaseConfirmed():
-            return {"phone_held": False, "phone_release_reference": event.confirmation_reference}
-        case RestrictionImposed():
-            number = state.restriction_review_sequence + 1
-            restriction = Restriction(
-                kind=event.kind,
-                reason=event.reason,
-                starts_at=event.starts_at,
-                review_by=event.review_by,
-                imposed_by=event.actor.role,
-                review_number=number,
-                contact_person_references=event.contact_person_references,
-            )
-            others = [r for r in state.restrictions if r.kind is not event.kind]
-            return {
-                "restrictions": tuple(sorted([*others, restriction], key=lambda r: r.kind.value)),
-                "restriction_review_sequence": number,
-            }
-        case RestrictionRenewed():
-            number = state.restriction_review_sequence + 1
-            renewed = {
-                "reason": event.reason,
-                "review_by": event.review_by,
-                "review_number": number,
-            }
-            return {
-                "restrictions": tuple(
-                    r.model_copy(update=renewed) if r.kind is event.kind else r
-                    for r in state.restrictions
-                ),
-                "restriction_review_sequence": number,
-            }
-        case RestrictionLifted():
-            return {
-                "restrictions": tuple(r for r in state.restrictions if r.kind is not event.kind)
-            }
-        case ContactAssessmentRequested():
-            assessment = ContactAssessment(
-                number=len(state.contact_assessments) + 1,
-                contact_person_reference=event.contact_person_reference,
-                relationship=event.relationship,
-                requested_at=event.occurred_at,
-            )
-            return {"contact_assessments": (*state.contact_assessments, assessment)}
-        case ContactAssessed():
-            latest = state.latest_contact_assessment(event.contact_person_reference)
-            assessed_number = None if latest is None else latest.number
-            outcome = {"outcome": event.outcome, "assessed_at": event.assessed_at}
-            return {
-                "contact_assessments": tuple(
-                    a.model_copy(update=outcome) if a.number == assessed_number else a
-                    for a in state.contact_assessments
-                )
-            }
-        case FamilyContactRecorded():
-            return {"family_contact_count": state.family_contact_count + 1}
-        case SuspiciousActivityRecorded():
-            return {
-                "suspicious_activity_count": state.suspicious_activity_count + 1,
-                "risk_review_requested_at": _risk_review_requested(state, event.occurred_at),
-            }
+        case _:
+            return protection_changes(state, event)
 
 
 _FACT_FIELDS = set(PlacementFacts.model_fields)

@@ -7,7 +7,8 @@ from pydantic import BaseModel, ConfigDict
 from workflows.domain.common import MissingKind, RiskLevel, UtcDatetime, utc
 from workflows.domain.deadlines import Deadline, due
 from workflows.domain.policy import Policy
-from workflows.domain.state import PlacementState, PlacementStatus, Restriction
+from workflows.domain.protection_state import Restriction
+from workflows.domain.state import PlacementState, PlacementStatus
 
 
 class HandoverSummary(BaseModel):

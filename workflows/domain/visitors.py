@@ -13,7 +13,6 @@ from datetime import datetime
 
 from workflows.domain.checks import (
     happened,
-    header,
     in_the_past_since_arrival,
     optional_reference,
     reference,
@@ -25,27 +24,20 @@ from workflows.domain.commands import (
     RecordUnverifiedVisitAttempt,
     RecordVisit,
     RecordVisitorVerified,
+    VisitorCommand,
 )
 from workflows.domain.common import Role
 from workflows.domain.errors import DomainError
-from workflows.domain.events import (
+from workflows.domain.events import PlacementEvent, PlacementFacts
+from workflows.domain.protection_events import (
     EnquiryRecorded,
-    PlacementEvent,
-    PlacementFacts,
     UnverifiedVisitAttempted,
     VisitorProposed,
     VisitorVerified,
     VisitRecorded,
 )
 from workflows.domain.state import PlacementState
-
-VisitorCommand = (
-    RecordEnquiry
-    | ProposeVisitor
-    | RecordVisitorVerified
-    | RecordVisit
-    | RecordUnverifiedVisitAttempt
-)
+from workflows.domain.stream import header
 
 
 def decide_visitors(

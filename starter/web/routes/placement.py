@@ -2,8 +2,9 @@
 open deadlines with the time left, restrictions and phone status, missing episodes; and forms
 for the common actions, each answering in place (htmx) or with a whole page (no script).
 
-Every read goes through the permission table and the access log first (``read_placement``),
-and every answer is redacted for the viewer's role, as the API's are."""
+Every read goes through the service layer's gate, which checks the permission table and
+writes the access log first (``open_placement``), and every answer is redacted for the
+viewer's role, as the API's are."""
 
 from __future__ import annotations
 
@@ -12,24 +13,20 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
-from starter import placements, queries
-from starter.access_log import read_placement
-from starter.actions import ACTIONS, command_models
-from starter.api.dependencies import PlacementId, ServicesDep
-from starter.permissions import Denied, View
-from starter.placements import ActionRefused, PlacementNotFound
-from starter.queries import ChronologyPage
-from starter.recording import record_placement_action
-from starter.redaction import redacted_answer
-from starter.services import Services
+from starter.api.dependencies import PlacementId
+from starter.command_fields import ACTIONS, command_models
+from starter.services.permissions import Denied, View
+from starter.services.reading import open_placement
+from starter.services.recording import record_placement_action
+from starter.services.workflow_calls import ActionRefused
 from starter.web.form_specs import PLACEMENT_FORMS
 from starter.web.format import is_hidden, words
 from starter.web.forms import FormSpec, FormState, london_input, validated
-from starter.web.pages import PageNotFound, PageRoute, is_htmx, render, see_other
-from starter.web.viewer import CheckedForm, SignedIn, Viewer, signed_in
+from starter.web.pages import Asked, PageNotFound, PageRequest, PageRoute, is_htmx, see_other
+from starter.web.viewer import CheckedForm, Viewer, signed_in
 from workflows.domain.events import PlacementEvent
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(signed_in)])
@@ -40,8 +37,30 @@ CHRONOLOGY_PAGE_SIZE = 50
 EVENT_TYPES = tuple(
     sorted(str(model.model_fields["type"].default) for model in command_models(PlacementEvent))
 )
-EventTypeFilter = Annotated[str | None, Query(alias="type", max_length=64)]
-BeforeVersion = Annotated[int | None, Query(alias="before", ge=1)]
+
+
+@dataclass(frozen=True)
+class ChronologyFilter:
+    """The chronology's filter and page, as the address gives them."""
+
+    event_type: str | None = None
+    before: int | None = None
+
+    @property
+    def query(self) -> str:
+        """The filter and page, for the links and refreshes that keep them."""
+        params = {"type": self.event_type, "before": self.before}
+        return urlencode({key: value for key, value in params.items() if value})
+
+
+def chronology_filter(
+    event_type: Annotated[str | None, Query(alias="type", max_length=64)] = None,
+    before: Annotated[int | None, Query(alias="before", ge=1)] = None,
+) -> ChronologyFilter:
+    return ChronologyFilter(event_type, before)
+
+
+Filtered = Annotated[ChronologyFilter, Depends(chronology_filter)]
 
 
 @dataclass(frozen=True)
@@ -78,56 +97,38 @@ class Chronology:
 
     @property
     def query(self) -> str:
-        """The filter and page, for the links and refreshes that keep them."""
-        params = {"type": self.event_type, "before": self.before}
-        return urlencode({key: value for key, value in params.items() if value})
+        return ChronologyFilter(self.event_type, self.before).query
 
 
-async def read_now(services: Services, viewer: Viewer, placement_id: str) -> PlacementNow:
+async def read_now(asked: PageRequest, placement_id: str) -> PlacementNow:
     """The live state and open deadlines, from the placement's workflow."""
-    principal, pool, client = viewer.principal, services.pool, services.client
+    services, viewer = asked.services, asked.viewer
     state = deadlines = None
     if viewer.can_read(View.placement_state):
-        await read_placement(pool, principal, View.placement_state, placement_id)
-        state = redacted_answer(viewer.role, await placements.current_state(client, placement_id))
+        read = await open_placement(services, viewer.principal, View.placement_state, placement_id)
+        state = await read.state()
     if viewer.can_read(View.placement_deadlines):
-        await read_placement(pool, principal, View.placement_deadlines, placement_id)
-        found = await placements.open_deadlines(client, placement_id)
-        deadlines = redacted_answer(viewer.role, found)
+        read = await open_placement(
+            services, viewer.principal, View.placement_deadlines, placement_id
+        )
+        deadlines = await read.deadlines()
     return PlacementNow(placement_id=placement_id, state=state, deadlines=deadlines)
 
 
 async def read_chronology(
-    services: Services,
-    viewer: Viewer,
-    placement_id: str,
-    *,
-    event_type: str | None,
-    before: int | None,
-    known: bool,
+    asked: PageRequest, placement_id: str, shown: ChronologyFilter, *, known: bool
 ) -> Chronology:
     """The audit trail from PostgreSQL, newest first: every role may read it, redacted.
-    ``known``: the placement is known to exist (its workflow answered), so a trail with no
-    entry yet is one whose first events are still on their way, not an unknown placement."""
-    await read_placement(services.pool, viewer.principal, View.audit_trail, placement_id)
-    known_type = event_type if event_type in EVENT_TYPES else None
-    try:
-        page = await queries.chronology(
-            services.pool,
-            placement_id,
-            event_type=known_type,
-            before_version=before,
-            limit=CHRONOLOGY_PAGE_SIZE,
-        )
-    except PlacementNotFound:
-        if not known:
-            raise
-        page = ChronologyPage(placement_id=placement_id, entries=[], next_before_version=None)
+    ``known``: the placement's workflow answered (``PlacementRead.chronology``)."""
+    read = await open_placement(
+        asked.services, asked.viewer.principal, View.audit_trail, placement_id
+    )
+    known_type = shown.event_type if shown.event_type in EVENT_TYPES else None
+    page = await read.chronology(
+        event_type=known_type, before_version=shown.before, limit=CHRONOLOGY_PAGE_SIZE, known=known
+    )
     return Chronology(
-        placement_id=placement_id,
-        page=redacted_answer(viewer.role, page),
-        event_type=known_type,
-        before=before,
+        placement_id=placement_id, page=page, event_type=known_type, before=shown.before
     )
 
 
@@ -157,99 +158,72 @@ def child_language(now: PlacementNow) -> str | None:
 
 
 async def placement_page(
-    request: Request,
-    viewer: Viewer,
-    services: Services,
+    asked: PageRequest,
     placement_id: str,
+    shown: ChronologyFilter,
     *,
-    event_type: str | None = None,
-    before: int | None = None,
     submitted: tuple[str, FormState] | None = None,
     status: int = 200,
 ) -> Response:
-    now = await read_now(services, viewer, placement_id)
-    chronology = await read_chronology(
-        services,
-        viewer,
-        placement_id,
-        event_type=event_type,
-        before=before,
-        known=now.state is not None,
-    )
+    now = await read_now(asked, placement_id)
+    chronology = await read_chronology(asked, placement_id, shown, known=now.state is not None)
     moment, language = datetime.now(UTC), child_language(now)
     forms = [
         (spec, FormState(values=fresh_values(spec, moment, language)))
-        for spec in offered_forms(viewer, now)
+        for spec in offered_forms(asked.viewer, now)
     ]
     if submitted is not None:
         forms = [(spec, submitted[1] if spec.key == submitted[0] else s) for spec, s in forms]
-    recorded = request.query_params.get("recorded")
-    return render(
-        request,
+    recorded = asked.request.query_params.get("recorded")
+    return asked.render(
         "placement.html",
-        viewer=viewer,
         status=status,
         placement=now,
         chronology=chronology,
         forms=forms,
         event_types=EVENT_TYPES,
         recorded=recorded if recorded in PLACEMENT_FORMS else None,
-        started=request.query_params.get("started") == "1",
+        started=asked.request.query_params.get("started") == "1",
     )
 
 
 @router.get(PAGE)
-async def show(
-    request: Request,
-    placement_id: PlacementId,
-    viewer: SignedIn,
-    services: ServicesDep,
-    event_type: EventTypeFilter = None,
-    before: BeforeVersion = None,
-) -> Response:
-    return await placement_page(
-        request, viewer, services, placement_id, event_type=event_type, before=before
-    )
+async def show(asked: Asked, placement_id: PlacementId, shown: Filtered) -> Response:
+    return await placement_page(asked, placement_id, shown)
 
 
 @router.get(PAGE + "/now")
-async def placement_now(
-    request: Request, placement_id: PlacementId, viewer: SignedIn, services: ServicesDep
-) -> Response:
+async def placement_now(asked: Asked, placement_id: PlacementId) -> Response:
     """The page's live part again, after an action was recorded on it."""
-    now = await read_now(services, viewer, placement_id)
-    return render(request, "_placement_now.html", viewer=viewer, placement=now)
+    now = await read_now(asked, placement_id)
+    return asked.render("_placement_now.html", placement=now)
 
 
 @router.get(PAGE + "/chronology")
 async def placement_chronology(
-    request: Request,
-    placement_id: PlacementId,
-    viewer: SignedIn,
-    services: ServicesDep,
-    event_type: EventTypeFilter = None,
-    before: BeforeVersion = None,
+    asked: Asked, placement_id: PlacementId, shown: Filtered
 ) -> Response:
     """The chronology again, a moment after an action was recorded (the audit trail is
     written just after the workflow accepts it), on a page that showed the placement."""
-    chronology = await read_chronology(
-        services, viewer, placement_id, event_type=event_type, before=before, known=True
-    )
-    return render(
-        request, "_chronology.html", viewer=viewer, chronology=chronology, event_types=EVENT_TYPES
+    chronology = await read_chronology(asked, placement_id, shown, known=True)
+    return asked.render(
+        "_chronology.html",
+        chronology=chronology,
+        event_types=EVENT_TYPES,
     )
 
 
 async def _submit(
-    services: Services, viewer: Viewer, placement_id: str, spec: FormSpec, form: dict[str, str]
+    asked: PageRequest, placement_id: str, spec: FormSpec, form: dict[str, str]
 ) -> tuple[FormState, int]:
     body, state = validated(spec, form)
     if body is None:
         return state, 422
     try:
         result = await record_placement_action(
-            services, viewer.principal, placement_id, ACTIONS[spec.key], body.model_dump()
-        )
+            asked.services, asked.viewer.principal, placement_id, ACTIONS[spec.key],
+            body.model_dump(),
+        )  # fmt: skip
     except Denied as exc:
         state.problem = str(exc)
         return state, 403
@@ -263,27 +237,20 @@ async def _submit(
 
 @router.post(PAGE + "/actions/{action}")
 async def record(
-    request: Request,
-    placement_id: PlacementId,
-    action: str,
-    viewer: SignedIn,
-    form: CheckedForm,
-    services: ServicesDep,
+    asked: Asked, placement_id: PlacementId, action: str, form: CheckedForm
 ) -> Response:
     spec = PLACEMENT_FORMS.get(action)
     if spec is None:
         raise PageNotFound("there is no such form")
-    state, status = await _submit(services, viewer, placement_id, spec, form)
+    state, status = await _submit(asked, placement_id, spec, form)
     page = PAGE.format(placement_id=placement_id)
-    if is_htmx(request):
+    if is_htmx(asked.request):
         if state.done:
             # A fresh form (the same child: the same language), and the page's live part
             # fetches itself again on the event.
             state.values = fresh_values(spec, datetime.now(UTC), form.get("language"))
-        return render(
-            request,
+        return asked.render(
             "_action_form.html",
-            viewer=viewer,
             status=status,
             spec=spec,
             state=state,
@@ -293,5 +260,5 @@ async def record(
     if state.done:
         return see_other(f"{page}?recorded={spec.key}#{spec.key}")
     return await placement_page(
-        request, viewer, services, placement_id, submitted=(spec.key, state), status=status
+        asked, placement_id, ChronologyFilter(), submitted=(spec.key, state), status=status
     )

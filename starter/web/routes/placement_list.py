@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
-from starter import queries
-from starter.api.dependencies import ServicesDep
-from starter.permissions import View, check_view
-from starter.redaction import redacted_answer
-from starter.web.pages import PageRoute, render
-from starter.web.viewer import SignedIn, signed_in
+from starter.services.permissions import View
+from starter.services.reading import open_view
+from starter.web.pages import Asked, PageRoute
+from starter.web.viewer import signed_in
 from workflows.domain.common import OPAQUE_ID_PATTERN
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(signed_in)])
@@ -22,22 +20,16 @@ PAGE_SIZE = 50
 
 @router.get("/web/placements")
 async def placement_list(
-    request: Request,
-    viewer: SignedIn,
-    services: ServicesDep,
+    asked: Asked,
     missing: bool = False,
     overdue: bool = False,
     after: Annotated[str | None, Query(pattern=OPAQUE_ID_PATTERN)] = None,
 ) -> Response:
-    check_view(viewer.role, View.placement_list)
-    page = await queries.list_placements(
-        services.pool, overdue=overdue, missing=missing, after=after, limit=PAGE_SIZE
-    )
-    return render(
-        request,
+    listing = open_view(asked.services, asked.viewer.principal, View.placement_list)
+    page = await listing.placements(overdue=overdue, missing=missing, after=after, limit=PAGE_SIZE)
+    return asked.render(
         "placements.html",
-        viewer=viewer,
-        page=redacted_answer(viewer.role, page),
+        page=page,
         missing=missing,
         overdue=overdue,
     )

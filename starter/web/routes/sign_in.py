@@ -6,11 +6,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from starter.api.auth import NotAuthenticated, staff_principal
-from starter.permissions import Denied
-from starter.web.pages import SIGN_IN_PATH, PageRoute, render, see_other
+from starter.services.permissions import Denied
+from starter.web.pages import PageRoute, render, see_other
 from starter.web.session import (
     CSRF_FIELD,
     SIGN_IN_COOKIE,
+    SIGN_IN_PATH,
     csrf_key,
     end_session,
     forget_sign_in_nonce,

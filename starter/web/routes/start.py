@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
-from starter.api.dependencies import ServicesDep
-from starter.permissions import check_may_record
-from starter.placements import PlacementAlreadyOpen
-from starter.recording import placement_command, start_placement_workflow
+from starter.services.permissions import check_may_record
+from starter.services.placements import PlacementAlreadyOpen
+from starter.services.recording import placement_command, start_placement_workflow
 from starter.web.form_specs import START_FORM
 from starter.web.forms import FormState, london_input, validated
-from starter.web.pages import PageRoute, render, see_other
-from starter.web.viewer import CheckedForm, SignedIn, Viewer, signed_in
+from starter.web.pages import Asked, PageRequest, PageRoute, see_other
+from starter.web.viewer import CheckedForm, signed_in
 from workflows.domain.commands import StartPlacement
 from workflows.domain.common import LONDON
 from workflows.domain.errors import DomainError
@@ -26,11 +25,9 @@ PAGE = "/web/start-placement"
 KEY = "start_placement"
 
 
-def _page(request: Request, viewer: Viewer, state: FormState, status: int = 200) -> Response:
-    return render(
-        request,
+def _page(asked: PageRequest, state: FormState, status: int = 200) -> Response:
+    return asked.render(
         "start_placement.html",
-        viewer=viewer,
         status=status,
         spec=START_FORM,
         state=state,
@@ -39,31 +36,29 @@ def _page(request: Request, viewer: Viewer, state: FormState, status: int = 200)
 
 
 @router.get(PAGE)
-async def start_form(request: Request, viewer: SignedIn) -> Response:
-    check_may_record(viewer.role, KEY)
+async def start_form(asked: Asked) -> Response:
+    check_may_record(asked.viewer.role, KEY)
     now = datetime.now(UTC)
     values = {
         "arrived_at": london_input(now),
         "looked_after_since": now.astimezone(LONDON).date().isoformat(),
     }
-    return _page(request, viewer, FormState(values=values))
+    return _page(asked, FormState(values=values))
 
 
 @router.post(PAGE)
-async def start(
-    request: Request, viewer: SignedIn, form: CheckedForm, services: ServicesDep
-) -> Response:
-    check_may_record(viewer.role, KEY)
+async def start(asked: Asked, form: CheckedForm) -> Response:
+    check_may_record(asked.viewer.role, KEY)
     facts, state = validated(START_FORM, form)
     if facts is None:
-        return _page(request, viewer, state, status=422)
-    command = placement_command(viewer.principal, StartPlacement, facts.model_dump())
+        return _page(asked, state, status=422)
+    command = placement_command(asked.viewer.principal, StartPlacement, facts.model_dump())
     try:
-        await start_placement_workflow(services, command)
+        await start_placement_workflow(asked.services, command)
     except PlacementAlreadyOpen as exc:
         state.errors["placement_id"] = str(exc)
-        return _page(request, viewer, state, status=409)
+        return _page(asked, state, status=409)
     except DomainError as exc:
         state.problem = str(exc)
-        return _page(request, viewer, state, status=409)
+        return _page(asked, state, status=409)
     return see_other(f"/web/placements/{command.placement_id}?started=1")

@@ -22,10 +22,10 @@ from activities.channels import (
     WebhookChannel,
     build_channels,
 )
-from activities.contracts import DeliveryRequest
 from activities.errors import DeliveryFailed
 from activities.event_store import EventStore
 from activities.notifications import Outbox
+from safeside.contracts.activities import DeliveryRequest
 from safeside.db import Pool
 from safeside.embedded.processes import free_port
 from safeside.settings import Settings

@@ -6,22 +6,17 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+import pytest_asyncio
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.contracts import AppendBatch, StoredEvent
 from activities.errors import InvalidBatch, VersionConflict, VersionGap
 from activities.event_store import EventStore
 from activities.placement_activities import EventStoreActivities
+from safeside.contracts.activities import AppendBatch, StoredEvent
 from safeside.db import Pool
-from tests.integration.activities.placements import (
-    ARRIVED,
-    Placement,
-    leaflet,
-    observation,
-    start,
-    stored,
-)
+from tests.integration.activities.placements import ARRIVED, Placement, start, stored
+from tests.support.placements import leaflet, observation
 from workflows.domain.state import fold
 
 
@@ -29,6 +24,12 @@ async def started(store: EventStore) -> Placement:
     placement = Placement(store)
     await placement.record(start(placement.stream_id), at=ARRIVED)
     return placement
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def placement(store: EventStore) -> Placement:
+    """A placement started (versions 1 and 2 stored), its events and state at hand."""
+    return await started(store)
 
 
 async def test_appending_the_same_batch_twice_stores_one_copy(
@@ -49,8 +50,9 @@ async def test_appending_the_same_batch_twice_stores_one_copy(
     assert outbox == len(batch.notifications) > 0
 
 
-async def test_a_retry_that_carries_new_events_stores_only_the_new_ones(store: EventStore) -> None:
-    placement = await started(store)
+async def test_a_retry_that_carries_new_events_stores_only_the_new_ones(
+    placement: Placement,
+) -> None:
     later = ARRIVED + timedelta(hours=2)
     events = placement.decide(leaflet(later), later) + placement.decide(observation(later), later)
     await placement.append(events[:1])
@@ -60,8 +62,9 @@ async def test_a_retry_that_carries_new_events_stores_only_the_new_ones(store: E
     assert (result.appended, result.last_version) == (1, 4)
 
 
-async def test_a_batch_that_would_leave_a_gap_is_refused(store: EventStore) -> None:
-    placement = await started(store)
+async def test_a_batch_that_would_leave_a_gap_is_refused(
+    placement: Placement, store: EventStore
+) -> None:
     later = ARRIVED + timedelta(hours=2)
     placement.decide(leaflet(later), later)  # decided, never stored: version 3 is missing
     skipped = placement.batch(placement.decide(observation(later), later))
@@ -71,8 +74,9 @@ async def test_a_batch_that_would_leave_a_gap_is_refused(store: EventStore) -> N
     assert await store.current_version(placement.stream_id) == 2
 
 
-async def test_a_batch_with_a_hole_in_its_versions_is_refused(store: EventStore) -> None:
-    placement = await started(store)
+async def test_a_batch_with_a_hole_in_its_versions_is_refused(
+    placement: Placement, store: EventStore
+) -> None:
     later = ARRIVED + timedelta(hours=2)
     events = placement.decide(leaflet(later), later) + placement.decide(observation(later), later)
     holed = placement.batch(events).model_copy(update={"events": [stored(events[1])]})
@@ -81,8 +85,9 @@ async def test_a_batch_with_a_hole_in_its_versions_is_refused(store: EventStore)
         await store.append(holed)
 
 
-async def test_a_different_event_at_a_stored_version_is_refused(store: EventStore) -> None:
-    placement = await started(store)
+async def test_a_different_event_at_a_stored_version_is_refused(
+    placement: Placement, store: EventStore
+) -> None:
     later = ARRIVED + timedelta(hours=2)
     await placement.record(observation(later, "LOG-1"), at=later)
     rival = Placement(store, stream_id=placement.stream_id)
@@ -100,9 +105,8 @@ async def test_a_different_event_at_a_stored_version_is_refused(store: EventStor
 
 
 async def test_refusals_reach_the_workflow_as_non_retryable_errors_of_a_named_type(
-    store: EventStore,
+    placement: Placement, store: EventStore
 ) -> None:
-    placement = await started(store)
     gap = AppendBatch(
         stream_id=placement.stream_id,
         expected_version=5,
@@ -117,9 +121,8 @@ async def test_refusals_reach_the_workflow_as_non_retryable_errors_of_a_named_ty
 
 
 async def test_an_event_the_domain_cannot_read_is_refused_without_quoting_it(
-    store: EventStore,
+    placement: Placement, store: EventStore
 ) -> None:
-    placement = await started(store)
     unreadable = StoredEvent(
         stream_id=placement.stream_id,
         version=3,
@@ -140,9 +143,8 @@ async def test_an_event_the_domain_cannot_read_is_refused_without_quoting_it(
 
 
 async def test_concurrent_appends_to_one_placement_take_turns(
-    store: EventStore, pool: Pool
+    placement: Placement, store: EventStore, pool: Pool
 ) -> None:
-    placement = await started(store)
     stream = placement.stream_id
     writers = 16
     at = ARRIVED + timedelta(hours=1)

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import pytest_asyncio
 import structlog
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -15,19 +16,19 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.channels import ChannelRouter, LogChannel
-from activities.contracts import (
-    ActivityName,
-    DeliveryBatch,
-    DeliveryRequest,
-    DeliveryResult,
-    MarkFailedRequest,
-)
 from activities.errors import ChannelError, DeliveryFailed
 from activities.event_store import EventStore
 from activities.messages import Notification
 from activities.notifications import Outbox
 from activities.placement_activities import AppendAndDeliverActivities, NotificationActivities
 from activities.registry import build_activities
+from safeside.contracts.activities import (
+    ActivityName,
+    DeliveryBatch,
+    DeliveryRequest,
+    DeliveryResult,
+    MarkFailedRequest,
+)
 from safeside.db import Pool
 from safeside.settings import Settings
 from tests.integration.activities.placements import ARRIVED, Placement, start
@@ -60,6 +61,13 @@ async def started_placement_keys(store: EventStore, pool: Pool) -> tuple[Placeme
         )
     ]
     return placement, keys
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def keys(store: EventStore, pool: Pool) -> list[str]:
+    """The idempotency keys of the notifications a placement just started owes, in order."""
+    _, owed = await started_placement_keys(store, pool)
+    return owed
 
 
 async def test_a_new_placement_owes_its_partner_agencies_a_notification_each(
@@ -114,9 +122,8 @@ class DeliverEverything:
 
 
 async def test_a_channel_that_fails_for_a_while_then_recovers_delivers_each_notification_once(
-    store: EventStore, pool: Pool, dev_env: WorkflowEnvironment, task_queue: str
+    keys: list[str], pool: Pool, dev_env: WorkflowEnvironment, task_queue: str
 ) -> None:
-    _, keys = await started_placement_keys(store, pool)
     channel = FlakyChannel(failures=4)
     activities = build_activities(pool, Settings(), channels=ChannelRouter(default=channel))
 
@@ -139,9 +146,8 @@ async def test_a_channel_that_fails_for_a_while_then_recovers_delivers_each_noti
 
 
 async def test_a_failed_attempt_is_recorded_on_the_outbox_row_and_retried(
-    store: EventStore, pool: Pool
+    keys: list[str], pool: Pool
 ) -> None:
-    _, keys = await started_placement_keys(store, pool)
     channel = FlakyChannel(failures=1)
     deliver = NotificationActivities(Outbox(pool, ChannelRouter(default=channel)))
 
@@ -194,9 +200,8 @@ async def test_an_append_delivers_what_it_owes_at_once_and_leaves_what_failed_or
 
 
 async def test_a_batch_that_partly_fails_is_retried_for_the_rest_only(
-    store: EventStore, pool: Pool
+    keys: list[str], pool: Pool
 ) -> None:
-    _, keys = await started_placement_keys(store, pool)
     channel = FlakyChannel(failures=2)
     deliver = NotificationActivities(Outbox(pool, ChannelRouter(default=channel)))
     batch = DeliveryBatch(idempotency_keys=keys)
@@ -217,9 +222,8 @@ async def test_a_batch_that_partly_fails_is_retried_for_the_rest_only(
 
 
 async def test_a_batch_with_a_key_not_in_the_outbox_is_not_retried(
-    store: EventStore, pool: Pool
+    keys: list[str], pool: Pool
 ) -> None:
-    _, keys = await started_placement_keys(store, pool)
     deliver = NotificationActivities(Outbox(pool, ChannelRouter(default=FlakyChannel(1))))
     batch = DeliveryBatch(idempotency_keys=[*keys, "PL-none:1:police"])
 
@@ -231,9 +235,8 @@ async def test_a_batch_with_a_key_not_in_the_outbox_is_not_retried(
 
 
 async def test_two_deliveries_of_one_notification_at_once_send_it_once(
-    store: EventStore, pool: Pool
+    keys: list[str], pool: Pool
 ) -> None:
-    _, keys = await started_placement_keys(store, pool)
     channel = FlakyChannel(delay=0.2)
     outbox = Outbox(pool, ChannelRouter(default=channel))
     request = DeliveryRequest(idempotency_key=keys[0])
@@ -245,9 +248,8 @@ async def test_two_deliveries_of_one_notification_at_once_send_it_once(
 
 
 async def test_a_notification_given_up_on_shows_as_failed_but_a_delivered_one_stays_delivered(
-    store: EventStore, pool: Pool
+    keys: list[str], pool: Pool
 ) -> None:
-    _, keys = await started_placement_keys(store, pool)
     outbox = Outbox(pool, ChannelRouter(default=FlakyChannel(failures=100)))
     with pytest.raises(DeliveryFailed):
         await outbox.deliver(DeliveryRequest(idempotency_key=keys[0]))

@@ -6,54 +6,23 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities.channels import ChannelRouter
 from activities.event_store import EventStore
-from activities.messages import Notification
-from activities.registry import build_activities
 from safeside.db import Pool
-from safeside.ids import placement_workflow_id
-from safeside.settings import Settings
-from tests.integration.activities.placements import end, leaflet, new_placement_id, start
+from tests.support.placements import end, leaflet
+from tests.support.workers import RecordingChannel, placement_on_real_worker
 from workflows.domain.state import PlacementState
 from workflows.placement import PlacementWorkflow
-from workflows.placement_io import PlacementInput
-from workflows.registry import WORKFLOWS, workflow_runner
-
-
-class RecordingChannel:
-    def __init__(self) -> None:
-        self.sent: list[str] = []
-
-    async def send(self, message: Notification) -> None:
-        self.sent.append(message.idempotency_key)
 
 
 async def test_a_placement_run_end_to_end_leaves_its_trail_projections_and_notifications(
     dev_env: WorkflowEnvironment, task_queue: str, pool: Pool, store: EventStore
 ) -> None:
-    placement_id = new_placement_id()
     arrived = datetime.now(UTC) - timedelta(hours=1)
     channel = RecordingChannel()
-    activities = build_activities(pool, Settings(), channels=ChannelRouter(default=channel))
-
-    async with Worker(
-        dev_env.client,
-        task_queue=task_queue,
-        workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(),
-        activities=activities,
-    ):
-        handle = await dev_env.client.start_workflow(
-            PlacementWorkflow.run,
-            PlacementInput(
-                placement_id=placement_id,
-                start=start(placement_id, arrived, looked_after_since=arrived.date()),
-            ),
-            id=placement_workflow_id(placement_id),
-            task_queue=task_queue,
-        )
+    async with placement_on_real_worker(
+        dev_env.client, pool, channel, arrived, task_queue=task_queue
+    ) as (placement_id, handle):
         delivered_at = arrived + timedelta(minutes=30)
         await handle.execute_update(PlacementWorkflow.record, leaflet(delivered_at))
         await handle.execute_update(PlacementWorkflow.record, end(datetime.now(UTC)))

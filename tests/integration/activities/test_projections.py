@@ -10,21 +10,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from activities.event_store import EventStore
-from activities.projections import placement_overview, rebuild_projections
+from activities.projections import placement_overview
+from activities.rebuild import rebuild_projections
 from safeside.db import Pool
 from tests.integration.activities.placements import (
     ARRIVED,
     POLICY,
-    SOCIAL_WORKER,
     Placement,
-    assessment,
     busy_placement,
+    start,
+)
+from tests.support.placements import (
+    SOCIAL_WORKER,
+    assessment,
     leaflet,
     propose_visitor,
     record_return,
     report_missing,
     return_interview,
-    start,
     turned_away,
     verify_visitor,
     visit_by,

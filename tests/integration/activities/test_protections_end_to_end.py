@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,27 +15,15 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities.channels import ChannelRouter, LogChannel
+from activities.channels import LogChannel
 from activities.event_store import EventStore
 from activities.messages import Notification
-from activities.registry import build_activities
 from safeside.db import Pool
-from safeside.ids import placement_workflow_id
-from safeside.settings import Settings
-from tests.integration.activities.placements import (
-    end,
-    new_placement_id,
-    record_return,
-    report_missing,
-    return_interview,
-    start,
-)
+from tests.support.placements import end, record_return, report_missing, return_interview
+from tests.support.workers import PlacementHandle, RecordingChannel, placement_on_real_worker
 from workflows.domain.common import MissingKind
 from workflows.placement import PlacementWorkflow
-from workflows.placement_io import PlacementInput, PlacementOutcome
-from workflows.registry import WORKFLOWS, workflow_runner
 
 # Distinctive strings: each is searched for in everything a non-entitled reader can see.
 LAST_SEEN = "LASTSEEN-MARKER-5Z Harrow Road bus stop"
@@ -54,47 +42,25 @@ MISSING_RECIPIENTS = {
 }
 
 
-class RecordingChannel(LogChannel):
-    """The log channel, remembering what it sent."""
-
-    def __init__(self) -> None:
-        self.sent: list[str] = []
+class LoggedChannel(RecordingChannel):
+    """Remembers what it sent, and logs it as the log channel does (what a log reader sees)."""
 
     async def send(self, message: Notification) -> None:
+        await LogChannel().send(message)
         await super().send(message)
-        self.sent.append(message.idempotency_key)
 
 
-@asynccontextmanager
-async def placement_running(
-    env: WorkflowEnvironment, task_queue: str, pool: Pool, channel: RecordingChannel
-) -> AsyncIterator[tuple[str, WorkflowHandle[PlacementWorkflow, PlacementOutcome]]]:
-    placement_id = new_placement_id()
+def placement_running(
+    env: WorkflowEnvironment, task_queue: str, pool: Pool, channel: LoggedChannel
+) -> AbstractAsyncContextManager[tuple[str, PlacementHandle]]:
     arrived = datetime.now(UTC) - timedelta(hours=6)
-    activities = build_activities(pool, Settings(), channels=ChannelRouter(default=channel))
-    async with Worker(
-        env.client,
-        task_queue=task_queue,
-        workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(),
-        activities=activities,
-    ):
-        handle = await env.client.start_workflow(
-            PlacementWorkflow.run,
-            PlacementInput(
-                placement_id=placement_id,
-                start=start(placement_id, arrived, looked_after_since=arrived.date()),
-            ),
-            id=placement_workflow_id(placement_id),
-            task_queue=task_queue,
-        )
-        yield placement_id, handle
+    return placement_on_real_worker(env.client, pool, channel, arrived, task_queue=task_queue)
 
 
 async def test_a_missing_episode_end_to_end_notifies_each_party_once_and_is_projected(
     dev_env: WorkflowEnvironment, task_queue: str, pool: Pool, store: EventStore
 ) -> None:
-    channel = RecordingChannel()
+    channel = LoggedChannel()
     async with placement_running(dev_env, task_queue, pool, channel) as (placement_id, handle):
         now = datetime.now(UTC)
         await handle.execute_update(
@@ -205,7 +171,7 @@ async def _refusal(handle: WorkflowHandle[Any, Any], command: object) -> str:
 async def test_no_query_notification_log_line_or_error_carries_the_place(
     dev_env: WorkflowEnvironment, task_queue: str, pool: Pool
 ) -> None:
-    channel = RecordingChannel()
+    channel = LoggedChannel()
     with every_log_line() as log_lines:
         async with placement_running(dev_env, task_queue, pool, channel) as (placement_id, h):
             now = datetime.now(UTC)

@@ -7,19 +7,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities.channels import ChannelRouter
 from activities.event_store import EventStore
-from activities.messages import Notification
-from activities.registry import build_activities
+from safeside.contracts.workflows import PlacementInput, UnitInput
 from safeside.db import Pool
 from safeside.ids import placement_workflow_id, unit_workflow_id
-from safeside.settings import Settings
-from tests.integration.activities.placements import new_placement_id, raise_to_high, start
-from tests.support.placements import KEY_WORKER
+from tests.integration.activities.placements import start
+from tests.support.placements import KEY_WORKER, new_placement_id, raise_to_high
 from tests.support.starter import eventually
 from tests.support.units import new_unit_id
+from tests.support.workers import RecordingChannel, real_worker
 from workflows.domain.state import PlacementState
 from workflows.domain.summary import HandoverSummary
 from workflows.domain.unit.commands import CheckEntryGiven, RecordUnitCheck
@@ -27,15 +24,7 @@ from workflows.domain.unit.events import Whereabouts, unit_stream_id
 from workflows.domain.unit.handover import ResidentHandover, UnitHandover
 from workflows.domain.unit.state import UnitState
 from workflows.placement import PlacementWorkflow
-from workflows.placement_io import PlacementInput
-from workflows.registry import WORKFLOWS, workflow_runner
 from workflows.unit import UnitWorkflow
-from workflows.unit_io import UnitInput
-
-
-class RecordingChannel:
-    async def send(self, message: Notification) -> None:
-        return None
 
 
 def same_view(resident: ResidentHandover, own: HandoverSummary) -> bool:
@@ -60,16 +49,7 @@ async def test_the_unit_handover_matches_each_resident_placements_own_state(
 ) -> None:
     client = dev_env.client
     unit_id = new_unit_id()
-    activities = build_activities(
-        pool, Settings(), channels=ChannelRouter(default=RecordingChannel())
-    )
-    async with Worker(
-        client,
-        task_queue=task_queue,
-        workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(),
-        activities=activities,
-    ):
+    async with real_worker(client, pool, RecordingChannel(), task_queue=task_queue):
         unit = await client.start_workflow(
             UnitWorkflow.run,
             UnitInput(unit_id=unit_id, persist_within=timedelta(seconds=1)),
@@ -80,7 +60,7 @@ async def test_the_unit_handover_matches_each_resident_placements_own_state(
         for _ in range(2):
             placement_id = new_placement_id()
             arrived = datetime.now(UTC) - timedelta(hours=1)
-            command = start(placement_id, arrived).model_copy(update={"unit_id": unit_id})
+            command = start(placement_id, arrived, unit_id=unit_id)
             placements[placement_id] = await client.start_workflow(
                 PlacementWorkflow.run,
                 PlacementInput(placement_id=placement_id, start=command),

@@ -1,5 +1,5 @@
 """The same worker, API and database as the starter's tests (tests/integration/starter)."""
 
-from tests.integration.starter.conftest import api, pool, services, settings, started, worker
+from tests.integration.starter.conftest import api, services, settings, started, worker
 
-__all__ = ["api", "pool", "services", "settings", "started", "worker"]
+__all__ = ["api", "services", "settings", "started", "worker"]

@@ -11,7 +11,7 @@ import pytest
 
 from safeside.codec import ENCODING
 from safeside.db import Pool
-from starter.redaction import REDACTED
+from starter.services.redaction import REDACTED
 from tests.integration.security.scenario import ADDRESS, CASE, UNIT, play_story, start_facts
 from tests.support.placements import new_placement_id
 from tests.support.security import bearer, token_for

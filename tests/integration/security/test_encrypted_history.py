@@ -13,7 +13,7 @@ from temporalio.client import Client
 from safeside.codec import ENCODING, KEY_ID
 from safeside.db import Pool
 from safeside.ids import placement_workflow_id
-from starter.services import Services
+from starter.services.connection import Services
 from tests.integration.security.scenario import MARKERS, play_story
 from tests.support.security import TEST_KEYRING
 from tests.support.starter import eventually, trail_length

@@ -17,7 +17,7 @@ from safeside.ids import placement_workflow_id
 from safeside.keyring import Keyring, rotated
 from safeside.settings import Settings
 from safeside.temporal import data_converter
-from starter.placements import record_action, start_placement
+from starter.services.placements import record_action, start_placement
 from tests.support.placements import KEY_WORKER, new_placement_id, start_command
 from tests.support.security import TEST_KEYRING, security_settings
 from tests.support.starter import eventually, trail_length

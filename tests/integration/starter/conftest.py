@@ -13,13 +13,13 @@ import pytest_asyncio
 from click.testing import CliRunner, Result
 from temporalio.testing import WorkflowEnvironment
 
-from safeside.db import Pool, create_pool
+from safeside.db import Pool
 from safeside.log import configure_logging
 from safeside.settings import Settings
 from starter.api.app import create_app
 from starter.cli import cli
-from starter.placements import start_placement
-from starter.services import Services
+from starter.services.connection import Services
+from starter.services.placements import start_placement
 from tests.support.placements import new_placement_id, start_command
 from tests.support.security import bearer, security_env, security_settings
 from tests.support.starter import Cli, StartedPlacement
@@ -35,13 +35,6 @@ def settings(dev_env: WorkflowEnvironment, database_url: str, task_queue: str) -
         task_queue=task_queue,
         log_level="WARNING",
     )
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def pool(database_url: str) -> AsyncIterator[Pool]:
-    pool = await create_pool(database_url, max_size=8)
-    yield pool
-    await pool.close()
 
 
 @pytest_asyncio.fixture(loop_scope="session")

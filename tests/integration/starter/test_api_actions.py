@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from starter.actions import ACTIONS
+from starter.command_fields import ACTIONS
 from tests.support.starter import StartedPlacement
 
 pytestmark = pytest.mark.usefixtures("worker")

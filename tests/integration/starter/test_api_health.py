@@ -6,7 +6,7 @@ import httpx
 
 from safeside.db import create_pool
 from starter.api.app import create_app
-from starter.services import Services
+from starter.services.connection import Services
 from tests.support.security import bearer
 from tests.support.servers import start_dev_server
 from workflows.domain.policy import Policy

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from starter.placements import start_placement
-from starter.services import Services
-from starter.units import UnitNotFound, unit_state
+from starter.services.connection import Services
+from starter.services.placements import start_placement
+from starter.services.units import UnitNotFound, unit_state
 from tests.support.placements import new_placement_id, start_command
 from tests.support.security import bearer
 from tests.support.starter import Cli, eventually

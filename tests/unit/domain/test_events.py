@@ -1,17 +1,17 @@
 """Events are stored by a stable name and read back exactly, old shapes included."""
 
 import json
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
 
-from workflows.domain import events as events_module
-from workflows.domain.common import Actor, RiskLevel, Role
+from tests.unit.domain.builders import ARRIVED, escalation_raised, event_header, placement_started
+from workflows.domain.common import RiskLevel
 from workflows.domain.errors import DomainError
 from workflows.domain.events import (
+    PLACEMENT_EVENTS,
     DeadlineMissed,
-    EscalationRaised,
     InterpreterRequested,
     LeafletDelivered,
     LookedAfterReviewHeld,
@@ -20,50 +20,31 @@ from workflows.domain.events import (
     ObservationRecorded,
     PlacementEnded,
     PlacementEvent,
-    PlacementStarted,
     PlanningMeetingHeld,
     RiskAssessed,
     RiskLevelChanged,
     SocialWorkerVisited,
     event_from_stored,
     event_to_stored,
-    placement_event_adapter,
 )
 
-AT = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
-ACTOR = Actor(role=Role.key_worker, reference="staff-021")
-
-
-def header(version: int = 1) -> dict[str, object]:
-    return {"stream_id": "pl-0001", "version": version, "occurred_at": AT, "actor": ACTOR}
+AT = ARRIVED
 
 
 def one_of_each() -> list[PlacementEvent]:
     return [
-        PlacementStarted(
-            **header(1),
-            placement_id="pl-0001",
-            case_reference="case-88231",
-            unit_id="unit-north-02",
-            first_language="Vietnamese",
-            looked_after_since=date(2026, 3, 1),
-            arrived_at=AT,
-            placing_authority="Example County Council",
-            social_worker_reference="sw-3301",
-            initial_risk_level=RiskLevel.high,
-            ukvi_relevant=True,
-        ),
-        InterpreterRequested(**header(2), language="Vietnamese"),
+        placement_started(first_language="Vietnamese", initial_risk_level=RiskLevel.high),
+        InterpreterRequested(**event_header(2), language="Vietnamese"),
         LeafletDelivered(
-            **header(3),
+            **event_header(3),
             language="Vietnamese",
             interpreter_reference="int-5521",
             child_understanding="understood",
             delivered_at=AT,
         ),
-        MissingProceduresExplained(**header(4), explained_at=AT),
+        MissingProceduresExplained(**event_header(4), explained_at=AT),
         RiskAssessed(
-            **header(5),
+            **event_header(5),
             level=RiskLevel.high,
             factors=("debt bondage", "phone contact"),
             child_participated=False,
@@ -71,36 +52,34 @@ def one_of_each() -> list[PlacementEvent]:
             assessed_at=AT,
         ),
         PlanningMeetingHeld(
-            **header(6),
+            **event_header(6),
             held_at=AT,
             young_person_present=False,
             absence_reason="unwell",
             child_views="told key worker she feels safe",
         ),
         LookedAfterReviewHeld(
-            **header(7), held_at=AT, chaired_by_iro_reference="iro-12", child_views="settled"
+            **event_header(7), held_at=AT, chaired_by_iro_reference="iro-12", child_views="settled"
         ),
         SocialWorkerVisited(
-            **header(8), visited_at=AT, social_worker_reference="sw-3301", child_seen_alone=False
+            **event_header(8),
+            visited_at=AT,
+            social_worker_reference="sw-3301",
+            child_seen_alone=False,
         ),
-        NrmReferralMade(**header(9), referred_at=AT, referral_reference="nrm-2026-0042"),
+        NrmReferralMade(**event_header(9), referred_at=AT, referral_reference="nrm-2026-0042"),
         RiskLevelChanged(
-            **header(10), from_level=RiskLevel.high, to_level=RiskLevel.medium, reason="settled"
+            **event_header(10),
+            from_level=RiskLevel.high,
+            to_level=RiskLevel.medium,
+            reason="settled",
         ),
         ObservationRecorded(
-            **header(11), category="phone", note_reference_or_text="log p.3", observed_at=AT
+            **event_header(11), category="phone", note_reference_or_text="log p.3", observed_at=AT
         ),
-        DeadlineMissed(**header(12), deadline_id="sw_visit:2", kind="sw_visit", due_at=AT),
-        EscalationRaised(
-            **header(13),
-            deadline_id="sw_visit:2",
-            kind="sw_visit",
-            step_index=1,
-            step_name="duty_manager",
-            notify_role=Role.duty_manager,
-            due_at=AT,
-        ),
-        PlacementEnded(**header(14), reason="moved", ended_at=AT),
+        DeadlineMissed(**event_header(12), deadline_id="sw_visit:2", kind="sw_visit", due_at=AT),
+        escalation_raised(13, deadline_id="sw_visit:2", kind="sw_visit"),
+        PlacementEnded(**event_header(14), reason="moved", ended_at=AT),
     ]
 
 
@@ -143,8 +122,8 @@ def test_an_older_shape_is_upcast_on_read(monkeypatch: pytest.MonkeyPatch) -> No
         shape["note_reference_or_text"] = shape.pop("note")
         return shape
 
-    monkeypatch.setitem(events_module.CURRENT_SCHEMA_VERSIONS, "observation_recorded", 2)
-    monkeypatch.setitem(events_module._UPCASTERS, ("observation_recorded", 1), rename_note)
+    monkeypatch.setitem(PLACEMENT_EVENTS.current_schema_versions, "observation_recorded", 2)
+    monkeypatch.setitem(PLACEMENT_EVENTS.upcasters, ("observation_recorded", 1), rename_note)
     old_row: dict[str, object] = {
         "stream_id": "pl-0001",
         "version": 11,
@@ -170,7 +149,7 @@ def test_events_cannot_be_changed_once_made() -> None:
 def test_times_are_kept_in_utc() -> None:
     london_summer = timezone(timedelta(hours=1))
     event = MissingProceduresExplained(
-        **header(), explained_at=datetime(2026, 6, 1, 10, 0, tzinfo=london_summer)
+        **event_header(), explained_at=datetime(2026, 6, 1, 10, 0, tzinfo=london_summer)
     )
     assert event.explained_at == datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     assert event.explained_at.tzinfo is UTC
@@ -178,28 +157,28 @@ def test_times_are_kept_in_utc() -> None:
 
 def test_a_time_without_a_zone_is_refused() -> None:
     with pytest.raises(ValidationError):
-        MissingProceduresExplained(**header(), explained_at=datetime(2026, 6, 1, 10, 0))
+        MissingProceduresExplained(**event_header(), explained_at=datetime(2026, 6, 1, 10, 0))
 
 
 def test_unknown_fields_are_refused() -> None:
     with pytest.raises(ValidationError):
-        InterpreterRequested(**header(), language="Dari", child_name="not allowed")  # type: ignore[call-arg]
+        InterpreterRequested(**event_header(), language="Dari", child_name="not allowed")  # type: ignore[call-arg]
 
 
 def test_a_placement_id_cannot_carry_a_name_or_an_address() -> None:
     with pytest.raises(ValidationError):
-        InterpreterRequested(**{**header(), "stream_id": "12 Acacia Avenue"}, language="Dari")
+        InterpreterRequested(**{**event_header(), "stream_id": "12 Acacia Avenue"}, language="Dari")
 
 
 def test_versions_start_at_one() -> None:
     with pytest.raises(ValidationError):
-        InterpreterRequested(**header(0), language="Dari")
+        InterpreterRequested(**event_header(0), language="Dari")
 
 
 def test_a_risk_assessment_needs_at_least_one_factor() -> None:
     with pytest.raises(ValidationError):
         RiskAssessed(
-            **header(),
+            **event_header(),
             level=RiskLevel.low,
             factors=(),
             child_participated=True,
@@ -209,5 +188,5 @@ def test_a_risk_assessment_needs_at_least_one_factor() -> None:
 
 
 def test_the_union_picks_the_event_class_from_its_type() -> None:
-    payload = {**header(), "type": "interpreter_requested", "language": "Dari"}
-    assert isinstance(placement_event_adapter.validate_python(payload), InterpreterRequested)
+    payload = {**event_header(), "type": "interpreter_requested", "language": "Dari"}
+    assert isinstance(PLACEMENT_EVENTS.adapter.validate_python(payload), InterpreterRequested)

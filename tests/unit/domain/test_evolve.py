@@ -1,10 +1,16 @@
 """The state is a pure fold over events: replayable, strict about order, never mutated."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from workflows.domain.common import Actor, RiskLevel, Role
+from tests.unit.domain.builders import (
+    ARRIVED,
+    escalation_raised,
+    event_header,
+    placement_started,
+)
+from workflows.domain.common import RiskLevel, Role
 from workflows.domain.errors import DomainError, EventOutOfOrder
 from workflows.domain.events import (
     DeadlineMissed,
@@ -16,37 +22,19 @@ from workflows.domain.events import (
     ObservationRecorded,
     PlacementEnded,
     PlacementEvent,
-    PlacementStarted,
     RiskAssessed,
     RiskLevelChanged,
     SocialWorkerVisited,
 )
 from workflows.domain.state import PlacementState, PlacementStatus, evolve, fold, initial_state
 
-AT = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
-ACTOR = Actor(role=Role.key_worker, reference="staff-021")
-
-
-def header(version: int, stream_id: str = "pl-0001") -> dict[str, object]:
-    return {"stream_id": stream_id, "version": version, "occurred_at": AT, "actor": ACTOR}
+AT = ARRIVED
 
 
 def opening_events() -> list[PlacementEvent]:
     return [
-        PlacementStarted(
-            **header(1),
-            placement_id="pl-0001",
-            case_reference="case-88231",
-            unit_id="unit-north-02",
-            first_language="Albanian",
-            looked_after_since=date(2026, 3, 1),
-            arrived_at=AT,
-            placing_authority="Example County Council",
-            social_worker_reference="sw-3301",
-            initial_risk_level=RiskLevel.medium,
-            ukvi_relevant=False,
-        ),
-        InterpreterRequested(**header(2), language="Albanian"),
+        placement_started(first_language="Albanian", ukvi_relevant=False),
+        InterpreterRequested(**event_header(2), language="Albanian"),
     ]
 
 
@@ -56,7 +44,7 @@ def opened() -> PlacementState:
 
 def assessed_event(version: int, at: datetime, level: RiskLevel) -> RiskAssessed:
     return RiskAssessed(
-        **header(version),
+        **event_header(version),
         level=level,
         factors=("contact from unknown adults",),
         child_participated=True,
@@ -83,23 +71,23 @@ def test_starting_opens_the_placement_with_its_facts_and_risk_level() -> None:
 def test_evolve_leaves_the_earlier_state_unchanged() -> None:
     before = opened()
     snapshot = before.model_dump()
-    after = evolve(before, InterpreterRequested(**header(3), language="Albanian"))
+    after = evolve(before, InterpreterRequested(**event_header(3), language="Albanian"))
     assert before.model_dump() == snapshot
     assert after.version == 3
 
 
 def test_an_event_that_skips_a_version_is_refused() -> None:
     with pytest.raises(EventOutOfOrder, match="event 4 cannot follow version 2"):
-        evolve(opened(), InterpreterRequested(**header(4), language="Albanian"))
+        evolve(opened(), InterpreterRequested(**event_header(4), language="Albanian"))
 
 
 def test_an_event_repeating_a_version_is_refused() -> None:
     with pytest.raises(EventOutOfOrder):
-        evolve(opened(), InterpreterRequested(**header(2), language="Albanian"))
+        evolve(opened(), InterpreterRequested(**event_header(2), language="Albanian"))
 
 
 def test_an_event_of_another_placement_is_refused() -> None:
-    other = InterpreterRequested(**header(3, stream_id="pl-0002"), language="Albanian")
+    other = InterpreterRequested(**event_header(3, stream_id="pl-0002"), language="Albanian")
     with pytest.raises(EventOutOfOrder, match="belongs to placement pl-0002") as refused:
         evolve(opened(), other)
     assert isinstance(refused.value, DomainError)
@@ -124,21 +112,27 @@ def test_each_thing_done_is_remembered_with_its_own_time() -> None:
     done_at = AT + timedelta(hours=3)
     events: list[PlacementEvent] = [
         LeafletDelivered(
-            **header(3),
+            **event_header(3),
             language="Albanian",
             interpreter_reference="int-1",
             child_understanding="understood",
             delivered_at=done_at,
         ),
-        NrmReferralMade(**header(4), referred_at=done_at, referral_reference="nrm-1"),
+        NrmReferralMade(**event_header(4), referred_at=done_at, referral_reference="nrm-1"),
         SocialWorkerVisited(
-            **header(5), visited_at=done_at, social_worker_reference="sw-1", child_seen_alone=True
+            **event_header(5),
+            visited_at=done_at,
+            social_worker_reference="sw-1",
+            child_seen_alone=True,
         ),
         LookedAfterReviewHeld(
-            **header(6), held_at=done_at, chaired_by_iro_reference="iro-1", child_views="ok"
+            **event_header(6), held_at=done_at, chaired_by_iro_reference="iro-1", child_views="ok"
         ),
         ObservationRecorded(
-            **header(7), category="phone", note_reference_or_text="log p.2", observed_at=done_at
+            **event_header(7),
+            category="phone",
+            note_reference_or_text="log p.2",
+            observed_at=done_at,
         ),
     ]
     state = fold(events, opened())
@@ -157,7 +151,7 @@ def test_assessments_and_level_changes_restart_the_risk_review_clock() -> None:
     assert state.risk_factors == ("contact from unknown adults",)
 
     change = RiskLevelChanged(
-        **header(4), from_level=RiskLevel.high, to_level=RiskLevel.low, reason="settled"
+        **event_header(4), from_level=RiskLevel.high, to_level=RiskLevel.low, reason="settled"
     )
     state = evolve(state, change)
     assert (state.risk_level, state.risk_review_sequence) == (RiskLevel.low, 2)
@@ -167,7 +161,10 @@ def test_assessments_and_level_changes_restart_the_risk_review_clock() -> None:
 
 def test_a_level_change_before_any_assessment_starts_no_review_clock() -> None:
     change = RiskLevelChanged(
-        **header(3), from_level=RiskLevel.medium, to_level=RiskLevel.high, reason="car outside"
+        **event_header(3),
+        from_level=RiskLevel.medium,
+        to_level=RiskLevel.high,
+        reason="car outside",
     )
     state = evolve(opened(), change)
     assert state.risk_level is RiskLevel.high
@@ -176,22 +173,23 @@ def test_a_level_change_before_any_assessment_starts_no_review_clock() -> None:
 
 def test_escalations_and_missed_deadlines_are_remembered_sorted() -> None:
     def raised(version: int, deadline_id: str, step: int) -> EscalationRaised:
-        return EscalationRaised(
-            **header(version),
+        return escalation_raised(
+            version,
             deadline_id=deadline_id,
             kind="leaflet" if deadline_id == "leaflet" else "nrm_referral",
             step_index=step,
             step_name="reminder",
             notify_role=Role.key_worker,
-            due_at=AT,
         )
 
     events: list[PlacementEvent] = [
         raised(3, "nrm_referral", 0),
         raised(4, "leaflet", 1),
         raised(5, "leaflet", 0),
-        DeadlineMissed(**header(6), deadline_id="nrm_referral", kind="nrm_referral", due_at=AT),
-        DeadlineMissed(**header(7), deadline_id="leaflet", kind="leaflet", due_at=AT),
+        DeadlineMissed(
+            **event_header(6), deadline_id="nrm_referral", kind="nrm_referral", due_at=AT
+        ),
+        DeadlineMissed(**event_header(7), deadline_id="leaflet", kind="leaflet", due_at=AT),
     ]
     state = fold(events, opened())
     assert state.escalations_raised == (("leaflet", 0), ("leaflet", 1), ("nrm_referral", 0))
@@ -201,7 +199,7 @@ def test_escalations_and_missed_deadlines_are_remembered_sorted() -> None:
 
 
 def test_ending_closes_the_placement_with_its_reason() -> None:
-    state = evolve(opened(), PlacementEnded(**header(3), reason="turned_18", ended_at=AT))
+    state = evolve(opened(), PlacementEnded(**event_header(3), reason="turned_18", ended_at=AT))
     assert (state.status, state.end_reason, state.ended_at) == (
         PlacementStatus.ended,
         "turned_18",
@@ -213,15 +211,7 @@ def test_the_state_survives_a_json_round_trip_for_continue_as_new() -> None:
     state = fold([assessed_event(3, AT, RiskLevel.low)], opened())
     state = evolve(
         state,
-        EscalationRaised(
-            **header(4),
-            deadline_id="leaflet",
-            kind="leaflet",
-            step_index=0,
-            step_name="reminder",
-            notify_role=Role.key_worker,
-            due_at=AT,
-        ),
+        escalation_raised(4, step_index=0, step_name="reminder", notify_role=Role.key_worker),
     )
     restored = PlacementState.model_validate_json(state.model_dump_json())
     assert restored == state

@@ -3,7 +3,7 @@ Home Interview and the risk review it brings forward."""
 
 from datetime import timedelta
 
-from tests.unit.domain.protection_story import (
+from tests.unit.domain.builders import (
     ARRIVED,
     HOUR,
     KEY_WORKER,
@@ -24,13 +24,9 @@ from tests.unit.domain.protection_story import (
 from workflows.domain.commands import EndPlacement, RecordReturnInterview, RecordRiskAssessment
 from workflows.domain.common import MissingKind, RiskLevel, Role
 from workflows.domain.deadlines import due
-from workflows.domain.events import (
-    ChildReturned,
-    DeadlineMissed,
-    MissingReported,
-    ReturnInterviewHeld,
-)
+from workflows.domain.events import DeadlineMissed
 from workflows.domain.notices import notices_for
+from workflows.domain.protection_events import ChildReturned, MissingReported, ReturnInterviewHeld
 from workflows.domain.state import PlacementState
 from workflows.domain.summary import handover_summary
 

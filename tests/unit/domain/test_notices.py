@@ -1,12 +1,16 @@
 """Who is told of what (R3, reg 41): the people a worker expects to hear from them."""
 
-from datetime import UTC, date, datetime
-
-from workflows.domain.common import Actor, RiskLevel, Role
+from tests.unit.domain.builders import (
+    ARRIVED,
+    MANAGER,
+    escalation_raised,
+    event_header,
+    placement_started,
+)
+from workflows.domain.common import RiskLevel, Role
 from workflows.domain.decide import notification_failed
 from workflows.domain.events import (
     DeadlineMissed,
-    EscalationRaised,
     InterpreterRequested,
     LeafletDelivered,
     ObservationRecorded,
@@ -14,29 +18,23 @@ from workflows.domain.events import (
     PlacementStarted,
     RiskLevelChanged,
 )
+from workflows.domain.failed_notices import GivenUp
 from workflows.domain.notices import Notice, notices_for
 from workflows.domain.state import evolve, initial_state
 
-AT = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
-ACTOR = Actor(role=Role.registered_manager, reference="staff-017")
+AT = ARRIVED
+ACTOR = MANAGER
 STATE = initial_state("pl-0001")
 
 
 def header(version: int = 1) -> dict[str, object]:
-    return {"stream_id": "pl-0001", "version": version, "occurred_at": AT, "actor": ACTOR}
+    return event_header(version, actor=ACTOR)
 
 
-def placement_started(ukvi_relevant: bool) -> PlacementStarted:
-    return PlacementStarted(
-        **header(),
-        placement_id="pl-0001",
-        case_reference="case-88231",
-        unit_id="unit-north-02",
+def started_event(ukvi_relevant: bool) -> PlacementStarted:
+    return placement_started(
+        actor=ACTOR,
         first_language="Amharic",
-        looked_after_since=date(2026, 3, 1),
-        arrived_at=AT,
-        placing_authority="Example County Council",
-        social_worker_reference="sw-3301",
         initial_risk_level=RiskLevel.high,
         ukvi_relevant=ukvi_relevant,
     )
@@ -47,7 +45,7 @@ def recipients(notices: list[Notice]) -> set[Role]:
 
 
 def test_arrival_is_shared_with_police_social_worker_and_both_authorities() -> None:
-    notices = notices_for(STATE, placement_started(ukvi_relevant=False))
+    notices = notices_for(STATE, started_event(ukvi_relevant=False))
     assert recipients(notices) == {
         Role.police,
         Role.social_worker,
@@ -58,8 +56,8 @@ def test_arrival_is_shared_with_police_social_worker_and_both_authorities() -> N
 
 
 def test_arrival_is_shared_with_ukvi_only_where_relevant() -> None:
-    assert Role.ukvi in recipients(notices_for(STATE, placement_started(ukvi_relevant=True)))
-    assert Role.ukvi not in recipients(notices_for(STATE, placement_started(ukvi_relevant=False)))
+    assert Role.ukvi in recipients(notices_for(STATE, started_event(ukvi_relevant=True)))
+    assert Role.ukvi not in recipients(notices_for(STATE, started_event(ukvi_relevant=False)))
 
 
 def test_the_interpreting_service_is_asked_for_an_interpreter() -> None:
@@ -68,15 +66,7 @@ def test_the_interpreting_service_is_asked_for_an_interpreter() -> None:
 
 
 def test_an_escalation_goes_to_the_role_it_names() -> None:
-    event = EscalationRaised(
-        **header(3),
-        deadline_id="leaflet",
-        kind="leaflet",
-        step_index=1,
-        step_name="duty_manager",
-        notify_role=Role.duty_manager,
-        due_at=AT,
-    )
+    event = escalation_raised(3, actor=ACTOR)
     assert notices_for(STATE, event) == [Notice(recipient=Role.duty_manager, purpose="escalation")]
 
 
@@ -128,27 +118,20 @@ def test_routine_records_notify_nobody() -> None:
 
 
 def test_a_notification_given_up_on_is_recorded_once_and_told_to_the_duty_manager() -> None:
-    state = evolve(STATE, placement_started(ukvi_relevant=False))
-    events = notification_failed(
-        state,
-        now=AT,
-        idempotency_key="pl-0001:1:police",
-        recipient=Role.police,
-        purpose="placement_started",
-        about_version=1,
-    )
+    state = evolve(STATE, started_event(ukvi_relevant=False))
+    given_up: GivenUp = {
+        "now": AT,
+        "idempotency_key": "pl-0001:1:police",
+        "recipient": Role.police,
+        "purpose": "placement_started",
+        "about_version": 1,
+    }
+    events = notification_failed(state, **given_up)
     assert [event.type for event in events] == ["notification_failed"]
     after = evolve(state, events[0])
     assert after.failed_notifications == ("pl-0001:1:police",)
     assert notices_for(after, events[0]) == [
         Notice(recipient=Role.duty_manager, purpose="notification_failed")
     ]
-    again = notification_failed(
-        after,
-        now=AT,
-        idempotency_key="pl-0001:1:police",
-        recipient=Role.police,
-        purpose="placement_started",
-        about_version=1,
-    )
+    again = notification_failed(after, **given_up)
     assert again == []

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from tests.unit.domain.protection_story import (
+from tests.unit.domain.builders import (
     HOUR,
     KEY_WORKER,
     MANAGER,
@@ -40,7 +40,8 @@ from workflows.domain.commands import (
 from workflows.domain.common import ContactOutcome, EnquiryChannel, RestrictionKind, Role
 from workflows.domain.decide import decide
 from workflows.domain.events import PlacementStarted, event_from_stored, event_to_stored
-from workflows.domain.policy import ClockPolicy, EscalationStep
+from workflows.domain.ladders import EscalationStep
+from workflows.domain.policy import ClockPolicy
 from workflows.domain.state import evolve, initial_state
 
 

@@ -4,7 +4,7 @@ assessed safe and not restricted; suspicious activity to the Duty Manager at onc
 
 from datetime import timedelta
 
-from tests.unit.domain.protection_story import (
+from tests.unit.domain.builders import (
     ARRIVED,
     DUTY_MANAGER,
     HOUR,
@@ -34,9 +34,9 @@ from workflows.domain.commands import (
 )
 from workflows.domain.common import ContactOutcome, RestrictionKind, RiskLevel, Role
 from workflows.domain.deadlines import due
-from workflows.domain.events import SuspiciousActivityRecorded
 from workflows.domain.notices import notices_for
 from workflows.domain.policy import Policy
+from workflows.domain.protection_events import SuspiciousActivityRecorded
 from workflows.domain.state import PlacementState
 from workflows.domain.summary import handover_summary
 

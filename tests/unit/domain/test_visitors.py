@@ -3,7 +3,7 @@ visit before the social worker has verified the visitor; an unverified visitor i
 
 import typing
 
-from tests.unit.domain.protection_story import (
+from tests.unit.domain.builders import (
     ARRIVED,
     HOUR,
     KEY_WORKER,
@@ -22,14 +22,14 @@ from workflows.domain.commands import (
     RecordVisitorVerified,
 )
 from workflows.domain.common import EnquiryChannel, Role
-from workflows.domain.events import (
+from workflows.domain.events import PlacementEvent
+from workflows.domain.notices import notices_for
+from workflows.domain.protection_events import (
     EnquiryRecorded,
-    PlacementEvent,
     UnverifiedVisitAttempted,
     VisitorVerified,
     VisitRecorded,
 )
-from workflows.domain.notices import notices_for
 from workflows.domain.state import PlacementState
 
 VISITOR = "VIS-9 man calling himself uncle"

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import BaseModel
 
-from starter.actions import command_models
-from starter.permissions import (
+from starter.command_fields import command_models
+from starter.services.permissions import (
     ACTIONS,
     SEES_LOCATION,
     STAFF_ROLES,
@@ -20,7 +20,7 @@ from starter.permissions import (
     check_action,
     check_view,
 )
-from starter.redaction import REDACTED, redacted_answer
+from starter.services.redaction import REDACTED, redacted_answer
 from workflows.domain.commands import (
     ImposeRestriction,
     RecordPhoneReleaseConfirmed,

@@ -12,7 +12,7 @@ from safeside.private_files import is_owner_only
 from safeside.settings import Settings
 from safeside.tokens import Principal, TokenVerifier
 from starter.cli import cli
-from starter.dev import _ensure_dev_secrets
+from starter.cli.dev import _ensure_dev_secrets
 from workflows.domain.common import Role
 
 

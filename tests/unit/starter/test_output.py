@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from starter.output import london, table
+from starter.cli.output import london, table
 
 
 def test_times_are_shown_in_london_time_with_gmt_or_bst() -> None:

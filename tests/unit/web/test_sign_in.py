@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from starter.api.app import create_app
-from starter.permissions import is_web_page_path
-from starter.services import Services
+from starter.services.connection import Services
+from starter.services.permissions import is_web_page_path
 from starter.web import ROUTERS
 from starter.web.session import SESSION_COOKIE
 from starter.web.viewer import signed_in

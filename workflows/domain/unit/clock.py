@@ -5,6 +5,8 @@ absence ended (R4)."""
 from datetime import datetime
 
 from workflows.domain.common import CLOCK_ACTOR, Actor, utc
+from workflows.domain.stream import header
+from workflows.domain.unit.decide import last_seen
 from workflows.domain.unit.due import clock_policy, running_clocks, steps
 from workflows.domain.unit.events import (
     MissingProcedureRequested,
@@ -14,7 +16,6 @@ from workflows.domain.unit.events import (
 )
 from workflows.domain.unit.policy import UnitPolicy
 from workflows.domain.unit.state import UnitState
-from workflows.domain.unit.unit_checks import header, last_seen
 
 
 def unit_escalations_due(

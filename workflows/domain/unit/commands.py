@@ -4,7 +4,7 @@ plain words, what does not make sense."""
 from pydantic import BaseModel, ConfigDict
 
 from workflows.domain.common import Actor, UtcDatetime
-from workflows.domain.events import SuspiciousActivityCategory
+from workflows.domain.protection_events import SuspiciousActivityCategory
 from workflows.domain.unit.events import CheckArea, Whereabouts
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from workflows.domain.common import Role, UtcDatetime, utc
-from workflows.domain.policy import EscalationStep
+from workflows.domain.ladders import EscalationStep
 from workflows.domain.unit.events import UnitDeadlineKind, Whereabouts
 from workflows.domain.unit.policy import UnitClock, UnitPolicy
 from workflows.domain.unit.state import Resident, UnitState

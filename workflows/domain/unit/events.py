@@ -2,25 +2,26 @@
 
 The stream id is the opaque unit id behind a `unit:` prefix ("unit:UNIT-7"): a placement id
 cannot hold a colon, so the two kinds of stream never collide in the events table. Stored by
-the stable `type` name and a `schema_version`, like the placement's events.
+the stable `type` name and a `schema_version`, by the same kit as the placement's events.
 """
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from workflows.domain.common import (
-    Actor,
     NonEmptyText,
     OpaqueId,
     Reference,
     RiskLevel,
-    Role,
+    ShortText,
     UtcDatetime,
 )
-from workflows.domain.errors import DomainError
-from workflows.domain.events import ShortText, SuspiciousActivityCategory
+from workflows.domain.events import NotificationFailed
+from workflows.domain.ladders import LadderStepRaised
+from workflows.domain.protection_events import SuspiciousActivityCategory
+from workflows.domain.stream import EventCatalog, StreamEvent
 
 UNIT_STREAM_PREFIX = "unit:"
 UnitStreamId = Annotated[str, StringConstraints(pattern=r"^unit:[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")]
@@ -74,14 +75,8 @@ class Concern(BaseModel):
     placement_id: OpaqueId | None = None
 
 
-class UnitEventBase(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class UnitEventBase(StreamEvent):
     stream_id: UnitStreamId
-    version: int = Field(ge=1)
-    occurred_at: UtcDatetime
-    actor: Actor
-    schema_version: int = Field(default=1, ge=1)
 
 
 class UnitOpened(UnitEventBase):
@@ -145,14 +140,14 @@ class HandoverAcknowledged(UnitEventBase):
     handed_over_by_reference: Reference
 
 
-class UnitEscalationRaised(UnitEventBase):
+class UnitEscalationRaised(UnitEventBase, LadderStepRaised):
     type: Literal["unit_escalation_raised"] = "unit_escalation_raised"
-    deadline_id: NonEmptyText
     kind: UnitDeadlineKind
-    step_index: int = Field(ge=0)
-    step_name: NonEmptyText
-    notify_role: Role
-    due_at: UtcDatetime
+
+
+class UnitNotificationFailed(UnitEventBase, NotificationFailed):
+    """A notice the unit owed could not be delivered after every retry: the placement's event
+    of the same type and fields, in the unit's stream, so the Duty Manager is told alike."""
 
 
 UnitEvent = Annotated[
@@ -165,46 +160,11 @@ UnitEvent = Annotated[
     | HouseMeetingHeld
     | BuildingCheckRecorded
     | HandoverAcknowledged
-    | UnitEscalationRaised,
+    | UnitEscalationRaised
+    | UnitNotificationFailed,
     Field(discriminator="type"),
 ]
 
-unit_event_adapter: TypeAdapter[UnitEvent] = TypeAdapter(UnitEvent)
-
-_EVENT_CLASSES: tuple[type[UnitEventBase], ...] = (
-    UnitOpened,
-    ResidentJoined,
-    ResidentRiskChanged,
-    ResidentLeft,
-    UnitCheckRecorded,
-    MissingProcedureRequested,
-    HouseMeetingHeld,
-    BuildingCheckRecorded,
-    HandoverAcknowledged,
-    UnitEscalationRaised,
-)
-CURRENT_SCHEMA_VERSIONS: dict[str, int] = {
-    cls.model_fields["type"].default: cls.model_fields["schema_version"].default
-    for cls in _EVENT_CLASSES
-}
-
-
-def unit_event_to_stored(event: UnitEvent) -> tuple[str, int, dict[str, Any]]:
-    payload = event.model_dump(mode="json", exclude={"type", "schema_version"})
-    return event.type, event.schema_version, payload
-
-
-def unit_event_from_stored(
-    type_name: str, schema_version: int, payload: dict[str, Any]
-) -> UnitEvent:
-    current = CURRENT_SCHEMA_VERSIONS.get(type_name)
-    if current is None:
-        raise DomainError(f"a stored unit event has an unknown type {type_name!r}")
-    if not 1 <= schema_version <= current:
-        raise DomainError(
-            f"a stored {type_name!r} event has schema version {schema_version}, "
-            f"but this release reads versions 1 to {current}"
-        )
-    return unit_event_adapter.validate_python(
-        dict(payload) | {"type": type_name, "schema_version": current}
-    )
+UNIT_EVENTS: EventCatalog[UnitEvent] = EventCatalog(UnitEvent, what="unit event")
+unit_event_to_stored = UNIT_EVENTS.to_stored
+unit_event_from_stored = UNIT_EVENTS.from_stored

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from workflows.domain.common import RiskLevel, UtcDatetime, utc
 from workflows.domain.deadlines import Deadline
-from workflows.domain.state import Restriction
+from workflows.domain.protection_state import Restriction
 from workflows.domain.unit.due import UnitDeadline, due, resident_check_due
 from workflows.domain.unit.events import Whereabouts
 from workflows.domain.unit.membership import PlacementReport

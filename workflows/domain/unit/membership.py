@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from workflows.domain.common import Actor, OpaqueId, RiskLevel, Role, UtcDatetime
 from workflows.domain.state import PlacementStatus
+from workflows.domain.stream import header
 from workflows.domain.summary import HandoverSummary
 from workflows.domain.unit.events import (
     ResidentJoined,
@@ -19,7 +20,6 @@ from workflows.domain.unit.events import (
     UnitEvent,
 )
 from workflows.domain.unit.state import UnitState
-from workflows.domain.unit.unit_checks import header
 
 MEMBERSHIP_ACTOR = Actor(role=Role.system, reference="safeside-placement-report")
 

@@ -8,11 +8,15 @@ started with across continue-as-new.
 """
 
 from datetime import timedelta
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from workflows.domain.common import RiskLevel, Role
-from workflows.domain.policy import EscalationStep
+from workflows.domain.ladders import EscalationStep, Ladder, LadderClock, longer_than_zero
+
+CheckInterval = Annotated[timedelta, longer_than_zero("a check interval")]
+UnitInterval = Annotated[timedelta, longer_than_zero("a unit interval")]
 
 
 class CheckIntervals(BaseModel):
@@ -20,16 +24,9 @@ class CheckIntervals(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    low: timedelta = timedelta(hours=1)
-    medium: timedelta = timedelta(hours=1)
-    high: timedelta = timedelta(minutes=30)
-
-    @field_validator("low", "medium", "high")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("a check interval must be longer than zero")
-        return value
+    low: CheckInterval = timedelta(hours=1)
+    medium: CheckInterval = timedelta(hours=1)
+    high: CheckInterval = timedelta(minutes=30)
 
     def for_level(self, level: RiskLevel | None) -> timedelta:
         # A child whose level is not yet known is watched as closely as a high-risk one.
@@ -37,29 +34,19 @@ class CheckIntervals(BaseModel):
         return interval
 
 
-class UnitClock(BaseModel):
+def _has_steps(ladder: tuple[EscalationStep, ...]) -> tuple[EscalationStep, ...]:
+    if not ladder:
+        raise ValueError("a unit clock needs at least one escalation step")
+    return ladder
+
+
+class UnitClock(LadderClock):
     """A recurring duty: due `every` after the last one; the ladder's offsets count from the
     due time plus the grace period, and each step is raised once per occurrence."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    requirement: str = Field(min_length=1)
-    responsible_role: Role
     grace: timedelta = timedelta(0)
-    ladder: tuple[EscalationStep, ...]
-
-    @field_validator("ladder")
-    @classmethod
-    def _in_time_order(cls, ladder: tuple[EscalationStep, ...]) -> tuple[EscalationStep, ...]:
-        offsets = [step.offset for step in ladder]
-        if offsets != sorted(offsets) or not ladder:
-            raise ValueError("a unit clock needs escalation steps listed in the order they fall")
-        return ladder
-
-    def notify_role_for(self, step: EscalationStep) -> Role:
-        return (
-            self.responsible_role if step.notify_role == "responsible" else Role(step.notify_role)
-        )
+    # Unlike a placement's clock, a unit's always escalates: its ladder has a step at least.
+    ladder: Annotated[Ladder, AfterValidator(_has_steps)]
 
 
 def _managers(registered_manager_after: timedelta) -> tuple[EscalationStep, ...]:
@@ -86,26 +73,19 @@ class UnitPolicy(BaseModel):
         ladder=_managers(timedelta(minutes=30)),
     )
     # R13: weekly, with phones on the agenda while a recently arrived child lives here.
-    house_meeting_every: timedelta = timedelta(days=7)
+    house_meeting_every: UnitInterval = timedelta(days=7)
     house_meeting: UnitClock = UnitClock(
         requirement="R13",
         responsible_role=Role.registered_manager,
         grace=timedelta(hours=24),
         ladder=_managers(timedelta(days=2)),
     )
-    recent_arrival_within: timedelta = timedelta(days=28)
+    recent_arrival_within: UnitInterval = timedelta(days=28)
     # R14: the building and outside are checked at least once a shift.
-    building_check_every: timedelta = timedelta(hours=8)
+    building_check_every: UnitInterval = timedelta(hours=8)
     building_check: UnitClock = UnitClock(
         requirement="R14",
         responsible_role=Role.residential_worker,
         grace=timedelta(minutes=30),
         ladder=_managers(timedelta(hours=2)),
     )
-
-    @field_validator("house_meeting_every", "building_check_every", "recent_arrival_within")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("a unit interval must be longer than zero")
-        return value

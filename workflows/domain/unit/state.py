@@ -7,7 +7,9 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from workflows.domain.common import RiskLevel
-from workflows.domain.errors import EventOutOfOrder
+from workflows.domain.failed_notices import with_failed
+from workflows.domain.ladders import with_step_raised
+from workflows.domain.stream import ensure_next
 from workflows.domain.unit.events import (
     BuildingCheckRecorded,
     HandoverAcknowledged,
@@ -19,6 +21,7 @@ from workflows.domain.unit.events import (
     UnitCheckRecorded,
     UnitEscalationRaised,
     UnitEvent,
+    UnitNotificationFailed,
     UnitOpened,
     Whereabouts,
 )
@@ -63,6 +66,8 @@ class UnitState(BaseModel):
     # (deadline_id, step_index) of every step raised, sorted; only the current occurrences'
     # steps are kept, so the tuple stays short however long the unit runs.
     escalations_raised: tuple[tuple[str, int], ...] = ()
+    # Idempotency keys of the notices given up on, sorted: each is recorded once.
+    failed_notifications: tuple[str, ...] = ()
 
     def resident(self, placement_id: str) -> Resident | None:
         return next((r for r in self.residents if r.placement_id == placement_id), None)
@@ -77,14 +82,7 @@ def initial_unit_state(stream_id: str) -> UnitState:
 
 def evolve_unit(state: UnitState, event: UnitEvent) -> UnitState:
     """The state after `event`; `state` itself is never changed."""
-    if event.stream_id != state.stream_id:
-        raise EventOutOfOrder(
-            f"event {event.version} belongs to {event.stream_id}, not to {state.stream_id}"
-        )
-    if event.version != state.version + 1:
-        raise EventOutOfOrder(
-            f"event {event.version} cannot follow version {state.version} of {state.stream_id}"
-        )
+    ensure_next(state, event)
     return state.model_copy(update={"version": event.version, **_changes(state, event)})
 
 
@@ -158,8 +156,9 @@ def _changes(state: UnitState, event: UnitEvent) -> dict[str, object]:
                 "last_handover_acknowledged_at": event.acknowledged_at,
             }
         case UnitEscalationRaised():
-            raised = sorted({*state.escalations_raised, (event.deadline_id, event.step_index)})
-            return {"escalations_raised": tuple(raised)}
+            return {"escalations_raised": with_step_raised(state.escalations_raised, event)}
+        case UnitNotificationFailed():
+            return {"failed_notifications": with_failed(state.failed_notifications, event)}
 
 
 def _check_changes(state: UnitState, event: UnitCheckRecorded) -> dict[str, object]:

@@ -4,15 +4,27 @@ checks (R14) and the handover (R16). No server, no event loop."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from tests.unit.domain.unit.unit_builders import (
+    HOUR,
+    MINUTE,
+    OPENED,
+    POLICY,
+    WORKER,
+    apply,
+    check,
+    placement,
+    report,
+    unit_with,
+)
 from workflows.domain.common import Actor, RiskLevel, Role
 from workflows.domain.decide import decide
 from workflows.domain.errors import DomainError
 from workflows.domain.policy import Policy
-from workflows.domain.state import PlacementState, fold, initial_state
+from workflows.domain.state import fold
 from workflows.domain.summary import handover_summary
 from workflows.domain.unit.clock import unit_escalations_due
 from workflows.domain.unit.commands import (
@@ -23,76 +35,16 @@ from workflows.domain.unit.commands import (
     RecordHouseMeeting,
     RecordUnitCheck,
 )
+from workflows.domain.unit.decide import decide_unit
 from workflows.domain.unit.due import due, next_wake_at
 from workflows.domain.unit.events import (
     MissingProcedureRequested,
-    UnitEvent,
     Whereabouts,
     unit_event_from_stored,
     unit_event_to_stored,
-    unit_stream_id,
 )
 from workflows.domain.unit.handover import unit_handover
-from workflows.domain.unit.membership import PlacementReport, membership_changes
-from workflows.domain.unit.policy import UnitPolicy
-from workflows.domain.unit.state import UnitState, evolve_unit, initial_unit_state
-from workflows.domain.unit.unit_checks import decide_unit, open_unit
-
-OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-POLICY = UnitPolicy()
-WORKER = Actor(role=Role.residential_worker, reference="staff-17")
-MINUTE = timedelta(minutes=1)
-HOUR = timedelta(hours=1)
-
-
-def apply(state: UnitState, events: list[UnitEvent]) -> UnitState:
-    for event in events:
-        state = evolve_unit(state, event)
-    return state
-
-
-def placement(placement_id: str, arrived: datetime, risk: RiskLevel) -> PlacementState:
-    from tests.support.placements import start_command
-
-    command = start_command(placement_id, arrived, risk=risk)
-    return fold(decide(initial_state(placement_id), command, now=arrived, policy=Policy()))
-
-
-def report(state: PlacementState, at: datetime) -> PlacementReport:
-    assert state.facts is not None
-    return PlacementReport(
-        unit_id="UNIT-7",
-        placement_id=state.stream_id,
-        version=state.version,
-        status=state.status,
-        arrived_at=state.facts.arrived_at,
-        risk_level=state.risk_level,
-        summary=handover_summary(state, at, Policy()),
-    )
-
-
-def unit_with(*residents: tuple[str, RiskLevel], at: datetime = OPENED) -> UnitState:
-    state = apply(initial_unit_state(unit_stream_id("UNIT-7")), [])
-    state = apply(state, open_unit(state, "UNIT-7", at))
-    for placement_id, risk in residents:
-        state = apply(
-            state, membership_changes(state, report(placement(placement_id, at, risk), at), at)
-        )
-    return state
-
-
-def check(state: UnitState, at: datetime, **whereabouts: Whereabouts) -> RecordUnitCheck:
-    return RecordUnitCheck(
-        actor=WORKER,
-        checked_at=at,
-        entries=tuple(
-            CheckEntryGiven(
-                placement_id=r.placement_id,
-                whereabouts=whereabouts.get(r.placement_id, Whereabouts.seen),
-            )
-            for r in state.residents
-        ),
-    )
+from workflows.domain.unit.membership import membership_changes
 
 
 def test_a_placement_report_joins_then_changes_risk_then_leaves() -> None:

@@ -1,0 +1,103 @@
+"""Names, inputs and results of the two workflows, their updates and signals: what starters,
+activities and the workflows themselves agree on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from safeside.contracts.activities import OutboxMessage
+from workflows.domain.commands import StartPlacement
+from workflows.domain.common import OpaqueId
+from workflows.domain.events import PlacementEvent
+from workflows.domain.policy import Policy
+from workflows.domain.state import PlacementState
+from workflows.domain.unit.events import UnitEvent
+from workflows.domain.unit.membership import PlacementReport
+from workflows.domain.unit.owed import ToPlacement
+from workflows.domain.unit.policy import UnitPolicy
+from workflows.domain.unit.state import UnitState
+
+UNIT_WORKFLOW_TYPE = "UnitWorkflow"
+# The signal by which a placement reports itself to its unit (sent with signal-with-start).
+PLACEMENT_REPORTED = "placement_reported"
+# The signal by which the unit's workflow hands a placement what it owes it (R4, R7).
+RECORD_FROM_UNIT = "record_from_unit"
+
+# Continue-as-new before a placement run's history grows large, even if the server has not
+# suggested it: counted in domain events.
+DEFAULT_EVENTS_PER_RUN = 500
+# A unit's runs are counted in history events: hourly checks run for years.
+DEFAULT_MAX_HISTORY_LENGTH = 2000
+# Unit events are kept in Temporal's history until stored; they are stored in batches, at the
+# latest this long after the oldest was decided (at once when one owes a notification).
+DEFAULT_PERSIST_WITHIN = timedelta(hours=4)
+DEFAULT_PERSIST_BATCH = 48
+
+StateT = TypeVar("StateT")
+EventT = TypeVar("EventT")
+
+
+class CarriedStream(BaseModel, Generic[StateT, EventT]):
+    """What every stream hands its next run at continue-as-new: the state snapshot (not the
+    event list), plus what was decided but not yet stored or delivered."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: StateT
+    unpersisted: list[EventT] = []
+    unpersisted_notifications: list[OutboxMessage] = []
+    undelivered: list[OutboxMessage] = []
+
+
+class CarriedOver(CarriedStream[PlacementState, PlacementEvent]):
+    """A placement's carry-over: the stream's, nothing more."""
+
+
+class CarriedUnit(CarriedStream[UnitState, UnitEvent]):
+    """A unit's carry-over: the stream's, the placements' last reports, and what it has not
+    yet told them."""
+
+    reports: dict[str, PlacementReport] = {}
+    untold: list[ToPlacement] = []
+
+
+class PlacementInput(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    placement_id: str
+    policy: Policy = Field(default_factory=Policy)
+    start: StartPlacement | None = None
+    carried: CarriedOver | None = None
+    events_per_run: int = Field(default=DEFAULT_EVENTS_PER_RUN, ge=10)
+
+
+class UnitInput(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    unit_id: OpaqueId
+    policy: UnitPolicy = Field(default_factory=UnitPolicy)
+    carried: CarriedUnit | None = None
+    max_history_length: int = Field(default=DEFAULT_MAX_HISTORY_LENGTH, ge=100)
+    persist_within: timedelta = DEFAULT_PERSIST_WITHIN
+    persist_batch: int = Field(default=DEFAULT_PERSIST_BATCH, ge=1)
+
+
+class RecordResult(BaseModel):
+    """What an accepted action wrote: the stream's new version and the events' type names.
+    The same for a placement's and a unit's actions."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int
+    events: list[str]
+
+
+class PlacementOutcome(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    placement_id: str
+    final_version: int
+    ended_reason: str | None

@@ -1,0 +1,40 @@
+"""The ``safeside`` command line (click): one group, its commands in the modules beside this one.
+The console script ``safeside`` and ``python -m starter.cli`` both run ``main``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from pydantic import ValidationError
+
+from safeside.log import configure_logging
+from safeside.settings import Settings
+from starter.cli.database import db
+from starter.cli.placement import deadlines, placement
+from starter.cli.processes import api, demo, dev, worker
+from starter.cli.running import BAD_INPUT
+from starter.cli.security import keys, token
+from starter.cli.unit import unit
+
+
+@click.group(help="Safeside: durable safeguarding workflows for children at risk of trafficking.")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = f"SAFESIDE_{'_'.join(str(part) for part in problem['loc']).upper()}"
+            click.echo(f"safeside: {name}: {problem['msg']}", err=True)
+        sys.exit(BAD_INPUT)
+    configure_logging(settings.log_format, settings.log_level)
+    ctx.obj = settings
+
+
+for _command in (placement, deadlines, unit, keys, token, dev, worker, db, api, demo):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    cli(prog_name="safeside")

@@ -1,0 +1,157 @@
+"""Lists across placements, from the projections in PostgreSQL: placements and their open
+deadlines, keyset-paged (``starter.services.paging``). Live state of one placement comes from
+its workflow (``starter.services.placements``)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Literal, TypedDict
+
+from pydantic import BaseModel, ConfigDict
+
+from activities.projections import PlacementOverview
+from safeside.db import Pool
+from starter.services.paging import DEFAULT_PAGE_SIZE, KeysetPage, Params, one_page
+
+DeadlineStatus = Literal["due", "overdue"]
+
+_OVERDUE = (
+    "EXISTS (SELECT 1 FROM open_deadlines d WHERE d.stream_id = o.stream_id AND d.due_at < now())"
+)
+
+
+class PlacementPage(KeysetPage[PlacementOverview, str]):
+    pass
+
+
+class OpenDeadline(BaseModel):
+    """A running deadline of an open placement, as the projections hold it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    placement_id: str
+    deadline_id: str
+    kind: str
+    requirement: str
+    due_at: datetime
+    responsible_role: str
+    next_step_name: str | None
+    next_step_at: datetime | None
+    overdue: bool
+
+
+class DeadlinePage(KeysetPage[OpenDeadline, str]):
+    pass
+
+
+class BadCursor(ValueError):
+    pass
+
+
+class PlacementFilters(TypedDict, total=False):
+    """What ``list_placements`` takes beside the pool, for a caller to pass on."""
+
+    unit: str | None
+    overdue: bool
+    missing: bool
+    after: str | None
+    limit: int
+
+
+class DeadlineFilters(TypedDict, total=False):
+    """What ``list_deadlines`` takes beside the pool, for a caller to pass on."""
+
+    status: DeadlineStatus | None
+    unit: str | None
+    after: str | None
+    limit: int
+    due_before: datetime | None
+
+
+async def list_placements(
+    pool: Pool,
+    *,
+    unit: str | None = None,
+    overdue: bool = False,
+    missing: bool = False,
+    after: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+) -> PlacementPage:
+    """Placements in id order, filtered; each with its overdue count as of now."""
+    param = Params()
+    conditions = []
+    if unit is not None:
+        conditions.append(f"o.unit_id = {param(unit)}")
+    if missing:
+        conditions.append("o.missing")
+    if overdue:
+        conditions.append(_OVERDUE)
+    if after is not None:
+        conditions.append(f"o.stream_id > {param(after)}")
+    where = " AND ".join(conditions) or "true"
+    sql = (
+        f"SELECT * FROM placement_overview o WHERE {where} "
+        f"ORDER BY o.stream_id LIMIT {param(limit + 1)}"
+    )
+    async with pool.acquire() as con:
+        rows, more = one_page(await con.fetch(sql, *param.values), limit)
+    items = [PlacementOverview.model_validate(dict(row)) for row in rows]
+    return PlacementPage(items=items, next_after=items[-1].stream_id if more else None)
+
+
+async def list_deadlines(
+    pool: Pool,
+    *,
+    status: DeadlineStatus | None = None,
+    unit: str | None = None,
+    after: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    due_before: datetime | None = None,
+) -> DeadlinePage:
+    """Open deadlines across placements, soonest first: all, only those still in time
+    (``due``) or only those past due (``overdue``); only those due before ``due_before``."""
+    param = Params()
+    conditions = []
+    if status == "due":
+        conditions.append("d.due_at >= now()")
+    elif status == "overdue":
+        conditions.append("d.due_at < now()")
+    if due_before is not None:
+        conditions.append(f"d.due_at < {param(due_before)}")
+    if unit is not None:
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM placements p WHERE p.stream_id = d.stream_id "
+            f"AND p.unit_id = {param(unit)})"
+        )
+    if after is not None:
+        due_at, stream_id, deadline_id = _decode_deadline_cursor(after)
+        conditions.append(
+            f"(d.due_at, d.stream_id, d.deadline_id) > "
+            f"({param(due_at)}, {param(stream_id)}, {param(deadline_id)})"
+        )
+    where = " AND ".join(conditions) or "true"
+    sql = f"""SELECT d.stream_id AS placement_id, d.deadline_id, d.kind, d.requirement, d.due_at,
+                     d.responsible_role, d.next_step_name, d.next_step_at,
+                     d.due_at < now() AS overdue
+                FROM open_deadlines d WHERE {where}
+               ORDER BY d.due_at, d.stream_id, d.deadline_id LIMIT {param(limit + 1)}"""
+    async with pool.acquire() as con:
+        rows, more = one_page(await con.fetch(sql, *param.values), limit)
+    items = [OpenDeadline.model_validate(dict(row)) for row in rows]
+    return DeadlinePage(items=items, next_after=_deadline_cursor(items[-1]) if more else None)
+
+
+def _deadline_cursor(deadline: OpenDeadline) -> str:
+    key = [deadline.due_at.isoformat(), deadline.placement_id, deadline.deadline_id]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _decode_deadline_cursor(cursor: str) -> tuple[datetime, str, str]:
+    try:
+        due_at, stream_id, deadline_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(due_at), str(stream_id), str(deadline_id)
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise BadCursor("not a cursor from a previous page: pass next_after as it came") from exc

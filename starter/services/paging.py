@@ -1,0 +1,40 @@
+"""Keyset pages: lists are read a page at a time from the last key seen, so a page costs the same
+on the ten-thousandth placement as on the first (indexes in ``0003_api.sql``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+ItemT = TypeVar("ItemT")
+CursorT = TypeVar("CursorT")
+
+
+class KeysetPage(BaseModel, Generic[ItemT, CursorT]):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[ItemT]
+    # Pass as `after` for the next page; None on the last page.
+    next_after: CursorT | None
+
+
+def one_page(rows: Sequence[ItemT], limit: int) -> tuple[list[ItemT], bool]:
+    """The page's rows (the query asks for ``limit + 1``), and whether more follow."""
+    return list(rows[:limit]), len(rows) > limit
+
+
+class Params:
+    """Numbered query parameters, so conditions are added only when a filter is used (a
+    catch-all ``$1 IS NULL OR ...`` would keep PostgreSQL from choosing the index)."""
+
+    def __init__(self) -> None:
+        self.values: list[object] = []
+
+    def __call__(self, value: object) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}"

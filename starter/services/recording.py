@@ -1,0 +1,78 @@
+"""What a signed-in person records: the one path the HTTP API and the web page share.
+
+The actor is the caller (their token's role and subject, never a submitted value), the
+permission table (``starter.services.permissions``) decides whether their role may record it,
+and the command goes to its workflow (``starter.services.placements``,
+``starter.services.units``), which answers with the domain's reason when it refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from pydantic import BaseModel
+
+from safeside.contracts.workflows import RecordResult
+from safeside.tokens import Principal
+from starter.command_fields import UNIT_COMMANDS, Action
+from starter.services.connection import Services
+from starter.services.permissions import check_action, check_unit_action
+from starter.services.placements import record_action, start_placement
+from starter.services.units import record_on_unit
+from workflows.domain.commands import PlacementCommand, StartPlacement
+from workflows.domain.common import Actor
+from workflows.domain.unit.decide import UnitCommand
+
+CommandT = TypeVar("CommandT", bound=BaseModel)
+
+
+def actor_of(caller: Principal) -> Actor:
+    """The actor the audit trail records: the token's role and subject, never the body's."""
+    return Actor(role=caller.role, reference=caller.subject)
+
+
+def placement_command(
+    caller: Principal, model: type[CommandT], fields: Mapping[str, Any]
+) -> CommandT:
+    """``model`` with ``fields``, acted by the caller; Denied when their role may not."""
+    command = model.model_validate({**fields, "actor": actor_of(caller)})
+    check_action(caller.role, command)
+    return command
+
+
+async def start_placement_workflow(services: Services, command: StartPlacement) -> None:
+    """Start the placement's workflow under the policy in force (DomainError or
+    PlacementAlreadyOpen when refused)."""
+    await start_placement(
+        services.client,
+        command,
+        policy=services.policy,
+        task_queue=services.settings.task_queue,
+    )
+
+
+async def record_placement_action(
+    services: Services,
+    caller: Principal,
+    placement_id: str,
+    action: Action,
+    fields: Mapping[str, Any],
+) -> RecordResult:
+    """Record ``action`` on the placement as the caller (ActionRefused with the reason)."""
+    command = placement_command(caller, action.model, fields)
+    return await record_action(services.client, placement_id, cast(PlacementCommand, command))
+
+
+async def record_unit_action(
+    services: Services,
+    caller: Principal,
+    unit_id: str,
+    key: str,
+    fields: Mapping[str, Any],
+) -> RecordResult:
+    """Record the unit command ``key`` as the caller: Denied before anything is read when
+    their role may not; UnitNotFound, or ActionRefused with the domain's reason."""
+    check_unit_action(caller.role, key)
+    command = UNIT_COMMANDS[key].model_validate({**fields, "actor": actor_of(caller)})
+    return await record_on_unit(services.client, unit_id, cast(UnitCommand, command))

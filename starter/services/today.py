@@ -1,0 +1,139 @@
+"""What a Duty Manager needs at the start of a shift, across every placement and unit:
+children missing now and the escalations raised lately (from the projections), and the units'
+next whereabouts checks (from the units' workflows); the deadlines come from
+``starter.services.lists``. A caller reads them through ``starter.services.reading``.
+
+Only times, kinds and opaque ids: where a missing child was last seen stays in the events."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+from temporalio.client import Client
+
+from safeside.db import Pool
+from safeside.errors import ServiceUnavailable
+from safeside.log import get_logger
+from starter.services.units import UnitNotFound, unit_handover
+from workflows.domain.unit.events import UnitDeadlineKind
+
+log = get_logger(__name__)
+
+
+class MissingChild(BaseModel):
+    """An open missing episode: whereabouts unknown (``missing``) or known (``away``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    placement_id: str
+    unit_id: str | None
+    kind: Literal["missing", "away"]
+    since: datetime
+    last_seen_at: datetime | None
+    police_risk_grade: str | None
+
+
+class RaisedEscalation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    placement_id: str
+    deadline_id: str
+    kind: str
+    step_name: str
+    notify_role: str
+    due_at: datetime
+    raised_at: datetime
+
+
+class UnitCheckDue(BaseModel):
+    """A unit with children living in it, and its next whereabouts check (R4), from the
+    unit's workflow (its projection is written in batches, so it can lag by hours)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    unit_id: str
+    residents: int | None
+    next_check_due_at: datetime | None
+    overdue: bool
+    # False when the unit's workflow did not answer in time (no worker on its task queue):
+    # the page says so rather than leaving the unit out.
+    answered: bool = True
+
+
+async def missing_now(pool: Pool, *, limit: int = 100) -> list[MissingChild]:
+    """Every open episode, the longest first."""
+    rows = await pool.fetch(
+        """SELECT e.stream_id AS placement_id, p.unit_id, e.kind, e.started_at AS since,
+                  e.last_seen_at, e.police_risk_grade
+             FROM missing_episodes e LEFT JOIN placements p ON p.stream_id = e.stream_id
+            WHERE e.ended_at IS NULL
+            ORDER BY e.started_at, e.stream_id LIMIT $1""",
+        limit,
+    )
+    return [MissingChild.model_validate(dict(row)) for row in rows]
+
+
+async def recent_escalations(
+    pool: Pool, *, since: datetime, limit: int = 50
+) -> list[RaisedEscalation]:
+    """Escalations raised since ``since``, the newest first."""
+    rows = await pool.fetch(
+        """SELECT stream_id AS placement_id, deadline_id, kind, step_name, notify_role, due_at,
+                  raised_at
+             FROM escalations WHERE raised_at >= $1
+            ORDER BY raised_at DESC, stream_id, event_version DESC LIMIT $2""",
+        since,
+        limit,
+    )
+    return [RaisedEscalation.model_validate(dict(row)) for row in rows]
+
+
+async def units_with_children(pool: Pool, *, limit: int = 100) -> list[str]:
+    """The units of open placements, in id order."""
+    rows = await pool.fetch(
+        """SELECT DISTINCT unit_id FROM placements
+            WHERE status = 'open' AND unit_id IS NOT NULL
+            ORDER BY unit_id LIMIT $1""",
+        limit,
+    )
+    return [str(row["unit_id"]) for row in rows]
+
+
+async def next_unit_checks(client: Client, unit_ids: list[str]) -> list[UnitCheckDue]:
+    """Each unit's next whereabouts check, the soonest first, asked of the units' workflows
+    at once. A unit whose workflow has not started yet (its first child arrived a moment
+    ago) is left out; one that does not answer is listed as such."""
+
+    async def ask(unit_id: str) -> UnitCheckDue | None:
+        try:
+            handover = await unit_handover(client, unit_id)
+        except UnitNotFound:
+            return None
+        except ServiceUnavailable as exc:
+            log.warning("unit did not answer", unit_id=unit_id, error=type(exc).__name__)
+            return UnitCheckDue(
+                unit_id=unit_id,
+                residents=None,
+                next_check_due_at=None,
+                overdue=False,
+                answered=False,
+            )
+        checks = [
+            duty
+            for duty in (*handover.unit_overdue, *handover.unit_due_next_24_hours)
+            if duty.kind is UnitDeadlineKind.unit_check
+        ]
+        first = min(checks, key=lambda duty: duty.due_at, default=None)
+        return UnitCheckDue(
+            unit_id=unit_id,
+            residents=len(handover.residents),
+            next_check_due_at=None if first is None else first.due_at,
+            overdue=first is not None and first.overdue,
+        )
+
+    found = [due for due in await asyncio.gather(*(ask(u) for u in unit_ids)) if due]
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(found, key=lambda due: (due.next_check_due_at or far, due.unit_id))

@@ -1,0 +1,128 @@
+"""The activity calls an event stream makes to store events and deliver notifications, with
+their retry policies, in one place. Called from workflow code only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from safeside.contracts import activities as contract
+
+# From this change on, an append sends the notifications it owes at once, and what is still
+# owed goes out in one delivery activity, not one each.
+BATCHED_DELIVERIES_PATCH = "batched-deliveries"
+
+# Appends wait out a database outage: retry with backoff, never give up (nothing is lost).
+APPEND_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=["VersionConflict", "VersionGap", "InvalidBatch"],
+)
+# A delivery that keeps failing is retried with backoff up to a limit, then shown as failed.
+DELIVERY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+    maximum_attempts=8,
+)
+
+
+async def append_batch(
+    stream_id: str, events: list[contract.StoredEvent], notifications: list[contract.OutboxMessage]
+) -> list[contract.OutboxMessage]:
+    """Store a stream's new events (numbered on from the first) and the notices they owe;
+    returns the notices still owed. Since the batched-deliveries change the append also sends
+    them at once, so usually none is left to deliver."""
+    batch = contract.AppendBatch(
+        stream_id=stream_id,
+        expected_version=events[0].version - 1,
+        events=events,
+        notifications=notifications,
+    )
+    if notifications and workflow.patched(BATCHED_DELIVERIES_PATCH):
+        stored: contract.AppendAndDeliverResult = await workflow.execute_activity(
+            contract.ActivityName.APPEND_AND_DELIVER,
+            batch,
+            result_type=contract.AppendAndDeliverResult,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=APPEND_RETRY,
+        )
+        delivered = set(stored.delivered)
+        return [m for m in notifications if m.idempotency_key not in delivered]
+    await workflow.execute_activity(
+        contract.ActivityName.APPEND_EVENTS,
+        batch,
+        result_type=contract.AppendResult,
+        start_to_close_timeout=timedelta(seconds=30),
+        retry_policy=APPEND_RETRY,
+    )
+    return list(notifications)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Notifications delivered by one activity: a whole batch, or (in runs older than the
+    batched-deliveries patch, replaying) a single one through the single-message activity."""
+
+    messages: list[contract.OutboxMessage]
+    batched: bool
+
+
+def deliveries_for(messages: list[contract.OutboxMessage]) -> list[Delivery]:
+    """How to deliver what one append owes: one activity for the lot, or one each in runs
+    recorded before the change (their histories must replay as they were made)."""
+    if not messages:
+        return []
+    if workflow.patched(BATCHED_DELIVERIES_PATCH):
+        return [Delivery(messages=list(messages), batched=True)]
+    return [Delivery(messages=[message], batched=False) for message in messages]
+
+
+async def deliver(delivery: Delivery) -> ActivityError | None:
+    """Deliver; the failure after every retry, or None once every message is delivered. A
+    retried batch re-sends only what did not get through."""
+    try:
+        if delivery.batched:
+            await workflow.execute_activity(
+                contract.ActivityName.DELIVER_NOTIFICATIONS,
+                contract.DeliveryBatch(
+                    idempotency_keys=[m.idempotency_key for m in delivery.messages]
+                ),
+                result_type=contract.DeliveryBatchResult,
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=DELIVERY_RETRY,
+            )
+        else:
+            (message,) = delivery.messages
+            await workflow.execute_activity(
+                contract.ActivityName.DELIVER_NOTIFICATION,
+                contract.DeliveryRequest(idempotency_key=message.idempotency_key),
+                result_type=contract.DeliveryResult,
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=DELIVERY_RETRY,
+            )
+    except ActivityError as failure:
+        return failure
+    return None
+
+
+async def mark_failed(
+    message: contract.OutboxMessage, failure: ActivityError
+) -> contract.MarkFailedResult:
+    """Show a notification given up on as failed in the outbox."""
+    result: contract.MarkFailedResult = await workflow.execute_activity(
+        contract.ActivityName.MARK_NOTIFICATION_FAILED,
+        contract.MarkFailedRequest(
+            idempotency_key=message.idempotency_key, reason=str(failure.cause or failure)
+        ),
+        result_type=contract.MarkFailedResult,
+        start_to_close_timeout=timedelta(seconds=30),
+        retry_policy=APPEND_RETRY,
+    )
+    return result

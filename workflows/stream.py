@@ -1,0 +1,310 @@
+"""EventStream: the event-sourced machinery both workflows run on, written once.
+
+A stream folds its new events into its state, keeps them (and the notices they owe) until a
+background persister has stored them in PostgreSQL, delivers the notices, gives up on one only
+after its retries (marking it failed and recording that in the stream, so the Duty Manager is
+told), and hands what is still owed to the next run at continue-as-new. What differs between a
+placement and a unit is named in ``StreamRules``, ``RunLimits`` and ``Batching``; everything
+else is here. Called from workflow code only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Generic, NoReturn, Protocol, TypeVar
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from safeside.contracts.activities import OutboxMessage, StoredEvent
+    from safeside.contracts.workflows import CarriedStream
+    from workflows.activity_calls import (
+        Delivery,
+        append_batch,
+        deliver,
+        deliveries_for,
+        mark_failed,
+    )
+    from workflows.domain.common import Role
+    from workflows.domain.notices import Notice
+    from workflows.domain.stream import EventCatalog, StreamEvent
+
+# A warning that a notice failed is never itself escalated when it fails: that would only loop.
+NOTIFICATION_FAILED_PURPOSE = "notification_failed"
+
+
+class StreamState(Protocol):
+    @property
+    def stream_id(self) -> str: ...
+
+
+S = TypeVar("S", bound=StreamState)
+E = TypeVar("E", bound=StreamEvent)
+
+
+S_contra = TypeVar("S_contra", contravariant=True)
+E_co = TypeVar("E_co", covariant=True)
+
+
+class NotificationFailedDecision(Protocol[S_contra, E_co]):
+    """The domain's decision recording a notice given up on (nothing if already recorded)."""
+
+    def __call__(
+        self,
+        state: S_contra,
+        /,
+        *,
+        now: datetime,
+        idempotency_key: str,
+        recipient: Role,
+        purpose: str,
+        about_version: int,
+    ) -> Sequence[E_co]: ...
+
+
+@dataclass(frozen=True)
+class StreamRules(Generic[S, E]):
+    """The domain a stream runs: its fold, its events' catalog (their stored form), the
+    notices each owes (given the state after it), and how it records a notice given up on."""
+
+    evolve: Callable[[S, E], S]
+    catalog: EventCatalog[E]
+    notices_for: Callable[[S, E], list[Notice]]
+    notification_failed: NotificationFailedDecision[S, E]
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """When a run continues as new, besides the server's suggestion: after this many domain
+    events, or this long a history (whichever the stream sets)."""
+
+    events_per_run: int | None = None
+    history_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Batching:
+    """Store events a few at a time: at the latest ``within`` after the oldest was decided, at
+    once when ``size`` are waiting or one owes a notice. Without it every event is stored at
+    once."""
+
+    within: timedelta
+    size: int
+
+
+class EventStream(Generic[S, E]):
+    def __init__(
+        self,
+        rules: StreamRules[S, E],
+        state: S,
+        *,
+        limits: RunLimits,
+        batching: Batching | None = None,
+        carried: CarriedStream[S, E] | None = None,
+        after_apply: Callable[[Sequence[E]], None] | None = None,
+    ) -> None:
+        self._rules = rules
+        # What the workflow itself does with new events (tell the unit, owe a placement).
+        self._after_apply = after_apply
+        self._limits = limits
+        self._batching = batching
+        self.state = state
+        self._unpersisted: list[E] = []
+        self._unpersisted_notifications: list[OutboxMessage] = []
+        self._undelivered: dict[str, OutboxMessage] = {}
+        if carried is not None:
+            self.state = carried.state
+            self._unpersisted = list(carried.unpersisted)
+            self._unpersisted_notifications = list(carried.unpersisted_notifications)
+            self._undelivered = {m.idempotency_key: m for m in carried.undelivered}
+        self._deliveries: set[asyncio.Task[None]] = set()
+        self._persister: asyncio.Task[None] | None = None
+        self._appending = False
+        self._events_this_run = 0
+        # Set by every change; the workflow's sleep wakes on it to work out the next step.
+        self.changed = False
+
+    # -- changing the state ------------------------------------------------------------
+
+    def apply(self, events: Sequence[E]) -> None:
+        for event in events:
+            self.state = self._rules.evolve(self.state, event)
+            self._unpersisted.append(event)
+            self._unpersisted_notifications.extend(
+                OutboxMessage.owed(
+                    event.stream_id, event.version, str(notice.recipient), notice.purpose
+                )
+                for notice in self._rules.notices_for(self.state, event)
+            )
+        if events:
+            self._events_this_run += len(events)
+            self.changed = True
+            if self._after_apply is not None:
+                self._after_apply(events)
+
+    # -- the run -------------------------------------------------------------------------
+
+    def start_persister(self) -> None:
+        self._persister = asyncio.create_task(self._persist_forever())
+
+    def resume_deliveries(self) -> None:
+        """Deliver what an earlier run left undelivered. (The workflow starts its own
+        background task between the two: the order of the commands they issue is in every
+        saved history.)"""
+        self._start_deliveries(list(self._undelivered.values()))
+
+    async def sleep_until(self, wake_at: datetime | None) -> None:
+        """Sleep until ``wake_at`` (None: until something changes), or until the state
+        changes, continue-as-new is due or the persister stops."""
+        self.changed = False
+        timeout = None if wake_at is None else max(wake_at - workflow.now(), timedelta(0))
+        with contextlib.suppress(TimeoutError):  # a timeout means the next step is due
+            await workflow.wait_condition(
+                lambda: self.changed or self.should_continue_as_new() or self._persister_stopped(),
+                timeout=timeout,
+            )
+        if self._persister is not None and self._persister.done():
+            # The event store refused a batch (a version gap or conflict): the stored trail and
+            # this workflow disagree. Fail the workflow task, not the workflow, so the stream
+            # stays open and its timers survive while someone looks.
+            raise RuntimeError(
+                f"events of {self.state.stream_id} could not be stored"
+            ) from self._persister.exception()
+
+    def should_continue_as_new(self) -> bool:
+        info = workflow.info()
+        events, history = self._limits.events_per_run, self._limits.history_length
+        return (
+            info.is_continue_as_new_suggested()
+            or (events is not None and self._events_this_run >= events)
+            or (history is not None and info.get_current_history_length() >= history)
+        )
+
+    def settled(self) -> bool:
+        """Everything decided is stored and every notice delivered (or given up on)."""
+        return not self._unpersisted and not self._appending and not self._undelivered
+
+    def stop(self) -> None:
+        if self._persister is not None:
+            self._persister.cancel()
+
+    async def continue_as_new(
+        self,
+        next_input: Callable[[dict[str, Any]], Any],
+        *,
+        settle_deliveries: bool,
+        quiet: Callable[[], bool],
+        background: Sequence[asyncio.Task[None] | None] = (),
+    ) -> NoReturn:
+        """Hand over to the next run: once running update handlers have finished, an append
+        in flight (and, if asked, every delivery) has landed and the workflow's own background
+        work is ``quiet``, so the next run starts from a state every caller has seen
+        acknowledged. ``next_input`` makes the next run's input from the stream's part of
+        the carry-over (state, and what is not yet stored or delivered)."""
+        await workflow.wait_condition(
+            lambda: (
+                workflow.all_handlers_finished()
+                and not self._appending
+                and not (settle_deliveries and self._deliveries)
+                and quiet()
+            )
+        )
+        self.stop()
+        for task in background:
+            if task is not None:
+                task.cancel()
+        workflow.continue_as_new(
+            next_input(
+                {
+                    "state": self.state,
+                    "unpersisted": self._unpersisted,
+                    "unpersisted_notifications": self._unpersisted_notifications,
+                    "undelivered": list(self._undelivered.values()),
+                }
+            )
+        )
+
+    # -- storing -------------------------------------------------------------------------
+
+    def _persister_stopped(self) -> bool:
+        return self._persister is not None and self._persister.done()
+
+    def _store_now(self) -> bool:
+        batching = self._batching
+        return (
+            batching is None
+            or bool(self._unpersisted_notifications)
+            or len(self._unpersisted) >= batching.size
+        )
+
+    async def _persist_forever(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self._unpersisted))
+            if self._batching is not None:
+                oldest = self._unpersisted[0].occurred_at
+                wait = oldest + self._batching.within - workflow.now()
+                if wait > timedelta(0) and not self._store_now():
+                    with contextlib.suppress(TimeoutError):
+                        await workflow.wait_condition(self._store_now, timeout=wait)
+            # Copies: what is taken off the lists only after the append succeeds is what a
+            # continue-as-new in the meantime still carries over (a re-sent batch is a no-op).
+            events = list(self._unpersisted)
+            notifications = list(self._unpersisted_notifications)
+            self._appending = True
+            try:
+                owed = await append_batch(
+                    self.state.stream_id,
+                    [StoredEvent.recording(self._rules.catalog, event) for event in events],
+                    notifications,
+                )
+            finally:
+                self._appending = False
+            del self._unpersisted[: len(events)]
+            del self._unpersisted_notifications[: len(notifications)]
+            for message in owed:
+                self._undelivered[message.idempotency_key] = message
+            self._start_deliveries(owed)
+
+    # -- delivering ----------------------------------------------------------------------
+
+    def _start_deliveries(self, messages: list[OutboxMessage]) -> None:
+        for delivery in deliveries_for(messages):
+            task = asyncio.create_task(self._deliver(delivery))
+            self._deliveries.add(task)  # a reference, so the task is not collected mid-flight
+            task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        failure = await deliver(delivery)
+        if failure is not None:
+            for message in delivery.messages:
+                await self._give_up_on(message, failure)
+        for message in delivery.messages:
+            self._undelivered.pop(message.idempotency_key, None)
+
+    async def _give_up_on(self, message: OutboxMessage, failure: ActivityError) -> None:
+        """Nothing is dropped silently: the outbox row shows the failure and the stream records
+        it, which tells the Duty Manager. A message of a batch that did get through stays
+        delivered."""
+        result = await mark_failed(message, failure)
+        if result.status != "failed":
+            return
+        workflow.logger.warning(
+            "notification not delivered after retries",
+            extra={"idempotency_key": message.idempotency_key, "recipient": message.recipient},
+        )
+        if message.purpose != NOTIFICATION_FAILED_PURPOSE:
+            self.apply(
+                self._rules.notification_failed(
+                    self.state,
+                    now=workflow.now(),
+                    idempotency_key=message.idempotency_key,
+                    recipient=Role(message.recipient),
+                    purpose=message.purpose,
+                    about_version=message.event_version,
+                )
+            )
