@@ -56,9 +56,15 @@ def happened(at: datetime, now: datetime, what: str) -> None:
         )
 
 
+def not_before(at: datetime, earlier: datetime, what: str, earlier_what: str) -> None:
+    """Refuse a time before one it must follow ("the return cannot be before the child was
+    last seen")."""
+    if at < earlier:
+        raise DomainError(f"the {what} cannot be before {earlier_what}: check the date and time")
+
+
 def since_arrival(at: datetime, facts: PlacementFacts, what: str) -> None:
-    if at < facts.arrived_at:
-        raise DomainError(f"the {what} cannot be before the child arrived: check the date and time")
+    not_before(at, facts.arrived_at, what, "the child arrived")
 
 
 def in_the_past_since_arrival(

@@ -12,6 +12,7 @@ from workflows.domain.checks import (
     given,
     happened,
     in_the_past_since_arrival,
+    not_before,
     optional_reference,
     reference,
     require,
@@ -115,10 +116,7 @@ def _return(state: PlacementState, command: RecordReturn, now: datetime) -> Chil
     if episode is None:
         raise DomainError("the child is not recorded as missing or away: there is nothing to close")
     happened(command.returned_at, now, "return")
-    if command.returned_at < episode.last_seen_at:
-        raise DomainError(
-            "the return cannot be before the child was last seen: check the date and time"
-        )
+    not_before(command.returned_at, episode.last_seen_at, "return", "the child was last seen")
     found_by = reference(
         command.found_by_reference,
         "say who found the child or brought them back (a reference, e.g. police or a staff id)",
@@ -151,10 +149,7 @@ def _return_interview(
     if episode.return_interview_held_at is not None:
         raise DomainError("the return interview for this episode is already recorded")
     happened(command.held_at, now, "return interview")
-    if command.held_at < episode.returned_at:
-        raise DomainError(
-            "the return interview cannot be before the child returned: check the date and time"
-        )
+    not_before(command.held_at, episode.returned_at, "return interview", "the child returned")
     interviewer = reference(
         command.interviewer_reference,
         "give the reference of the independent person who held the return interview",

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from workflows.domain.checks import (
     happened,
     in_the_past_since_arrival,
+    not_before,
     reference,
     require,
     short_text,
@@ -246,10 +247,7 @@ def _assessment(
             "no assessment of contact with this person is waiting: request an assessment first"
         )
     happened(command.assessed_at, now, "contact assessment")
-    if command.assessed_at < latest.requested_at:
-        raise DomainError(
-            "the assessment cannot be before it was requested: check the date and time"
-        )
+    not_before(command.assessed_at, latest.requested_at, "assessment", "it was requested")
     assessment_reference = reference(
         command.assessment_reference,
         "give the reference of the assessment record",
@@ -288,10 +286,7 @@ def _family_contact(
             "until it is lifted"
         )
     in_the_past_since_arrival(command.contact_at, now, facts, "contact")
-    if command.contact_at < latest.assessed_at:
-        raise DomainError(
-            "the contact cannot be before the assessment found it safe: check the date and time"
-        )
+    not_before(command.contact_at, latest.assessed_at, "contact", "the assessment found it safe")
     return FamilyContactRecorded(
         **header(state, now, command.actor),
         contact_person_reference=latest.contact_person_reference,

@@ -14,6 +14,7 @@ from datetime import datetime
 from workflows.domain.checks import (
     happened,
     in_the_past_since_arrival,
+    not_before,
     optional_reference,
     reference,
     short_text,
@@ -146,11 +147,9 @@ def _visit(
             "attempt, so the Duty Manager and the social worker are told"
         )
     in_the_past_since_arrival(command.visited_at, now, facts, "visit")
-    if command.visited_at < visitor.verified_at:
-        raise DomainError(
-            "the visit cannot be before the social worker verified the visitor: "
-            "check the date and time"
-        )
+    not_before(
+        command.visited_at, visitor.verified_at, "visit", "the social worker verified the visitor"
+    )
     return VisitRecorded(
         **header(state, now, command.actor),
         visitor_reference=visitor.visitor_reference,
