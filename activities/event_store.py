@@ -27,7 +27,7 @@ from activities.errors import (
     VersionConflict,
     VersionGap,
 )
-from activities.projections import Connection, read_stored_events
+from activities.projections import read_stored_events
 from activities.stream_kinds import StreamKind, stream_kind
 from safeside.contracts.activities import (
     AppendBatch,
@@ -35,7 +35,7 @@ from safeside.contracts.activities import (
     OutboxMessage,
     StoredEvent,
 )
-from safeside.db import Pool
+from safeside.db import Connection, Pool
 from safeside.log import get_logger
 from workflows.domain.errors import DomainError
 from workflows.domain.policy import Policy

@@ -6,9 +6,11 @@ references only (case reference, placement id, unit id, deadline kind and due ti
 level). Content for a purpose with more to say is built by the function registered for that
 purpose in ``CONTENT_BUILDERS``: the Missing Children's Proforma for the police (R5) is one.
 
-Where a child was last seen, is, or was found (the domain's ``LOCATION_FIELDS``) reaches only
-the roles in ``LOCATION_ENTITLED_ROLES``: ``build_content`` removes those fields from every
-other recipient's details, whatever a builder put there. That is the one redaction rule.
+Where a child was last seen, is, or was found (the domain's ``LOCATION_FIELDS``), and the unit
+or a unit check that names it, reach only the roles in ``LOCATION_ENTITLED_ROLES``:
+``build_content`` removes those fields from every other recipient's details, whatever a
+builder put there (``redacted_for``); a staff role's details are then redacted by the same
+allow-list as its answers in the API (``safeside.need_to_know``).
 
 Delivery is at-least-once with a key: the outbox row is locked while its message is sent, a
 delivered row is never sent again, and every channel hands the receiver the idempotency key
@@ -36,7 +38,14 @@ from activities.messages import Notification, NotificationContent
 from safeside.contracts import activities as contract
 from safeside.db import Pool
 from safeside.log import get_logger
-from workflows.domain.common import LOCATION_ENTITLED_ROLES, LOCATION_FIELDS
+from safeside.need_to_know import (
+    DECIDED_ROLES,
+    FIELDS,
+    FieldGroup,
+    redact,
+    visible_fields,
+)
+from workflows.domain.common import LOCATION_ENTITLED_ROLES, Role
 from workflows.domain.events import PlacementEvent
 from workflows.domain.notices import MISSING_CHILDREN_PROFORMA
 from workflows.domain.state import PlacementState
@@ -128,14 +137,22 @@ CONTENT_BUILDERS: dict[str, ContentDetails] = {
     "restriction_lifted": _event_fields("kind", "lifted_at"),
     "contact_assessment_requested": _event_fields("contact_person_reference", "relationship"),
     "suspicious_activity": _event_fields("category", "note_reference_or_text", "observed_at"),
+    "break_glass_opened": _event_fields("reason", "until"),
 }
 
 
 def redacted_for(recipient: str, details: dict[str, Any]) -> dict[str, Any]:
-    """`details` as `recipient` may see them: no location unless the role is entitled."""
+    """`details` as `recipient` may see them: no location (nor the unit, nor a unit check
+    that names it) unless the role is entitled; and for a staff role, only the fields its
+    allow-list holds (``visible_fields``), the rest reading ``[redacted]`` as in the API."""
     if recipient in LOCATION_ENTITLED_ROLES:
         return details
-    return {name: value for name, value in details.items() if name not in LOCATION_FIELDS}
+    # The domain's LOCATION_FIELDS, the unit's id and the unit check reference.
+    unit_or_place = FIELDS[FieldGroup.location]
+    shown = {name: value for name, value in details.items() if name not in unit_or_place}
+    if recipient in DECIDED_ROLES:
+        return dict(redact(shown, visible_fields(Role(recipient))))
+    return shown
 
 
 def build_content(
@@ -148,7 +165,13 @@ def build_content(
         subject=f"Safeside: {message.purpose.replace('_', ' ')} - placement {state.stream_id}",
         placement_id=state.stream_id,
         case_reference=None if facts is None else facts.case_reference,
-        unit_id=None if facts is None else facts.unit_id,
+        # A notice leaves Safeside (e-mail, a partner's webhook): where the child lives goes
+        # with it to the police alone, as the details' location does.
+        unit_id=(
+            facts.unit_id
+            if facts is not None and message.recipient in LOCATION_ENTITLED_ROLES
+            else None
+        ),
         recipient=message.recipient,
         purpose=message.purpose,
         event_type=event.type,

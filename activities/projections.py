@@ -16,13 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeAlias
 
-import asyncpg
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from safeside.contracts.activities import StoredEvent
-from safeside.db import Pool
+from safeside.db import Connection, Pool
 from workflows.domain.deadlines import Deadline, due
 from workflows.domain.events import EscalationRaised, PlacementEvent
 from workflows.domain.policy import Policy
@@ -36,9 +34,6 @@ from workflows.domain.protection_events import (
     VisitRecorded,
 )
 from workflows.domain.state import PlacementState
-
-# A string: asyncpg's classes are generic only in its type stubs.
-Connection: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
 
 # Derived from the events; the outbox (notifications) is not, so it is never rebuilt.
 # The snapshots come first: an append reads its snapshot before it writes anything, so a

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from activities.projections import PROJECTION_TABLES, Connection, read_stored_events
+from activities.projections import PROJECTION_TABLES, read_stored_events
 from activities.stream_kinds import stream_kind
 from activities.unit_projections import UNIT_PROJECTION_TABLES
-from safeside.db import Pool
+from safeside.db import Connection, Pool
 from workflows.domain.policy import Policy
 from workflows.domain.unit.events import is_unit_stream
 from workflows.domain.unit.policy import UnitPolicy

@@ -13,9 +13,10 @@ from typing import Any, Generic, TypeVar
 
 from activities.messages import NotificationContent
 from activities.notifications import build_content
-from activities.projections import Connection, load_snapshot, project
+from activities.projections import load_snapshot, project
 from activities.unit_projections import load_unit_snapshot, project_unit, unit_content
 from safeside.contracts.activities import OutboxMessage, StoredEvent
+from safeside.db import Connection
 from workflows.domain.events import PLACEMENT_EVENTS
 from workflows.domain.policy import Policy
 from workflows.domain.state import evolve, initial_state

@@ -5,13 +5,13 @@ owed by unit events are built here too, from the unit's state: never where a chi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeAlias
+from typing import Any
 
-import asyncpg
 from pydantic import ValidationError
 
 from activities.messages import NotificationContent
 from safeside.contracts.activities import OutboxMessage
+from safeside.db import Connection
 from workflows.domain.unit.due import unit_check_due
 from workflows.domain.unit.events import (
     BuildingCheckRecorded,
@@ -23,8 +23,6 @@ from workflows.domain.unit.events import (
 )
 from workflows.domain.unit.policy import UnitPolicy
 from workflows.domain.unit.state import UnitState
-
-Connection: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
 
 UNIT_PROJECTION_TABLES = ("unit_snapshots", "units", "unit_checks")
 

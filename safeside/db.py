@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 
 from safeside.errors import ServiceUnavailable
 
 Pool = asyncpg.Pool
+# One connection, from a pool or not (a string: asyncpg's classes are generic only in its stubs).
+Connection: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
 
 
 async def _init_connection(conn: asyncpg.Connection[Any]) -> None:

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         None, description="OIDC key set URL: reserved for the identity provider; not yet supported."
     )
     auth_role_claim: str = Field("role", description="The claim holding the staff role.")
+    auth_max_token_hours: float = Field(
+        12,
+        gt=0,
+        le=24,
+        description="The longest a token may live, `iat` to `exp` (a staff shift; at most 24): "
+        "longer ones are refused, and `safeside token issue` will not make them.",
+    )
     # Browser origins allowed to call the API and the codec endpoint (the Temporal web UI);
     # unset: the dev stack's UI on dev_ui_port.
     cors_origins: list[str] | None = None
@@ -120,10 +127,14 @@ class Settings(BaseSettings):
         None, ge=1, description="Workflow tasks one worker runs at once; unset: the SDK's (100)."
     )
 
-    # Who the command line records as acting, unless --actor-role / --actor-ref say otherwise.
-    # A role name (workflows.domain.Role) and an opaque staff reference, never a name.
-    actor_role: str | None = None
-    actor_ref: str | None = None
+    # Who is at the keyboard: the command line reads and records about children as the person
+    # this bearer token names, checked like the API's (safeside.tokens). Only a setting, never
+    # an option: an option would leave the token in the shell's history and the process list.
+    token: SecretStr | None = Field(
+        None,
+        description="The signed-in person's bearer token, for the command line's commands "
+        "that read or record about a child or the organisation.",
+    )
 
     @property
     def temporal_address_is_explicit(self) -> bool:

@@ -27,9 +27,14 @@ with workflow.unsafe.imports_passed_through():
         RecordResult,
     )
     from safeside.ids import placement_workflow_id
-    from workflows.domain.commands import PlacementCommand
+    from workflows.domain.commands import OpenBreakGlass, PlacementCommand
     from workflows.domain.deadlines import Deadline, due, next_wake_at
-    from workflows.domain.decide import decide, escalations_due, notification_failed
+    from workflows.domain.decide import (
+        decide,
+        escalations_due,
+        notification_failed,
+        open_break_glass,
+    )
     from workflows.domain.errors import DomainError
     from workflows.domain.events import PLACEMENT_EVENTS, PlacementEvent
     from workflows.domain.notices import notices_for
@@ -150,6 +155,24 @@ class PlacementWorkflow:
     def _validate_record(self, command: PlacementCommand) -> None:
         try:
             decide(self.state, command, now=workflow.now(), policy=self.policy)
+        except DomainError as error:
+            raise refusal(error) from error
+
+    @workflow.update
+    def open_break_glass(self, command: OpenBreakGlass) -> RecordResult:
+        """Out-of-hours cover opens the child's record outside its relationship: recorded, and
+        the child's Registered Manager told. The grant itself is kept by the service layer."""
+        events = self._break_glass(command)
+        self._stream.apply(events)
+        return RecordResult(version=self.state.version, events=[e.type for e in events])
+
+    @open_break_glass.validator
+    def _validate_break_glass(self, command: OpenBreakGlass) -> None:
+        self._break_glass(command)
+
+    def _break_glass(self, command: OpenBreakGlass) -> list[PlacementEvent]:
+        try:
+            return open_break_glass(self.state, command, now=workflow.now())
         except DomainError as error:
             raise refusal(error) from error
 

@@ -197,7 +197,7 @@ class UnitWorkflow:
 
     def _after_apply(self, events: Sequence[UnitEvent]) -> None:
         for event in events:
-            self._untold.extend(owed_to_placements(self._input.unit_id, event))
+            self._untold.extend(owed_to_placements(event))
 
     # -- telling the placements ------------------------------------------------------------
 

@@ -67,7 +67,10 @@ def spawn(
     log_file: Path,
     user: str | None = None,
     env: dict[str, str] | None = None,
+    private: bool = False,
 ) -> subprocess.Popen[bytes]:
+    """Start ``args`` with its output in ``log_file``; ``private``: every file it makes is its
+    owner's alone (umask 077)."""
     log = log_file.open("ab")
     try:
         return subprocess.Popen(
@@ -79,6 +82,7 @@ def spawn(
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             user=user,
             env=env,
+            umask=0o077 if private else -1,
         )
     finally:
         log.close()

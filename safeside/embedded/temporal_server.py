@@ -73,10 +73,14 @@ class EmbeddedTemporal:
             processes.ensure_port_free(self.ui_port, "the Temporal web UI", "SAFESIDE_DEV_UI_PORT")
         command = self.command()
         self.db_file.parent.mkdir(parents=True, exist_ok=True)
-        self._process = processes.spawn(command, log_file=self.log_file)
+        # Its histories link each placement to its unit (signal targets are in plain text):
+        # the database (and its WAL) is the owner's alone, made so and kept so.
+        self._process = processes.spawn(command, log_file=self.log_file, private=True)
         await processes.wait_until(
             self._ready, process=self._process, what="the Temporal server", log_file=self.log_file
         )
+        for made in self.db_file.parent.glob(f"{self.db_file.name}*"):
+            made.chmod(0o600)  # one made before this release was readable by all
 
     async def _ready(self) -> bool:
         if not processes.port_accepts(self.port):

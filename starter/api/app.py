@@ -6,12 +6,13 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from safeside.tokens import TokenVerifier
-from starter.api import access_log, actions, codec, deadlines, health, placements
+from starter.api import access_log, actions, codec, deadlines, health, organisation, placements
 from starter.api.auth import authenticate
 from starter.api.errors import install_error_handlers
 from starter.api.metrics import router as metrics_router
 from starter.api.units import router as units_router
 from starter.services.connection import Services
+from starter.services.sessions import PostgresEndedSessions
 from starter.web import install as install_web_page
 
 DESCRIPTION = """Durable safeguarding workflows for children at risk of trafficking.
@@ -37,6 +38,7 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     app.state.token_verifier = TokenVerifier.from_settings(services.settings)
+    app.state.ended_sessions = PostgresEndedSessions(services.pool)
     # The Temporal web UI calls the codec endpoint from the browser, with the token.
     app.add_middleware(
         CORSMiddleware,
@@ -54,6 +56,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(codec.router)
     app.include_router(access_log.router)
     app.include_router(units_router)
+    app.include_router(organisation.router)
     # The web page (starter.web): its own session cookie and routes, beside the API's.
     install_web_page(app, services)
     return app

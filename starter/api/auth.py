@@ -21,8 +21,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from safeside.tokens import InvalidToken, Principal, TokenVerifier
-from starter.api.dependencies import PlacementId, ServicesDep
+from safeside.tokens import InvalidToken, Principal, TokenVerifier, VerifiedToken
+from starter.api.dependencies import PlacementId, ServicesDep, UnitId
 from starter.services.permissions import (
     PUBLIC_PATHS,
     STAFF_ROLES,
@@ -31,7 +31,15 @@ from starter.services.permissions import (
     check_view,
     is_web_page_path,
 )
-from starter.services.reading import PlacementRead, ViewRead, open_placement, open_view
+from starter.services.reading import (
+    PlacementRead,
+    UnitRead,
+    ViewRead,
+    open_placement,
+    open_unit,
+    open_view,
+)
+from starter.services.sessions import EndedSessions
 
 
 class NotAuthenticated(Exception):
@@ -49,6 +57,11 @@ def token_verifier(request: Request) -> TokenVerifier:
     return verifier
 
 
+def ended_sessions(request: Request) -> EndedSessions:
+    ended: EndedSessions = request.app.state.ended_sessions
+    return ended
+
+
 async def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -58,19 +71,28 @@ async def authenticate(
         return None
     if credentials is None:
         raise NotAuthenticated("a bearer token is required (Authorization: Bearer <token>)")
-    return staff_principal(request, credentials.credentials)
+    return await staff_principal(request, credentials.credentials)
 
 
-def staff_principal(request: Request, token: str) -> Principal:
-    """The staff member a token names: NotAuthenticated when it cannot be trusted, Denied for
-    a role that does not sign in (partner agencies, the clock)."""
+def staff_token(request: Request, token: str) -> VerifiedToken:
+    """A token's every check but the database's: NotAuthenticated when it cannot be trusted,
+    Denied for a role that does not sign in (partner agencies, the clock)."""
     try:
-        principal = token_verifier(request).verify(token)
+        verified = token_verifier(request).verify_token(token)
     except InvalidToken as exc:
         raise NotAuthenticated(str(exc)) from None
-    if principal.role not in STAFF_ROLES:
-        raise Denied(f"the role {principal.role.value} does not sign in to Safeside")
-    return principal
+    if verified.principal.role not in STAFF_ROLES:
+        raise Denied(f"the role {verified.principal.role.value} does not sign in to Safeside")
+    return verified
+
+
+async def staff_principal(request: Request, token: str) -> Principal:
+    """The staff member a token names, at either door: ``staff_token``'s checks, then
+    NotAuthenticated for a session ended on the server (its holder signed out)."""
+    verified = staff_token(request, token)
+    if await ended_sessions(request).is_ended(verified):
+        raise NotAuthenticated("the token's session was ended by signing out: ask for a new token")
+    return verified.principal
 
 
 async def _caller(principal: Annotated[Principal | None, Depends(authenticate)]) -> Principal:
@@ -97,6 +119,11 @@ def view_read(view: View) -> Callable[[Principal, ServicesDep], Awaitable[ViewRe
         return open_view(services, caller, view)
 
     return open_
+
+
+async def unit_read(unit_id: UnitId, caller: Caller, services: ServicesDep) -> UnitRead:
+    """Leave to read the path's unit (its own staff only), the read (or refusal) logged."""
+    return await open_unit(services, caller, unit_id)
 
 
 def placement_read(

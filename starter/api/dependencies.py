@@ -22,3 +22,4 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 PlacementId = Annotated[
     str, Path(pattern=OPAQUE_ID_PATTERN, description="The placement's opaque id.")
 ]
+UnitId = Annotated[str, Path(pattern=OPAQUE_ID_PATTERN, description="The unit's opaque id.")]

@@ -21,6 +21,7 @@ from starter.api.codec import NotBase64
 from starter.api.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused
 from starter.api.problems import FieldProblem, InvalidRequest, Problem
 from starter.services.lists import BadCursor
+from starter.services.organisation import OrganisationRefused
 from starter.services.permissions import Denied
 from starter.services.placements import PlacementAlreadyOpen, PlacementNotFound
 from starter.services.units import UnitNotFound
@@ -57,6 +58,11 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     return invalid(
         [FieldProblem(field=field_name(e["loc"]), message=e["msg"]) for e in exc.errors()]
     )
+
+
+async def _organisation_refused(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OrganisationRefused)
+    return invalid([FieldProblem(field=exc.field, message=str(exc))])
 
 
 async def _bad_cursor(_: Request, exc: Exception) -> JSONResponse:
@@ -124,6 +130,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(Denied, _denied)
+    app.add_exception_handler(OrganisationRefused, _organisation_refused)
     app.add_exception_handler(NotBase64, _not_base64)
     for undecodable in (UnknownEncryptionKey, PayloadTampered):
         app.add_exception_handler(undecodable, _undecodable)

@@ -8,22 +8,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 
-from starter.api.auth import view_read
+from starter.api.auth import unit_read
 from starter.api.problems import responses
 from starter.api.recording import add_record_route
 from starter.command_fields import UNIT_BODIES
-from starter.services.permissions import View
-from starter.services.reading import ViewRead
+from starter.services.reading import UnitRead
 from starter.services.recording import record_unit_action
-from workflows.domain.common import OPAQUE_ID_PATTERN
 from workflows.domain.unit.handover import UnitHandover
 
 router = APIRouter(prefix="/units/{unit_id}", tags=["units"])
 
-UnitId = Annotated[str, Path(pattern=OPAQUE_ID_PATTERN, description="The unit's opaque id.")]
-HandoverRead = Annotated[ViewRead, Depends(view_read(View.unit_handover))]
+HandoverRead = Annotated[UnitRead, Depends(unit_read)]
 
 
 @dataclass(frozen=True)
@@ -87,10 +84,10 @@ for _duty in DUTIES:
 
 
 @router.get("/handover", response_model=UnitHandover, responses=responses(401, 403, 404, 422, 503))
-async def handover(unit_id: UnitId, read: HandoverRead) -> Any:
+async def handover(read: HandoverRead) -> Any:
     """The handover view (R16) for each resident child, and the unit's own duties (the unit's
     staff only)."""
-    return await read.unit_handover(unit_id)
+    return await read.handover()
 
 
 _add_route(ACKNOWLEDGEMENT)

@@ -1,5 +1,10 @@
 """The ``safeside`` command line (click): one group, its commands in the modules beside this one.
-The console script ``safeside`` and ``python -m starter.cli`` both run ``main``."""
+The console script ``safeside`` and ``python -m starter.cli`` both run ``main``.
+
+Two kinds of command: a person's (``placement``, ``deadlines``, ``unit``, ``org``,
+``break-glass``), which act as whoever ``SAFESIDE_TOKEN`` names through the service layer
+(``starter.cli.signing_in``), and the operator's (``db``, ``keys``, ``token``, ``dev``,
+``worker``, ``api``, ``demo``), which need no token."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from pydantic import ValidationError
 from safeside.log import configure_logging
 from safeside.settings import Settings
 from starter.cli.database import db
+from starter.cli.organisation import allocate, break_glass_group, org, placement_break_glass
 from starter.cli.placement import deadlines, placement
 from starter.cli.processes import api, demo, dev, worker
 from starter.cli.running import BAD_INPUT
@@ -32,7 +38,22 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = settings
 
 
-for _command in (placement, deadlines, unit, keys, token, dev, worker, db, api, demo):
+for _command in (allocate, placement_break_glass):
+    placement.add_command(_command)
+for _command in (
+    placement,
+    deadlines,
+    unit,
+    org,
+    break_glass_group,
+    keys,
+    token,
+    dev,
+    worker,
+    db,
+    api,
+    demo,
+):
     cli.add_command(_command)
 
 

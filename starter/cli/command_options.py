@@ -4,32 +4,30 @@ wrong field is reported at once.
 
 Options are plain text and pydantic converts them (``true``, ``2026-03-02T10:30:00+00:00``,
 ``high``); none is marked required for click, because click would stop at the first missing
-one while the model names them all.
+one while the model names them all. The actor is never an option: it is the signed-in person
+(``starter.cli.signing_in``), as the service layer records it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from safeside.settings import Settings
 from starter.command_fields import FieldError, FieldShape, field_errors, field_shape
 from workflows.domain.errors import DomainError
 
-M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
 
-_ACTOR_OPTIONS = {"role": "--actor-role", "reference": "--actor-ref"}
-_ACTOR_SETTINGS = {"role": "SAFESIDE_ACTOR_ROLE", "reference": "SAFESIDE_ACTOR_REF"}
 _METAVARS = {
     "yes_no": "true|false",
     "datetime": "TIME",
@@ -89,16 +87,6 @@ def model_options(fields: Mapping[str, FieldInfo]) -> Callable[[F], F]:
     return decorate
 
 
-def actor_options(command: F) -> F:
-    command = click.option(
-        "--actor-ref", help="Opaque reference of the person acting (default: SAFESIDE_ACTOR_REF)."
-    )(command)
-    command = click.option(
-        "--actor-role", help="Role of the person acting (default: SAFESIDE_ACTOR_ROLE)."
-    )(command)
-    return command
-
-
 def json_input_option(command: F) -> F:
     return click.option(
         "--json",
@@ -115,61 +103,47 @@ class CommandInput:
 
     given: Mapping[str, Any]
     json_file: Path | None
-    actor_role: str | None
-    actor_ref: str | None
 
-    def command(self, model: type[M], settings: Settings, **fields: Any) -> M:
-        """The command from these and ``fields`` (BadInput naming every wrong field)."""
-        return build_command(
-            model,
-            {**self.given, **fields},
-            json_file=self.json_file,
-            actor_role=self.actor_role,
-            actor_ref=self.actor_ref,
-            settings=settings,
-        )
+    def fields(self, model: type[BaseModel], **fields: Any) -> dict[str, Any]:
+        """The command's fields from these and ``fields``, not yet checked (its actor is the
+        caller's, added by the service that records it)."""
+        return read_fields(model, {**self.given, **fields}, json_file=self.json_file)
 
 
-def command_input(
-    fields: Mapping[str, FieldInfo] | None = None, *, from_json: bool = True
-) -> Callable[[F], F]:
-    """Options for ``fields``, the actor and (``from_json``) ``--json FILE``, handed to the
-    command's function as one ``inputs: CommandInput`` argument."""
-    asked = dict(fields or {})
+def command_input(fields: Mapping[str, FieldInfo]) -> Callable[[F], F]:
+    """Options for ``fields`` and ``--json FILE``, handed to the command's function as one
+    ``inputs: CommandInput`` argument."""
+    asked = dict(fields)
 
     def decorate(callback: F) -> F:
         @functools.wraps(callback)
         def collected(*args: Any, **options: Any) -> Any:
             inputs = CommandInput(
                 given={name: options.pop(name) for name in asked},
-                json_file=options.pop("json_file", None),
-                actor_role=options.pop("actor_role"),
-                actor_ref=options.pop("actor_ref"),
+                json_file=options.pop("json_file"),
             )
             return callback(*args, inputs=inputs, **options)
 
-        command: Any = json_input_option(collected) if from_json else collected
-        return model_options(asked)(actor_options(command))  # type: ignore[no-any-return]
+        return model_options(asked)(json_input_option(cast(F, collected)))
 
     return decorate
 
 
-def build_command(
-    model: type[M],
-    given: Mapping[str, Any],
-    *,
-    json_file: Path | None,
-    actor_role: str | None,
-    actor_ref: str | None,
-    settings: Settings,
-) -> M:
-    """The command from (lowest to highest precedence) the settings' actor, the JSON file and
-    the options; BadInput naming every wrong field."""
+def read_fields(
+    model: type[BaseModel], given: Mapping[str, Any], *, json_file: Path | None
+) -> dict[str, Any]:
+    """The fields from (lowest to highest precedence) the JSON file and the options; BadInput
+    when the file cannot be read or names an actor (the actor is whoever signed in)."""
     data: dict[str, Any] = {}
-    actor: dict[str, Any] = {"role": settings.actor_role, "reference": settings.actor_ref}
     if json_file is not None:
         from_file = _read_json_object(json_file)
-        actor.update(from_file.pop("actor", None) or {})
+        if "actor" in from_file:
+            raise BadInput(
+                [
+                    f"--json: {json_file} names an actor: leave it out, the actor is the person "
+                    "signed in (SAFESIDE_TOKEN)"
+                ]
+            )
         data.update(from_file)
     fields = model.model_fields
     for name, value in given.items():
@@ -177,15 +151,18 @@ def build_command(
             continue
         structured = field_shape(fields[name]).kind == "structured"
         data[name] = json.loads(value) if structured and _json(value) else value
-    if actor_role is not None:
-        actor["role"] = actor_role
-    if actor_ref is not None:
-        actor["reference"] = actor_ref
-    data["actor"] = {key: value for key, value in actor.items() if value is not None}
+    return data
+
+
+@contextlib.contextmanager
+def reported_as_bad_input(names: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Checking a command inside: BadInput naming every wrong field as the person gave it
+    (``names``: a field given as an argument, ``UNIT_ID``; else its option)."""
     try:
-        return model.model_validate(data)
+        yield
     except ValidationError as error:
-        raise BadInput([_problem(e) for e in field_errors(error.errors())]) from None
+        problems = [_problem(e, names or {}) for e in field_errors(error.errors())]
+        raise BadInput(problems) from None
     except DomainError as error:
         raise BadInput([str(error)]) from None
 
@@ -212,15 +189,12 @@ def _read_json_object(path: Path) -> dict[str, Any]:
     return value
 
 
-def _problem(error: FieldError) -> str:
+def _problem(error: FieldError, names: Mapping[str, str]) -> str:
     """One line for one wrong field, named as the person gave it (never its value: it may be
     personal)."""
     if not error.field:
         return error.message
-    if error.field == "actor" and error.within and error.within[0] in _ACTOR_OPTIONS:
-        key = error.within[0]
-        return f"{_ACTOR_OPTIONS[key]}: {error.message} (or set {_ACTOR_SETTINGS[key]})"
-    where = option_name(error.field)
+    where = names.get(error.field) or option_name(error.field)
     if error.within:
         where += " (" + ".".join(error.within) + ")"
     return f"{where}: {error.message}"

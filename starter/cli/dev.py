@@ -1,7 +1,8 @@
 """``safeside dev``: the whole stack on one machine with only Python.
 
 Starts (unless the settings name existing servers) an embedded PostgreSQL and the Temporal
-dev server with its web UI, both under the data folder; applies the migrations; runs the
+dev server with its web UI, both under the data folder; applies the migrations; makes the
+small development organisation if it is not there yet (``organisation_seed``); runs the
 worker and the HTTP API; prints where each one listens. Ctrl-C or SIGTERM stops everything in
 reverse order (the API, the worker, then the servers).
 """
@@ -25,6 +26,7 @@ from safeside.temporal import connect
 from safeside.tokens import ensure_signing_secret_file, signing_secret_file
 from starter.api.app import create_app
 from starter.api.server import running_api
+from starter.cli.organisation_seed import DEV_ORGANISATION, DEV_SEEDER, ensure_organisation
 from starter.services.connection import Services
 from worker import serve, stop_on_signals
 
@@ -75,6 +77,8 @@ async def run_dev_stack(settings: Settings) -> None:
         client = await connect(settings, address=temporal_address)
         pool = await create_pool(database_url)
         servers.push_async_callback(pool.close)
+        await ensure_organisation(pool, DEV_SEEDER, DEV_ORGANISATION)
+        lines.append(("units", _organisation_line()))
         lines.append(("worker", f"task queue {settings.task_queue}"))
         services = Services(
             client=client, pool=pool, settings=settings, policy=load_policy(settings)
@@ -95,8 +99,22 @@ def _ensure_dev_secrets(settings: Settings) -> list[tuple[str, str]]:
         path = signing_secret_file(settings)
         made = ensure_signing_secret_file(path)
         lines.append(("signing key", f"{path}{' (created now)' if made else ''}"))
-    lines.append(("tokens", "safeside token issue --role registered_manager --subject staff-01"))
+    lines.append(
+        (
+            "tokens",
+            "export SAFESIDE_TOKEN=$(safeside token issue --role registered_manager "
+            "--subject staff-01)",
+        )
+    )
     return lines
+
+
+def _organisation_line() -> str:
+    people = ", ".join(
+        f"{person.staff_ref} ({'/'.join(role.value for role in person.roles)})"
+        for person in DEV_ORGANISATION.staff
+    )
+    return f"{', '.join(DEV_ORGANISATION.units)}, with staff {people}"
 
 
 async def _serve_worker_and_api(

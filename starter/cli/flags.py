@@ -10,7 +10,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from starter.cli import output
-from starter.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, KeysetPage
+from starter.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,22 +43,24 @@ class Listing:
 
     def show(
         self,
-        page: KeysetPage[Any, str],
+        page: output.Record,
         *,
         empty: str,
         headers: Sequence[str],
-        row: Callable[[Any], Sequence[object]],
+        row: Callable[[output.Record], Sequence[object]],
     ) -> None:
-        """The page as a table (``empty`` when it has nothing), then how to ask for the next."""
+        """The page (a keyset page as the gate answers it: ``items``, ``next_after``) as a
+        table (``empty`` when it has nothing), then how to ask for the next."""
         if self.as_json:
             click.echo(output.to_json(page))
             return
-        if not page.items:
+        items = page.get("items") or []
+        if not items:
             click.echo(empty)
             return
-        click.echo(output.table(headers, [row(item) for item in page.items]))
-        if page.next_after is not None:
-            click.echo(f"\nmore: add --after {page.next_after}")
+        click.echo(output.table(headers, [row(item) for item in items]))
+        if page.get("next_after") is not None:
+            click.echo(f"\nmore: add --after {page['next_after']}")
 
 
 def listed(command: F) -> F:

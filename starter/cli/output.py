@@ -1,22 +1,28 @@
 """How the command line shows things: aligned tables for people (times in Europe/London, the
-time the unit lives by), JSON and CSV for scripts."""
+time the unit lives by), JSON and CSV for scripts.
+
+What it shows about a child comes from the service layer's gate as JSON-ready data, already
+redacted for the reader's role, so the printers read plain dicts: a hidden field, or a whole
+hidden part, prints as it came (``[redacted]``), and a time is turned back into one only where
+it is shown in local time.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from starter.services.audit_trail import AuditEntry
 from workflows.domain.common import LONDON
-from workflows.domain.deadlines import Deadline
 
 _JSON = TypeAdapter(Any)
+# One answer (a state, a deadline, an audit entry) as the gate gives it.
+Record = Mapping[str, Any]
 
 
 def london(moment: datetime | None) -> str:
@@ -57,25 +63,73 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
-def deadline_table(deadlines: list[Deadline]) -> str:
+def part(record: object, key: str) -> Any:
+    """``record[key]`` of a redacted answer: what the whole record is (None, or
+    ``[redacted]``) when it is not a record."""
+    if isinstance(record, Mapping):
+        return record.get(key)
+    return record
+
+
+def when(value: object) -> object:
+    """A time of a JSON answer (ISO 8601 text) as a time, so it shows in local time; anything
+    else (None, ``[redacted]``) as it is."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def joined(value: object, key: str | None = None) -> object:
+    """A list as "a, b" (each item's ``key`` when given), None when empty; anything else (a
+    hidden list reads ``[redacted]``) as it is."""
+    if isinstance(value, list | tuple):
+        items = [part(item, key) if key is not None else item for item in value]
+        return ", ".join(str(item) for item in items) or None
+    return value
+
+
+def state_fields(state: Record) -> str:
+    """A placement's live state, the facts a person looks for first."""
+    facts = state.get("facts")
+    return fields(
+        [
+            ("placement", state.get("stream_id")),
+            ("status", state.get("status")),
+            ("unit", part(facts, "unit_id")),
+            ("case", part(facts, "case_reference")),
+            ("arrived", when(part(facts, "arrived_at"))),
+            ("risk level", state.get("risk_level")),
+            ("risk factors", joined(state.get("risk_factors"))),
+            ("leaflet delivered", when(state.get("leaflet_delivered_at"))),
+            ("missing procedures told", when(state.get("missing_procedures_explained_at"))),
+            ("deadlines missed", joined(state.get("deadlines_missed"))),
+            ("version", state.get("version")),
+        ]
+    )
+
+
+def deadline_table(deadlines: Sequence[Record]) -> str:
     return table(
         ["deadline", "req", "due (Europe/London)", "responsible", "next step", "at", "overdue"],
         [
             (
-                d.deadline_id,
-                d.requirement,
-                d.due_at,
-                d.responsible_role.value,
-                d.next_step_name,
-                d.next_step_at,
-                d.overdue,
+                d.get("deadline_id"),
+                d.get("requirement"),
+                when(d.get("due_at")),
+                d.get("responsible_role"),
+                d.get("next_step_name"),
+                when(d.get("next_step_at")),
+                d.get("overdue"),
             )
             for d in deadlines
         ],
     )
 
 
-def render_audit(entries: list[AuditEntry], audit_format: str) -> str:
+def render_audit(entries: Sequence[Record], audit_format: str) -> str:
     if audit_format == "json":
         return to_json(entries)
     if audit_format == "csv":
@@ -91,13 +145,13 @@ def render_audit(entries: list[AuditEntry], audit_format: str) -> str:
             ],
             [
                 (
-                    e.version,
-                    e.occurred_at,
-                    e.occurred_at.astimezone(LONDON),
-                    e.event_type,
-                    e.actor_role,
-                    e.actor_ref,
-                    e.details,
+                    e.get("version"),
+                    when(e.get("occurred_at")),
+                    _in_london(when(e.get("occurred_at"))),
+                    e.get("event_type"),
+                    e.get("actor_role"),
+                    e.get("actor_ref"),
+                    e.get("details"),
                 )
                 for e in entries
             ],
@@ -106,15 +160,25 @@ def render_audit(entries: list[AuditEntry], audit_format: str) -> str:
         ["#", "when (Europe/London)", "what", "by", "details"],
         [
             (
-                e.version,
-                e.occurred_at,
-                e.event_type,
-                f"{e.actor_role}/{e.actor_ref}",
-                _shortened("; ".join(f"{key}={value}" for key, value in e.details.items())),
+                e.get("version"),
+                when(e.get("occurred_at")),
+                e.get("event_type"),
+                f"{e.get('actor_role')}/{e.get('actor_ref')}",
+                _shortened(_details(e.get("details"))),
             )
             for e in entries
         ],
     )
+
+
+def _details(details: object) -> str:
+    if isinstance(details, Mapping):
+        return "; ".join(f"{key}={value}" for key, value in details.items())
+    return str(details)
+
+
+def _in_london(moment: object) -> object:
+    return moment.astimezone(LONDON) if isinstance(moment, datetime) else moment
 
 
 # A table row stays readable on a terminal; JSON and CSV carry every detail.

@@ -1,42 +1,34 @@
 """``safeside placement ...`` and ``safeside deadlines``: what staff and managers type.
 
-Writes and live state go through the placement's workflow (``starter.services.placements``);
-lists and the audit trail come from PostgreSQL (``starter.services.lists``,
-``starter.services.audit_trail``).
+Each command acts as the person signed in (``SAFESIDE_TOKEN``, ``starter.cli.signing_in``)
+through the service layer the API and the web page use: recording through
+``starter.services.recording``, every read through the gate (``starter.services.reading``),
+which checks the role and the relationship, writes the access log and redacts the answer.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import click
 
-from safeside.policy_file import load_policy
+from safeside.contracts.workflows import RecordResult
 from safeside.settings import Settings
-from safeside.temporal import connect
 from starter.cli import output
-from starter.cli.command_options import CommandInput, command_input
+from starter.cli.command_options import CommandInput, command_input, reported_as_bad_input
 from starter.cli.flags import Listing, json_flag, listed, result_format
 from starter.cli.running import run
+from starter.cli.signing_in import signed_in
 from starter.command_fields import ACTIONS, Action, person_fields
-from starter.services.audit_trail import AuditEntry, audit_trail
-from starter.services.connection import database
-from starter.services.lists import (
-    DeadlinePage,
-    DeadlineStatus,
-    PlacementPage,
-    list_deadlines,
-    list_placements,
+from starter.services.lists import DeadlineStatus
+from starter.services.permissions import View
+from starter.services.reading import open_placement, open_view
+from starter.services.recording import (
+    placement_command,
+    record_placement_action,
+    start_placement_workflow,
 )
-from starter.services.placements import (
-    current_state,
-    open_deadlines,
-    record_action,
-    start_placement,
-)
-from workflows.domain.commands import PlacementCommand, StartPlacement
-from workflows.domain.deadlines import Deadline
-from workflows.domain.state import PlacementState
+from workflows.domain.commands import StartPlacement
 
 AUDIT_PAGE = 500
 
@@ -52,10 +44,11 @@ def placement() -> None:
 @click.pass_obj
 def start(settings: Settings, /, inputs: CommandInput, result_format: str) -> None:
     async def started() -> str:
-        command = inputs.command(StartPlacement, settings)
-        policy = load_policy(settings)
-        client = await connect(settings)
-        await start_placement(client, command, policy=policy, task_queue=settings.task_queue)
+        async with signed_in(settings) as me:
+            fields = inputs.fields(StartPlacement)
+            with reported_as_bad_input():
+                command = placement_command(me.caller, StartPlacement, fields)
+            await start_placement_workflow(me.services, command)
         return command.placement_id
 
     placement_id = run(started())
@@ -82,10 +75,15 @@ def _record_command(action: Action) -> click.Command:
     def record_one(
         settings: Settings, /, placement_id: str, inputs: CommandInput, result_format: str
     ) -> None:
-        async def recorded() -> Any:
-            command = inputs.command(action.model, settings)
-            client = await connect(settings)
-            return await record_action(client, placement_id, cast(PlacementCommand, command))
+        async def recorded() -> RecordResult:
+            async with signed_in(settings) as me:
+                fields = inputs.fields(action.model)
+                # Every wrong field at once, before the placement is asked anything.
+                with reported_as_bad_input():
+                    placement_command(me.caller, action.model, fields)
+                return await record_placement_action(
+                    me.services, me.caller, placement_id, action, fields
+                )
 
         result = run(recorded())
         if result_format == "json":
@@ -108,32 +106,19 @@ for _action in ACTIONS.values():
 @json_flag
 @click.pass_obj
 def show(settings: Settings, placement_id: str, as_json: bool) -> None:
-    async def read() -> tuple[PlacementState, list[Deadline]]:
-        client = await connect(settings)
-        return await current_state(client, placement_id), await open_deadlines(client, placement_id)
+    async def read() -> tuple[Any, Any]:
+        async with signed_in(settings) as me:
+            state = await open_placement(me.services, me.caller, View.placement_state, placement_id)
+            deadlines = await open_placement(
+                me.services, me.caller, View.placement_deadlines, placement_id
+            )
+            return await state.state(), await deadlines.deadlines()
 
     state, deadlines = run(read())
     if as_json:
         click.echo(output.to_json({"state": state, "open_deadlines": deadlines}))
         return
-    facts = state.facts
-    click.echo(
-        output.fields(
-            [
-                ("placement", state.stream_id),
-                ("status", state.status.value),
-                ("unit", facts.unit_id if facts else None),
-                ("case", facts.case_reference if facts else None),
-                ("arrived", facts.arrived_at if facts else None),
-                ("risk level", state.risk_level.value if state.risk_level else None),
-                ("risk factors", ", ".join(state.risk_factors) or None),
-                ("leaflet delivered", state.leaflet_delivered_at),
-                ("missing procedures told", state.missing_procedures_explained_at),
-                ("deadlines missed", ", ".join(state.deadlines_missed) or None),
-                ("version", state.version),
-            ]
-        )
-    )
+    click.echo(output.state_fields(state))
     click.echo("")
     click.echo(output.deadline_table(deadlines) if deadlines else "no open deadlines")
 
@@ -151,14 +136,15 @@ def show(settings: Settings, placement_id: str, as_json: bool) -> None:
 def audit(
     settings: Settings, placement_id: str, audit_format: Literal["table", "json", "csv"]
 ) -> None:
-    async def read() -> list[AuditEntry]:
-        entries: list[AuditEntry] = []
-        async with database(settings) as pool:
+    async def read() -> list[output.Record]:
+        entries: list[output.Record] = []
+        async with signed_in(settings) as me:
+            trail = await open_placement(me.services, me.caller, View.audit_trail, placement_id)
             after: int | None = 0
             while after is not None:
-                page = await audit_trail(pool, placement_id, after_version=after, limit=AUDIT_PAGE)
-                entries += page.entries
-                after = page.next_after_version
+                page = await trail.audit_trail(after_version=after, limit=AUDIT_PAGE)
+                entries += page["entries"]
+                after = page["next_after_version"]
         return entries
 
     entries = run(read())
@@ -174,10 +160,9 @@ def audit(
 def list_command(
     settings: Settings, unit: str | None, overdue: bool, missing: bool, listing: Listing
 ) -> None:
-    async def read() -> PlacementPage:
-        async with database(settings) as pool:
-            return await list_placements(
-                pool,
+    async def read() -> Any:
+        async with signed_in(settings) as me:
+            return await open_view(me.services, me.caller, View.placement_list).placements(
                 unit=unit,
                 overdue=overdue,
                 missing=missing,
@@ -185,13 +170,15 @@ def list_command(
                 limit=listing.limit,
             )
 
+    w = output.when
     listing.show(
         run(read()),
         empty="no placements",
         headers=["placement", "unit", "status", "risk", "missing", "overdue", "next due",
                  "changed"],
-        row=lambda p: (p.stream_id, p.unit_id, p.status, p.risk_level, p.missing,
-                       p.overdue_count, p.next_deadline_at, p.updated_at),
+        row=lambda p: (p.get("stream_id"), p.get("unit_id"), p.get("status"),
+                       p.get("risk_level"), p.get("missing"), p.get("overdue_count"),
+                       w(p.get("next_deadline_at")), w(p.get("updated_at"))),
     )  # fmt: skip
 
 
@@ -203,17 +190,19 @@ def list_command(
 def deadlines(settings: Settings, overdue: bool, unit: str | None, listing: Listing) -> None:
     status: DeadlineStatus | None = "overdue" if overdue else None
 
-    async def read() -> DeadlinePage:
-        async with database(settings) as pool:
-            return await list_deadlines(
-                pool, status=status, unit=unit, after=listing.after, limit=listing.limit
+    async def read() -> Any:
+        async with signed_in(settings) as me:
+            return await open_view(me.services, me.caller, View.deadline_list).deadlines(
+                status=status, unit=unit, after=listing.after, limit=listing.limit
             )
 
+    w = output.when
     listing.show(
         run(read()),
         empty="no overdue deadlines" if overdue else "no open deadlines",
         headers=["placement", "deadline", "req", "due (Europe/London)", "responsible",
                  "next step", "overdue"],
-        row=lambda d: (d.placement_id, d.deadline_id, d.requirement, d.due_at,
-                       d.responsible_role, d.next_step_name, d.overdue),
+        row=lambda d: (d.get("placement_id"), d.get("deadline_id"), d.get("requirement"),
+                       w(d.get("due_at")), d.get("responsible_role"), d.get("next_step_name"),
+                       d.get("overdue")),
     )  # fmt: skip

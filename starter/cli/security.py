@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 
 import click
@@ -9,11 +10,9 @@ import click
 from safeside.keyring import keyring_file, rotate_keyring_file
 from safeside.settings import Settings
 from safeside.tokens import Principal, TokenVerifier
-from starter.cli.running import fail_on_safeside_error
+from starter.cli.running import BAD_INPUT, fail_on_safeside_error
 from starter.services.permissions import STAFF_ROLES
 from workflows.domain.common import Role
-
-MAX_TOKEN_HOURS = 24 * 7
 
 
 @click.group(help="The keyring that encrypts Temporal payloads.")
@@ -44,9 +43,24 @@ def token() -> None:
 @token.command("issue", help="Print a signed token for a staff role (for the dev stack).")
 @click.option("--role", required=True, type=click.Choice([r.value for r in STAFF_ROLES]))
 @click.option("--subject", required=True, help="An opaque staff reference, never a name.")
-@click.option("--hours", type=click.FloatRange(0.01, MAX_TOKEN_HOURS), default=8, show_default=True)
+@click.option(
+    "--hours",
+    type=click.FloatRange(min=0.01),
+    default=8,
+    show_default=True,
+    help="How long the token lasts: at most SAFESIDE_AUTH_MAX_TOKEN_HOURS (12 by default).",
+)
 @click.pass_obj
 def token_issue(settings: Settings, role: str, subject: str, hours: float) -> None:
+    # The limit is a setting, so click cannot check it; one line naming the option, as for
+    # every other wrong input.
+    if hours > settings.auth_max_token_hours:
+        click.echo(
+            f"safeside: --hours: a token may last at most {settings.auth_max_token_hours:g} "
+            "hours (SAFESIDE_AUTH_MAX_TOKEN_HOURS)",
+            err=True,
+        )
+        sys.exit(BAD_INPUT)
     with fail_on_safeside_error():
         verifier = TokenVerifier.from_settings(settings)
         principal = Principal(subject=subject, role=Role(role))

@@ -1,6 +1,7 @@
 """``safeside unit ...``: what staff type for the unit's duties: the whereabouts check (R4) and
-the shift handover (R16). Writes and the handover view go through the unit's workflow
-(``starter.services.units``)."""
+the shift handover (R16), as the person signed in (``SAFESIDE_TOKEN``): recorded through
+``starter.services.recording``, the handover read through the gate (``open_unit``), which lets
+only the unit's own staff in and writes the read to the access log."""
 
 from __future__ import annotations
 
@@ -9,19 +10,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
-from pydantic import BaseModel
 
 from safeside.contracts.workflows import RecordResult
 from safeside.settings import Settings
-from safeside.temporal import connect
 from starter.cli import output
-from starter.cli.command_options import BadInput, CommandInput, command_input
+from starter.cli.command_options import BadInput, reported_as_bad_input
 from starter.cli.flags import json_flag
 from starter.cli.running import run
-from starter.services.units import record_on_unit, unit_handover
-from workflows.domain.unit.commands import AcknowledgeHandover, RecordUnitCheck
+from starter.cli.signing_in import signed_in
+from starter.command_fields import UNIT_COMMANDS
+from starter.services.reading import open_unit
+from starter.services.recording import actor_of, record_unit_action
 from workflows.domain.unit.events import Whereabouts
-from workflows.domain.unit.handover import UnitHandover
 
 
 @click.group(help="The unit's duties: whereabouts checks and the shift handover.")
@@ -45,17 +45,19 @@ def _away(value: str) -> dict[str, Any]:
 def _record(
     settings: Settings,
     unit_id: str,
-    inputs: CommandInput,
-    model: type[BaseModel],
+    key: str,
     fields: Callable[[], Mapping[str, Any]],
     as_json: bool,
 ) -> None:
-    """Record ``model`` with ``fields`` (read once running, so bad input is one line) on the
-    unit, and say what was written."""
+    """Record the unit command ``key`` with ``fields`` (read once running, so bad input is one
+    line) on the unit as the person signed in, and say what was written."""
 
     async def recorded() -> RecordResult:
-        command: Any = inputs.command(model, settings, **fields())
-        return await record_on_unit(await connect(settings), unit_id, command)
+        async with signed_in(settings) as me:
+            given = fields()
+            with reported_as_bad_input():
+                UNIT_COMMANDS[key].model_validate({**given, "actor": actor_of(me.caller)})
+            return await record_unit_action(me.services, me.caller, unit_id, key, given)
 
     result = run(recorded())
     if as_json:
@@ -79,7 +81,6 @@ def _record(
     "when (repeat).",
 )
 @click.option("--checked-at", help="When the check was made (default: now).")
-@command_input(from_json=False)
 @json_flag
 @click.pass_obj
 def check(
@@ -90,7 +91,6 @@ def check(
     not_seen: tuple[str, ...],
     away: tuple[str, ...],
     checked_at: str | None,
-    inputs: CommandInput,
     as_json: bool,
 ) -> None:
     def fields() -> dict[str, Any]:
@@ -101,7 +101,7 @@ def check(
         ]
         return {"checked_at": checked_at or datetime.now(UTC).isoformat(), "entries": entries}
 
-    _record(settings, unit_id, inputs, RecordUnitCheck, fields, as_json)
+    _record(settings, unit_id, "record_unit_check", fields, as_json)
 
 
 @unit.command("handover", help="The unit's handover view (R16); --acknowledge records it read.")
@@ -110,9 +110,8 @@ def check(
     "--acknowledge",
     "handed_over_by",
     metavar="STAFF_REF",
-    help="Record that the incoming shift (the actor) acknowledged the handover from STAFF_REF.",
+    help="Record that the incoming shift (you) acknowledged the handover from STAFF_REF.",
 )
-@command_input(from_json=False)
 @json_flag
 @click.pass_obj
 def handover(
@@ -120,7 +119,6 @@ def handover(
     /,
     unit_id: str,
     handed_over_by: str | None,
-    inputs: CommandInput,
     as_json: bool,
 ) -> None:
     if handed_over_by is not None:
@@ -131,11 +129,12 @@ def handover(
                 "handed_over_by_reference": handed_over_by,
             }
 
-        _record(settings, unit_id, inputs, AcknowledgeHandover, fields, as_json)
+        _record(settings, unit_id, "acknowledge_handover", fields, as_json)
         return
 
-    async def read() -> UnitHandover:
-        return await unit_handover(await connect(settings), unit_id)
+    async def read() -> Any:
+        async with signed_in(settings) as me:
+            return await (await open_unit(me.services, me.caller, unit_id)).handover()
 
     view = run(read())
     if as_json:
@@ -144,20 +143,20 @@ def handover(
     click.echo(_handover_text(view))
 
 
-def _handover_text(view: UnitHandover) -> str:
+def _handover_text(view: output.Record) -> str:
     rows = [
         (
-            r.placement_id,
-            r.risk_level.value if r.risk_level else None,
-            r.whereabouts.value if r.whereabouts else None,
-            "missing" if r.missing else ("away" if r.away_without_authorisation else "no"),
-            r.phone_held,
-            ", ".join(x.kind.value for x in r.restrictions) or None,
-            ", ".join(d.deadline_id for d in r.overdue) or None,
-            ", ".join(d.deadline_id for d in r.due_next_24_hours) or None,
-            r.next_check_due_at,
+            r.get("placement_id"),
+            r.get("risk_level"),
+            r.get("whereabouts"),
+            _missing(r),
+            r.get("phone_held"),
+            output.joined(r.get("restrictions"), "kind"),
+            output.joined(r.get("overdue"), "deadline_id"),
+            output.joined(r.get("due_next_24_hours"), "deadline_id"),
+            output.when(r.get("next_check_due_at")),
         )
-        for r in view.residents
+        for r in view.get("residents") or []
     ]
     header = [
         "placement",
@@ -170,15 +169,28 @@ def _handover_text(view: UnitHandover) -> str:
         "due in 24 h",
         "next check (Europe/London)",
     ]
-    unit_due = [*view.unit_overdue, *view.unit_due_next_24_hours]
+    unit_due = [*(view.get("unit_overdue") or []), *(view.get("unit_due_next_24_hours") or [])]
     lines = [
         output.table(header, rows) if rows else "no resident children",
         "",
         "unit duties: "
         + (
-            ", ".join(f"{d.deadline_id}{' (overdue)' if d.overdue else ''}" for d in unit_due)
+            ", ".join(
+                f"{d.get('deadline_id')}{' (overdue)' if d.get('overdue') is True else ''}"
+                for d in unit_due
+            )
             or "none"
         ),
-        f"handovers acknowledged: {view.handovers_acknowledged}",
+        f"handovers acknowledged: {view.get('handovers_acknowledged')}",
     ]
     return "\n".join(lines)
+
+
+def _missing(resident: output.Record) -> object:
+    missing, away = resident.get("missing"), resident.get("away_without_authorisation")
+    if missing is True:
+        return "missing"
+    if away is True:
+        return "away"
+    # Either is hidden from this reader: say so as the answer does ("[redacted]").
+    return next((value for value in (missing, away) if not isinstance(value, bool)), "no")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from safeside.db import Pool
+from safeside.db import Connection, Pool
 from safeside.tokens import Principal
 from starter.services.paging import KeysetPage, one_page
 
@@ -22,6 +22,9 @@ class AccessEntry(BaseModel):
     what: str
     placement_id: str | None
     allowed: bool
+    # Why a record was opened by break-glass; which unit's handover was read.
+    break_glass_reason: str | None = None
+    unit_id: str | None = None
 
 
 class AccessPage(KeysetPage[AccessEntry, int]):
@@ -29,16 +32,26 @@ class AccessPage(KeysetPage[AccessEntry, int]):
 
 
 async def record_read(
-    pool: Pool, principal: Principal, what: str, placement_id: str | None, *, allowed: bool
+    db: Pool | Connection,
+    principal: Principal,
+    what: str,
+    placement_id: str | None,
+    *,
+    allowed: bool,
+    break_glass_reason: str | None = None,
+    unit_id: str | None = None,
 ) -> None:
-    await pool.execute(
-        """INSERT INTO access_log (subject, role, what, placement_id, allowed)
-           VALUES ($1, $2, $3, $4, $5)""",
+    await db.execute(
+        """INSERT INTO access_log (subject, role, what, placement_id, allowed,
+                                  break_glass_reason, unit_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
         principal.subject,
         principal.role.value,
         what,
         placement_id,
         allowed,
+        break_glass_reason,
+        unit_id,
     )
 
 

@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict
 
 from activities.projections import PlacementOverview
 from safeside.db import Pool
+from safeside.tokens import Principal
 from starter.services.paging import DEFAULT_PAGE_SIZE, KeysetPage, Params, one_page
+from starter.services.relationships import visible_placements
 
 DeadlineStatus = Literal["due", "overdue"]
 
@@ -73,6 +75,7 @@ class DeadlineFilters(TypedDict, total=False):
 
 async def list_placements(
     pool: Pool,
+    caller: Principal,
     *,
     unit: str | None = None,
     overdue: bool = False,
@@ -80,9 +83,10 @@ async def list_placements(
     after: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
 ) -> PlacementPage:
-    """Placements in id order, filtered; each with its overdue count as of now."""
+    """The placements the caller may see, in id order, filtered; each with its overdue count
+    as of now."""
     param = Params()
-    conditions = []
+    conditions = [visible_placements(caller, "o.stream_id", param)]
     if unit is not None:
         conditions.append(f"o.unit_id = {param(unit)}")
     if missing:
@@ -91,7 +95,7 @@ async def list_placements(
         conditions.append(_OVERDUE)
     if after is not None:
         conditions.append(f"o.stream_id > {param(after)}")
-    where = " AND ".join(conditions) or "true"
+    where = " AND ".join(conditions)
     sql = (
         f"SELECT * FROM placement_overview o WHERE {where} "
         f"ORDER BY o.stream_id LIMIT {param(limit + 1)}"
@@ -104,6 +108,7 @@ async def list_placements(
 
 async def list_deadlines(
     pool: Pool,
+    caller: Principal,
     *,
     status: DeadlineStatus | None = None,
     unit: str | None = None,
@@ -112,9 +117,10 @@ async def list_deadlines(
     due_before: datetime | None = None,
 ) -> DeadlinePage:
     """Open deadlines across placements, soonest first: all, only those still in time
-    (``due``) or only those past due (``overdue``); only those due before ``due_before``."""
+    (``due``) or only those past due (``overdue``); only those due before ``due_before``; of
+    the placements the caller may see."""
     param = Params()
-    conditions = []
+    conditions = [visible_placements(caller, "d.stream_id", param)]
     if status == "due":
         conditions.append("d.due_at >= now()")
     elif status == "overdue":
@@ -132,7 +138,7 @@ async def list_deadlines(
             f"(d.due_at, d.stream_id, d.deadline_id) > "
             f"({param(due_at)}, {param(stream_id)}, {param(deadline_id)})"
         )
-    where = " AND ".join(conditions) or "true"
+    where = " AND ".join(conditions)
     sql = f"""SELECT d.stream_id AS placement_id, d.deadline_id, d.kind, d.requirement, d.due_at,
                      d.responsible_role, d.next_step_name, d.next_step_at,
                      d.due_at < now() AS overdue

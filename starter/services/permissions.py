@@ -3,7 +3,7 @@
 Every action is decided by its domain command's ``type`` (with the restriction's kind where
 the kind changes who decides: only the Registered Manager restricts contact, R18); every read
 by a ``View``. A role in no row may do nothing. What a role may see of a placement is decided
-here too: location and identifying fields are redacted for roles without need to know (R2).
+here too: each role sees only the fields its allow-list names (``visible_fields``, R2).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from workflows.domain.common import LOCATION_FIELDS, Role
+from safeside import need_to_know as visible_fields
+from workflows.domain.common import Role
 
 R = Role
 
@@ -25,6 +26,7 @@ STAFF_ROLES = (
     R.social_worker,
     R.independent_reviewing_officer,
     R.auditor,
+    R.administrator,
 )
 
 _UNIT_STAFF = frozenset({R.residential_worker, R.key_worker, R.duty_manager, R.registered_manager})
@@ -135,7 +137,8 @@ class View(StrEnum):
     unit_handover = "unit_handover"
 
 
-_ALL_STAFF = frozenset(STAFF_ROLES)
+# The administrator keeps the organisation's data and reads no child's record.
+_ALL_STAFF = frozenset(STAFF_ROLES) - {R.administrator}
 _CARE = _ALL_STAFF - {R.auditor}
 
 VIEWS: dict[View, frozenset[Role]] = {
@@ -177,36 +180,13 @@ def check_view(role: Role, view: View) -> None:
         raise Denied(f"the role {role.value} may not read the {view.value.replace('_', ' ')}")
 
 
-# -- Need to know: fields redacted from every answer for roles without it ----------------------
+# -- Need to know: the fields each role may see (``visible_fields``, an allow-list) -----------
 
-# Where the child lives (the unit) or was last seen, is, or was found (the domain's fields).
-LOCATION = frozenset({"unit_id", *LOCATION_FIELDS})
-# What identifies the child or the people around them: the case, the language (with a
-# trafficked child, a strong pointer), descriptions, the people in contact, free text.
-IDENTIFYING = frozenset(
-    {
-        "case_reference",
-        "first_language",
-        "language",
-        "description_reference",
-        "clothing_reference",
-        "visitor_reference",
-        "contact_person_reference",
-        "contact_person_references",
-        "enquirer_reference",
-        "found_by_reference",
-        "note_reference_or_text",
-        "question",
-    }
-)
-SEES_LOCATION = _UNIT_STAFF | _ONLY_SW
-SEES_IDENTIFYING = _CARE
+# The roles that see where a child lives, or was last seen, is, or was found.
+SEES_LOCATION = visible_fields.VISIBLE_TO[visible_fields.FieldGroup.location]
 
 
 def hidden_fields(role: Role) -> frozenset[str]:
-    hidden: set[str] = set()
-    if role not in SEES_LOCATION:
-        hidden |= LOCATION
-    if role not in SEES_IDENTIFYING:
-        hidden |= IDENTIFYING
-    return frozenset(hidden)
+    """The listed fields ``role`` may not see; a field nobody has listed is hidden too
+    (``visible_fields.may_see``)."""
+    return visible_fields.KNOWN_FIELDS - visible_fields.visible_fields(role)

@@ -22,7 +22,7 @@ from starter.services.workflow_calls import (
     query,
     unreachable,
 )
-from workflows.domain.commands import PlacementCommand, StartPlacement
+from workflows.domain.commands import OpenBreakGlass, PlacementCommand, StartPlacement
 from workflows.domain.deadlines import Deadline
 from workflows.domain.decide import decide
 from workflows.domain.policy import Policy
@@ -75,17 +75,23 @@ def placement_handle(
 
 
 async def record_action(
-    client: Client, placement_id: str, command: PlacementCommand
+    client: Client, placement_id: str, command: PlacementCommand | OpenBreakGlass
 ) -> RecordResult:
     """Record an action through the workflow's update: accepted, or ActionRefused with the
-    domain's reason and nothing written (also when the placement has ended)."""
+    domain's reason and nothing written (also when the placement has ended). Break-glass has
+    its own update."""
     handle = placement_handle(client, placement_id)
 
     async def not_running() -> SafesideError:
         return await _not_running(handle, placement_id)
 
+    update = (
+        PlacementWorkflow.open_break_glass
+        if isinstance(command, OpenBreakGlass)
+        else PlacementWorkflow.record
+    )
     return await execute_update(
-        client, handle, PlacementWorkflow.record, command, stream=STREAM, not_found=not_running
+        client, handle, update, command, stream=STREAM, not_found=not_running
     )
 
 

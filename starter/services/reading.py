@@ -1,11 +1,12 @@
 """Reading about children, for a signed-in caller: the one gate every door goes through.
 
-``open_placement`` decides whether the caller may read a view of one placement, and writes
-the read (allowed or refused) to the access log before anything is read; ``open_view`` decides
-a read across placements, or of a unit. Each hands back a grant whose methods are the only
-reads of that view, every answer redacted for the caller's role (``redaction``). Whatever else
-comes to decide who may read a child (unit membership, allocation, break-glass) belongs in
-these two functions, and what a list may show in the grant's methods.
+``open_placement`` decides whether the caller may read a view of one placement (their role
+may read that view, and they work with the child: ``relationships``), and writes the read
+(allowed or refused, with a break-glass reason) to the access log before anything is read;
+``open_unit`` does the same for a unit's handover; ``open_view`` decides a read across
+placements, whose lists hold only the children the caller may see. Each hands back a grant
+whose methods are the only reads of that view, every answer redacted for the caller's role
+(``redaction``).
 """
 
 from __future__ import annotations
@@ -15,23 +16,62 @@ from datetime import datetime
 from typing import Any, Unpack
 
 from safeside.tokens import Principal
-from starter.services import access_log, audit_trail, lists, placements, today, units
+from starter.services import access_log, audit_trail, lists, placements, relationships, today, units
 from starter.services.audit_trail import ChronologyPage
 from starter.services.connection import Services
 from starter.services.lists import DeadlineFilters, PlacementFilters
-from starter.services.permissions import VIEWS, Denied, View, check_view, hidden_fields
+from starter.services.permissions import VIEWS, Denied, View, check_view
 from starter.services.redaction import redacted_answer
+from starter.services.relationships import Relationship
+
+# No hint of what exists: the same words for a child of another unit and for no child at all.
+NOT_YOURS = "you do not work with this child: open their record only if you work with them"
+NOT_YOUR_UNIT = "you do not work in this unit"
 
 
 async def open_placement(
     services: Services, caller: Principal, view: View, placement_id: str
 ) -> PlacementRead:
     """Leave to read ``view`` of one placement: the read is in the access log, allowed or
-    refused, before Denied (when refused) or anything is read."""
-    allowed = caller.role in VIEWS[view]
-    await access_log.record_read(services.pool, caller, view.value, placement_id, allowed=allowed)
+    refused, before Denied (when refused) or anything is read. A placement the caller does not
+    work with and one that does not exist are refused alike."""
+    related = await relationships.relationship(services.pool, caller, placement_id)
+    allowed = caller.role in VIEWS[view] and related is not None
+    reason = (
+        await break_glass_reason(services, caller, placement_id)
+        if related is Relationship.break_glass
+        else None
+    )
+    await access_log.record_read(
+        services.pool, caller, view.value, placement_id, allowed=allowed, break_glass_reason=reason
+    )
     check_view(caller.role, view)
+    if related is None:
+        raise Denied(NOT_YOURS)
     return PlacementRead(services, caller, view, placement_id)
+
+
+async def check_works_with(services: Services, caller: Principal, placement_id: str) -> None:
+    """Before an action on a placement: Denied unless the caller works with the child now
+    (overseeing is not acting)."""
+    related = await relationships.relationship(services.pool, caller, placement_id)
+    if related is None or related is Relationship.oversight:
+        raise Denied(NOT_YOURS)
+
+
+async def open_unit(services: Services, caller: Principal, unit_id: str) -> UnitRead:
+    """Leave to read a unit's handover, or act on the unit: its own staff only. The read is
+    in the access log, allowed or refused, before anything is read."""
+    allowed = caller.role in VIEWS[View.unit_handover] and await relationships.is_member(
+        services.pool, caller, unit_id
+    )
+    await access_log.record_read(
+        services.pool, caller, View.unit_handover.value, None, allowed=allowed, unit_id=unit_id
+    )
+    check_view(caller.role, View.unit_handover)
+    if not allowed:
+        raise Denied(NOT_YOUR_UNIT)
+    return UnitRead(services, caller, View.unit_handover, unit_id)
 
 
 def open_view(services: Services, caller: Principal, view: View) -> ViewRead:
@@ -108,35 +148,39 @@ class PlacementRead(_Grant):
 
 @dataclass(frozen=True)
 class ViewRead(_Grant):
+    async def _check_unit_filter(self, unit: str | None) -> None:
+        """Listing by unit tells which children live there: only for the unit's own staff."""
+        if unit is not None and not await relationships.is_member(
+            self.services.pool, self.caller, unit
+        ):
+            raise Denied("you may list by unit only the units you work in")
+
     async def placements(self, **filters: Unpack[PlacementFilters]) -> Any:
         """Placements from the projections in id order, filtered, a page at a time."""
         self._require(View.placement_list)
-        role = self.caller.role
-        if filters.get("unit") is not None and "unit_id" in hidden_fields(role):
-            # Filtering by unit would tell which children live there.
-            raise Denied(f"the role {role.value} may not list placements by unit")
-        return self._redacted(await lists.list_placements(self.services.pool, **filters))
+        await self._check_unit_filter(filters.get("unit"))
+        pool = self.services.pool
+        return self._redacted(await lists.list_placements(pool, self.caller, **filters))
 
     async def deadlines(self, **filters: Unpack[DeadlineFilters]) -> Any:
         """Open deadlines of every open placement, soonest first, a page at a time."""
         self._require(View.deadline_list)
-        return self._redacted(await lists.list_deadlines(self.services.pool, **filters))
+        await self._check_unit_filter(filters.get("unit"))
+        pool = self.services.pool
+        return self._redacted(await lists.list_deadlines(pool, self.caller, **filters))
 
     async def escalations(self, *, since: datetime, limit: int) -> Any:
         """Escalations raised since ``since``, the newest first (for deadline readers)."""
         self._require(View.deadline_list)
         pool = self.services.pool
-        return self._redacted(await today.recent_escalations(pool, since=since, limit=limit))
-
-    async def unit_handover(self, unit_id: str) -> Any:
-        """The unit's handover view (R16): each resident child and the unit's own duties."""
-        self._require(View.unit_handover)
-        return self._redacted(await units.unit_handover(self.services.client, unit_id))
+        return self._redacted(
+            await today.recent_escalations(pool, self.caller, since=since, limit=limit)
+        )
 
     async def unit_checks(self, *, limit: int) -> Any:
         """Each unit with children living in it, and its next whereabouts check (R4)."""
         self._require(View.unit_handover)
-        unit_ids = await today.units_with_children(self.services.pool, limit=limit)
+        unit_ids = await today.units_with_children(self.services.pool, self.caller, limit=limit)
         return self._redacted(await today.next_unit_checks(self.services.client, unit_ids))
 
     async def access_log(self, *, placement: str | None, after: int, limit: int) -> Any:
@@ -148,7 +192,35 @@ class ViewRead(_Grant):
         return self._redacted(page)
 
 
+@dataclass(frozen=True)
+class UnitRead(_Grant):
+    unit_id: str
+
+    async def handover(self) -> Any:
+        """The unit's handover view (R16): each resident child and the unit's own duties."""
+        return self._redacted(await units.unit_handover(self.services.client, self.unit_id))
+
+    async def display_name(self) -> str | None:
+        """The unit's name ("Birch House"), shown to its own staff only."""
+        name: str | None = await self.services.pool.fetchval(
+            "SELECT display_name FROM org_units WHERE unit_id = $1", self.unit_id
+        )
+        return name
+
+
+async def break_glass_reason(services: Services, caller: Principal, placement_id: str) -> str:
+    reason: str = await services.pool.fetchval(
+        """SELECT reason FROM break_glass
+            WHERE staff_ref = $1 AND role = $2 AND placement_id = $3 AND expires_at > now()
+            ORDER BY id DESC LIMIT 1""",
+        caller.subject,
+        caller.role.value,
+        placement_id,
+    )
+    return reason
+
+
 async def missing_now(services: Services, caller: Principal, *, limit: int) -> Any:
     """Children missing now, for every staff role (the unit of one is location)."""
-    found = await today.missing_now(services.pool, limit=limit)
+    found = await today.missing_now(services.pool, caller, limit=limit)
     return redacted_answer(caller.role, found)

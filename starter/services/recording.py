@@ -16,12 +16,15 @@ from pydantic import BaseModel
 from safeside.contracts.workflows import RecordResult
 from safeside.tokens import Principal
 from starter.command_fields import UNIT_COMMANDS, Action
+from starter.services import organisation, relationships
 from starter.services.connection import Services
-from starter.services.permissions import check_action, check_unit_action
+from starter.services.permissions import Denied, check_action, check_unit_action
 from starter.services.placements import record_action, start_placement
+from starter.services.reading import NOT_YOUR_UNIT, check_works_with
 from starter.services.units import record_on_unit
 from workflows.domain.commands import PlacementCommand, StartPlacement
 from workflows.domain.common import Actor
+from workflows.domain.policy import Policy
 from workflows.domain.unit.decide import UnitCommand
 
 CommandT = TypeVar("CommandT", bound=BaseModel)
@@ -41,13 +44,26 @@ def placement_command(
     return command
 
 
-async def start_placement_workflow(services: Services, command: StartPlacement) -> None:
-    """Start the placement's workflow under the policy in force (DomainError or
-    PlacementAlreadyOpen when refused)."""
+async def start_placement_workflow(
+    services: Services, command: StartPlacement, *, policy: Policy | None = None
+) -> None:
+    """Start the placement's workflow under the policy in force, in a unit that exists and
+    that the starting manager (the command's actor) belongs to: OrganisationRefused on the
+    unit id, Denied, DomainError or PlacementAlreadyOpen when refused. Where the child lives
+    and their social worker are recorded first, so the manager can read them at once."""
+    starter = Principal(subject=command.actor.reference, role=command.actor.role)
+    await organisation.check_may_start_in(services.pool, starter, command.unit_id)
+    await organisation.house(
+        services.pool,
+        starter,
+        command.placement_id,
+        command.unit_id,
+        command.social_worker_reference,
+    )
     await start_placement(
         services.client,
         command,
-        policy=services.policy,
+        policy=policy or services.policy,
         task_queue=services.settings.task_queue,
     )
 
@@ -59,8 +75,10 @@ async def record_placement_action(
     action: Action,
     fields: Mapping[str, Any],
 ) -> RecordResult:
-    """Record ``action`` on the placement as the caller (ActionRefused with the reason)."""
+    """Record ``action`` on the placement as the caller: Denied unless their role may and
+    they work with the child; ActionRefused with the domain's reason."""
     command = placement_command(caller, action.model, fields)
+    await check_works_with(services, caller, placement_id)
     return await record_action(services.client, placement_id, cast(PlacementCommand, command))
 
 
@@ -74,5 +92,7 @@ async def record_unit_action(
     """Record the unit command ``key`` as the caller: Denied before anything is read when
     their role may not; UnitNotFound, or ActionRefused with the domain's reason."""
     check_unit_action(caller.role, key)
+    if not await relationships.is_member(services.pool, caller, unit_id):
+        raise Denied(NOT_YOUR_UNIT)
     command = UNIT_COMMANDS[key].model_validate({**fields, "actor": actor_of(caller)})
     return await record_on_unit(services.client, unit_id, cast(UnitCommand, command))

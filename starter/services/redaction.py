@@ -1,6 +1,15 @@
-"""Redacting an answer for a role: every field the permission table hides from it, at any
-depth (the state's facts, a visitor in a list, an audit entry's details), keeps its key and
-loses its value, so the answer's shape stays the same."""
+"""Redacting an answer for a role, by allow-list (``safeside.need_to_know``): a key the role's
+list holds keeps its value; every other key, at any depth and including one added to a model
+after the list was written, keeps its key and reads ``[redacted]``, so the answer's shape stays.
+
+A container (an object or a list) is opened only under a key the role may see, and under any
+other key it is redacted whole. Opening every container and judging only its leaves would let
+a container nobody has listed show its shape (how many people it holds, under which keys) and
+every inner value whose key happens to be listed for another reason; so the containers that
+are structure (``facts``, ``details``, ``entries``, ``visitors``, ``missing_episodes``...) are
+listed like any other field, and a new one reveals nothing until someone lists it. None and
+empty values stay as they are: they reveal nothing, and a page can still say "not recorded".
+"""
 
 from __future__ import annotations
 
@@ -9,21 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from starter.services.permissions import hidden_fields
+from safeside.need_to_know import redact, visible_fields
 from workflows.domain.common import Role
-
-REDACTED = "[redacted]"
-
-
-def redact(value: Any, hidden: frozenset[str]) -> Any:
-    if isinstance(value, dict):
-        return {
-            key: REDACTED if key in hidden and item not in (None, []) else redact(item, hidden)
-            for key, item in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [redact(item, hidden) for item in value]
-    return value
 
 
 def redacted_answer(role: Role, answer: BaseModel | Sequence[BaseModel]) -> Any:
@@ -32,4 +28,4 @@ def redacted_answer(role: Role, answer: BaseModel | Sequence[BaseModel]) -> Any:
         data: Any = [item.model_dump(mode="json") for item in answer]
     else:
         data = answer.model_dump(mode="json")
-    return redact(data, hidden_fields(role))
+    return redact(data, visible_fields(role))

@@ -17,6 +17,9 @@ from temporalio.client import Client
 from safeside.db import Pool
 from safeside.errors import ServiceUnavailable
 from safeside.log import get_logger
+from safeside.tokens import Principal
+from starter.services.paging import Params
+from starter.services.relationships import visible_placements, visible_units
 from starter.services.units import UnitNotFound, unit_handover
 from workflows.domain.unit.events import UnitDeadlineKind
 
@@ -63,41 +66,47 @@ class UnitCheckDue(BaseModel):
     answered: bool = True
 
 
-async def missing_now(pool: Pool, *, limit: int = 100) -> list[MissingChild]:
-    """Every open episode, the longest first."""
+async def missing_now(pool: Pool, caller: Principal, *, limit: int = 100) -> list[MissingChild]:
+    """Every open episode of a child the caller may see, the longest first."""
+    param = Params()
+    visible = visible_placements(caller, "e.stream_id", param)
     rows = await pool.fetch(
-        """SELECT e.stream_id AS placement_id, p.unit_id, e.kind, e.started_at AS since,
-                  e.last_seen_at, e.police_risk_grade
-             FROM missing_episodes e LEFT JOIN placements p ON p.stream_id = e.stream_id
-            WHERE e.ended_at IS NULL
-            ORDER BY e.started_at, e.stream_id LIMIT $1""",
-        limit,
+        f"""SELECT e.stream_id AS placement_id, p.unit_id, e.kind, e.started_at AS since,
+                   e.last_seen_at, e.police_risk_grade
+              FROM missing_episodes e LEFT JOIN placements p ON p.stream_id = e.stream_id
+             WHERE e.ended_at IS NULL AND {visible}
+             ORDER BY e.started_at, e.stream_id LIMIT {param(limit)}""",
+        *param.values,
     )
     return [MissingChild.model_validate(dict(row)) for row in rows]
 
 
 async def recent_escalations(
-    pool: Pool, *, since: datetime, limit: int = 50
+    pool: Pool, caller: Principal, *, since: datetime, limit: int = 50
 ) -> list[RaisedEscalation]:
-    """Escalations raised since ``since``, the newest first."""
+    """Escalations raised since ``since`` for children the caller may see, the newest first."""
+    param = Params()
+    visible = visible_placements(caller, "e.stream_id", param)
     rows = await pool.fetch(
-        """SELECT stream_id AS placement_id, deadline_id, kind, step_name, notify_role, due_at,
-                  raised_at
-             FROM escalations WHERE raised_at >= $1
-            ORDER BY raised_at DESC, stream_id, event_version DESC LIMIT $2""",
-        since,
-        limit,
+        f"""SELECT e.stream_id AS placement_id, e.deadline_id, e.kind, e.step_name,
+                   e.notify_role, e.due_at, e.raised_at
+              FROM escalations e WHERE e.raised_at >= {param(since)} AND {visible}
+             ORDER BY e.raised_at DESC, e.stream_id, e.event_version DESC
+             LIMIT {param(limit)}""",
+        *param.values,
     )
     return [RaisedEscalation.model_validate(dict(row)) for row in rows]
 
 
-async def units_with_children(pool: Pool, *, limit: int = 100) -> list[str]:
-    """The units of open placements, in id order."""
+async def units_with_children(pool: Pool, caller: Principal, *, limit: int = 100) -> list[str]:
+    """The units the caller works in that have open placements, in id order."""
+    param = Params()
+    visible = visible_units(caller, "p.unit_id", param)
     rows = await pool.fetch(
-        """SELECT DISTINCT unit_id FROM placements
-            WHERE status = 'open' AND unit_id IS NOT NULL
-            ORDER BY unit_id LIMIT $1""",
-        limit,
+        f"""SELECT DISTINCT p.unit_id FROM placements p
+             WHERE p.status = 'open' AND p.unit_id IS NOT NULL AND {visible}
+             ORDER BY p.unit_id LIMIT {param(limit)}""",
+        *param.values,
     )
     return [str(row["unit_id"]) for row in rows]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from starter.services.redaction import REDACTED
+from safeside.need_to_know import REDACTED
 from workflows.domain.common import LONDON
 
 # Words for the domain's names where turning underscores into spaces is not enough.

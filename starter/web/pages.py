@@ -28,7 +28,7 @@ from starter.services.placements import PlacementNotFound
 from starter.services.units import UnitNotFound
 from starter.web.format import FILTERS, TESTS
 from starter.web.session import CSRF_FIELD, SIGN_IN_PATH
-from starter.web.viewer import SignedIn, SignInRequired, Viewer, session_viewer
+from starter.web.viewer import SignedIn, SignInRequired, Viewer, viewer_of
 
 log = get_logger("safeside.web")
 
@@ -125,16 +125,8 @@ def see_other(url: str, headers: Mapping[str, str] | None = None) -> RedirectRes
 def problem(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
     """A whole page saying what went wrong, or (for htmx) the message alone, in place."""
     template = "_problem.html" if is_htmx(request) else "problem.html"
-    viewer = _viewer_if_signed_in(request)
+    viewer = viewer_of(request)  # for the navigation: whoever is signed in, if anyone
     return render(request, template, viewer=viewer, status=status, title=title, detail=detail)
-
-
-def _viewer_if_signed_in(request: Request) -> Viewer | None:
-    """For the navigation of a page that went wrong: whoever is signed in, if anyone."""
-    try:
-        return session_viewer(request)
-    except (SignInRequired, Denied):
-        return None
 
 
 def sign_in_again(request: Request, *, ended: bool) -> Response:

@@ -3,8 +3,10 @@
 A person signs in by pasting their token (later the council's identity provider hands it
 over). The token itself is the session: it is kept in an HttpOnly, SameSite=Strict cookie
 (Secure when the page is served over https), verified on every request exactly as the API
-verifies a bearer token (signature, issuer, audience, expiry, staff role), and nothing is
-stored on the server. Signing out clears the cookie.
+verifies a bearer token (signature, issuer, audience, issue and expiry times, lifetime, staff
+role, and that its session was not ended). Signing out clears the cookie and records the
+token's id as ended on the server (``starter.services.sessions``), so a copy of the cookie
+stops working too.
 
 SameSite=Strict keeps the cookie off requests started by other sites. As a second line, every
 form carries a CSRF token, an HMAC of the session, checked on every POST. Its key is derived
@@ -80,7 +82,7 @@ def _cookie(request: Request, path: str) -> dict[str, Any]:
 
 def keep_session(response: Response, request: Request, token: str) -> None:
     """The session cookie: no expiry of its own (it ends with the browser), while the token's
-    own expiry still ends it on the server's side."""
+    own expiry, or signing out, still ends it on the server's side."""
     response.set_cookie(SESSION_COOKIE, token, **_cookie(request, "/"))
 
 

@@ -13,7 +13,6 @@ from starter.api.auth import NotAuthenticated, staff_principal
 from starter.services.permissions import (
     Denied,
     View,
-    hidden_fields,
     may_read,
     may_record,
     may_record_on_unit,
@@ -23,8 +22,8 @@ from workflows.domain.common import Role
 
 
 class SignInRequired(Exception):
-    """No session, or one that can no longer be trusted (``ended``: it expired or its token
-    is no longer valid): the page sends the person to sign in."""
+    """No session, or one that can no longer be trusted (``ended``: it expired, its token is
+    no longer valid, or it was signed out): the page sends the person to sign in."""
 
     def __init__(self, *, ended: bool) -> None:
         super().__init__("your session has ended" if ended else "sign in to continue")
@@ -50,25 +49,32 @@ class Viewer:
     def may_record_on_unit(self, key: str) -> bool:
         return may_record_on_unit(self.role, key)
 
-    def sees(self, field: str) -> bool:
-        return field not in hidden_fields(self.role)
 
-
-def session_viewer(request: Request) -> Viewer:
-    """The person the session cookie names: SignInRequired without a trustworthy one."""
+async def session_viewer(request: Request) -> Viewer:
+    """The person the session cookie names: SignInRequired without a trustworthy one (and
+    for a session ended on the server: its holder signed out, so a copy of it is no use)."""
     token = session_token(request)
     if token is None:
         raise SignInRequired(ended=False)
     try:
-        principal = staff_principal(request, token)
+        principal = await staff_principal(request, token)
     except NotAuthenticated:
         raise SignInRequired(ended=True) from None
     return Viewer(principal=principal, csrf_token=csrf_key(request).token_for(token))
 
 
 async def signed_in(request: Request) -> Viewer:
-    """The pages' caller dependency."""
-    return session_viewer(request)
+    """The pages' caller dependency. The viewer is kept on the request for the navigation of
+    a page that goes wrong later (``pages.problem``), so the session is checked once."""
+    viewer = await session_viewer(request)
+    request.state.viewer = viewer
+    return viewer
+
+
+def viewer_of(request: Request) -> Viewer | None:
+    """Whoever ``signed_in`` found for this request, if it ran and found someone."""
+    viewer = getattr(request.state, "viewer", None)
+    return viewer if isinstance(viewer, Viewer) else None
 
 
 SignedIn = Annotated[Viewer, Depends(signed_in)]

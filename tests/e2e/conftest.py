@@ -25,6 +25,7 @@ from starter.api.server import running_api
 from starter.cli.demo import demo_policy
 from starter.services.connection import Services
 from tests.integration.starter.conftest import worker
+from tests.support.organisation import seed_test_organisation
 from tests.support.security import security_settings, token_for
 
 __all__ = ["worker"]
@@ -101,8 +102,11 @@ def settings(
     )
 
 
-@pytest.fixture
-def services(dev_env: WorkflowEnvironment, pool: Pool, settings: Settings) -> Services:
+@pytest_asyncio.fixture(loop_scope="session")
+async def services(dev_env: WorkflowEnvironment, pool: Pool, settings: Settings) -> Services:
+    """The services, in the tests' organisation (``tests.support.organisation``): whoever
+    signs in must be someone the staff directory knows, working with the child they open."""
+    await seed_test_organisation(pool)
     return Services(
         client=dev_env.client, pool=pool, settings=settings, policy=load_policy(settings)
     )

@@ -11,9 +11,11 @@ from playwright.async_api import Page, expect
 
 from safeside.db import Pool
 from tests.e2e.conftest import SignIn
+from tests.support.organisation import given_staff, given_unit_with_staff
 from tests.support.placements import new_placement_id
 from tests.support.units import new_unit_id
 from tests.support.web import reload_until, save_screenshot
+from workflows.domain.common import Role
 
 
 async def start_placement_with_a_wrong_field_first(
@@ -116,6 +118,10 @@ async def test_a_placement_from_arrival_to_the_handover(
     sign_in: SignIn, pool: Pool, screenshots: Path, web: str
 ) -> None:
     placement_id, unit_id = new_placement_id(), new_unit_id()
+    # The unit's own staff (need to know): staff-01 manages it, staff-17 works in it, and
+    # dm-3 is its Duty Manager tonight.
+    await given_unit_with_staff(pool, unit_id)
+    await given_staff(pool, "dm-3", [Role.duty_manager], [unit_id])
     manager = await sign_in("registered_manager", "staff-01")
     await start_placement_with_a_wrong_field_first(
         manager, pool, placement_id, unit_id, screenshots
@@ -128,7 +134,7 @@ async def test_a_placement_from_arrival_to_the_handover(
     await expect(escalations).to_contain_text("Leaflet")
     await expect(duty.locator("#overdue-heading + table")).to_contain_text(placement_id)
 
-    key_worker = await sign_in("key_worker", "kw-17")
+    key_worker = await sign_in("key_worker", "staff-17")
     await record_the_leaflet_refused_then_recorded(key_worker, placement_id)
     await report_missing_then_returned(key_worker, duty, placement_id, screenshots)
     await expect(key_worker.locator("#chronology td", has_text="Child returned")).to_be_visible()

@@ -1,5 +1,6 @@
-"""Signing in with a pasted token, the session cookie it leaves, signing out; and the forms in
-a browser without script: a whole page answers, after post/redirect/get."""
+"""Signing in with a pasted token, the session cookie it leaves, signing out (which ends the
+session on the server, so a copied cookie stops working); and the forms in a browser without
+script: a whole page answers, after post/redirect/get."""
 
 from __future__ import annotations
 
@@ -12,17 +13,23 @@ from safeside.db import Pool
 from starter.services.connection import Services
 from starter.services.recording import start_placement_workflow
 from tests.e2e.conftest import SignIn
+from tests.support.organisation import given_unit_with_staff
 from tests.support.placements import new_placement_id, start_command
 from tests.support.security import token_for
 from tests.support.starter import eventually, trail_length
 from tests.support.units import new_unit_id
 from tests.support.web import save_screenshot
-from workflows.domain.commands import StartPlacement
 
 
-def start_in_a_unit_of_its_own(placement_id: str, arrived: datetime) -> StartPlacement:
-    # A unit's workflow outlives a test: a unit of its own keeps it on this test's worker.
-    return start_command(placement_id, arrived).model_copy(update={"unit_id": new_unit_id()})
+async def start_in_a_unit_of_its_own(services: Services, pool: Pool, placement_id: str) -> None:
+    """Start a placement that arrived an hour ago, in a new unit where staff-01 (managers) and
+    staff-17 (workers) work. A unit's workflow outlives a test: a unit of its own keeps it on
+    this test's worker."""
+    unit_id = new_unit_id()
+    await given_unit_with_staff(pool, unit_id)
+    arrived = datetime.now(UTC) - timedelta(hours=1)
+    command = start_command(placement_id, arrived).model_copy(update={"unit_id": unit_id})
+    await start_placement_workflow(services, command)
 
 
 async def test_a_person_signs_in_with_a_token_and_out_again(
@@ -40,16 +47,18 @@ async def test_a_person_signs_in_with_a_token_and_out_again(
         await expect(page.get_by_role("alert")).to_have_text(
             "That token cannot be used: the token is not valid (DecodeError)."
         )
-        expired = token_for("duty_manager", "dm-3", hours=-1)
+        expired = token_for("duty_manager", "staff-01", hours=-1)
         await page.get_by_label("Your sign-in token").fill(expired)
         await page.get_by_role("button", name="Sign in").click()
         await expect(page.get_by_role("alert")).to_contain_text("the token has expired")
         assert not [c for c in await context.cookies() if c["name"] == "safeside_session"]
 
-        await page.get_by_label("Your sign-in token").fill(token_for("duty_manager", "dm-3"))
+        await page.get_by_label("Your sign-in token").fill(token_for("duty_manager", "staff-01"))
         await page.get_by_role("button", name="Sign in").click()
         await expect(page.get_by_role("heading", level=1)).to_have_text("Today")
-        await expect(page.get_by_role("banner")).to_contain_text("Signed in: dm-3, duty manager")
+        await expect(page.get_by_role("banner")).to_contain_text(
+            "Signed in: staff-01, duty manager"
+        )
         session = next(c for c in await context.cookies() if c["name"] == "safeside_session")
         assert session["httpOnly"]
         assert session["sameSite"] == "Strict"
@@ -59,6 +68,15 @@ async def test_a_person_signs_in_with_a_token_and_out_again(
         await expect(page.get_by_role("status")).to_have_text("You have signed out.")
         await page.goto("/web/placements")
         await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+        # A copy of the cookie taken before signing out is no use: the session ended on the
+        # server too.
+        await context.add_cookies([session])
+        await page.goto("/web/placements")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+        await expect(page.get_by_role("status")).to_have_text(
+            "Your session has ended. Sign in again to go on."
+        )
     finally:
         await context.close()
 
@@ -67,9 +85,8 @@ async def test_without_script_a_form_answers_with_a_whole_page(
     sign_in: SignIn, services: Services, pool: Pool
 ) -> None:
     placement_id = new_placement_id()
-    arrived = datetime.now(UTC) - timedelta(hours=1)
-    await start_placement_workflow(services, start_in_a_unit_of_its_own(placement_id, arrived))
-    key_worker = await sign_in("key_worker", "kw-17", javascript=False)
+    await start_in_a_unit_of_its_own(services, pool, placement_id)
+    key_worker = await sign_in("key_worker", "staff-17", javascript=False)
     path = f"/web/placements/{placement_id}"
     await key_worker.goto(path)
 
@@ -98,15 +115,14 @@ async def test_a_form_without_the_session_s_csrf_token_records_nothing(
     sign_in: SignIn, services: Services, pool: Pool
 ) -> None:
     placement_id = new_placement_id()
-    arrived = datetime.now(UTC) - timedelta(hours=1)
-    await start_placement_workflow(services, start_in_a_unit_of_its_own(placement_id, arrived))
+    await start_in_a_unit_of_its_own(services, pool, placement_id)
 
     async def started() -> bool:
         return await trail_length(pool, placement_id) >= 2
 
     await eventually(started)
     before = await trail_length(pool, placement_id)
-    key_worker = await sign_in("key_worker", "kw-17")
+    key_worker = await sign_in("key_worker", "staff-17")
     # The browser sends the session cookie (same site), but the form is not the session's.
     answer = await key_worker.context.request.post(
         f"/web/placements/{placement_id}/actions/observation",

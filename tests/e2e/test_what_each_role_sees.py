@@ -25,6 +25,7 @@ from tests.integration.security.scenario import (
     UNIT,
     start_facts,
 )
+from tests.support.organisation import given_allocation, given_unit_with_staff
 from tests.support.placements import KEY_WORKER, MANAGER, new_placement_id
 from tests.support.starter import eventually, trail_length
 from workflows.domain.commands import ReportMissing, StartPlacement
@@ -34,12 +35,15 @@ pytestmark = pytest.mark.usefixtures("web")
 
 
 async def placement_missing_from_a_marked_place(services: Services, pool: Pool) -> str:
-    """A placement in the marker unit, reported missing from the marker address."""
+    """A placement in the marker unit, reported missing from the marker address; its IRO is
+    iro-9 (need to know: an IRO reads only the children allocated to them)."""
     placement_id = new_placement_id()
     # The marker unit, made this test's own: a unit's workflow outlives a test.
     unit_id = f"{UNIT}-{uuid.uuid4().hex[:6]}"
+    await given_unit_with_staff(pool, unit_id)
     facts = start_facts(placement_id) | {"actor": MANAGER, "unit_id": unit_id}
     await start_placement_workflow(services, StartPlacement.model_validate(facts))
+    await given_allocation(pool, placement_id, "independent_reviewing_officer", "iro-9")
     last_seen = datetime.now(UTC) - timedelta(minutes=20)
     report = ReportMissing(
         actor=KEY_WORKER,

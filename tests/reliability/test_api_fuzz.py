@@ -24,6 +24,7 @@ from starter.api.app import create_app
 from starter.command_fields import ACTIONS
 from starter.services.connection import Services
 from tests.support.faults import FIGURES, eventually
+from tests.support.organisation import seed_test_organisation
 from tests.support.security import bearer, security_settings
 from worker import build_worker
 from workflows.domain.policy import Policy
@@ -85,6 +86,8 @@ async def api(reliability_temporal: str, database_url: str, task_queue: str) -> 
     )
     client = await Client.connect(reliability_temporal, data_converter=data_converter(app_settings))
     pool = await create_pool(database_url, max_size=8)
+    # The caller (staff-01) manages UNIT-7, where the placement starts: need to know.
+    await seed_test_organisation(pool)
     services = Services(client=client, pool=pool, settings=app_settings, policy=Policy())
     transport = httpx.ASGITransport(app=create_app(services))
     async with (

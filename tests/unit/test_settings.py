@@ -36,10 +36,10 @@ def test_a_bad_setting_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch)
         Settings()
 
 
-def test_the_api_listens_on_loopback_and_the_actor_is_unset_by_default(
+def test_the_api_listens_on_loopback_and_nobody_is_signed_in_by_default(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name in ("SAFESIDE_API_HOST", "SAFESIDE_API_PORT", "SAFESIDE_ACTOR_ROLE"):
+    for name in ("SAFESIDE_API_HOST", "SAFESIDE_API_PORT", "SAFESIDE_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings()
     assert (settings.api_host, settings.api_port, settings.dev_api_port) == (
@@ -47,4 +47,4 @@ def test_the_api_listens_on_loopback_and_the_actor_is_unset_by_default(
         8280,
         8280,
     )
-    assert settings.actor_role is None
+    assert settings.token is None

@@ -16,8 +16,12 @@ from tests.support.placements import KEY_WORKER, MANAGER
 from tests.support.running import Running, running_placement
 from tests.support.servers import start_time_skipping
 from workflows.domain.calendar import london_day_start
-from workflows.domain.commands import ChangeRiskLevel, RecordLeafletDelivered
-from workflows.domain.common import RiskLevel
+from workflows.domain.commands import ChangeRiskLevel, OpenBreakGlass, RecordLeafletDelivered
+from workflows.domain.common import Actor, RiskLevel, Role
+from workflows.placement import PlacementWorkflow
+
+DUTY_MANAGER = Actor(role=Role.duty_manager, reference="dm-3")
+HOUR = timedelta(hours=1)
 
 
 async def test_arrival_is_stored_and_partner_agencies_are_told(
@@ -189,3 +193,29 @@ async def test_a_notification_that_never_gets_through_is_shown_failed_and_escala
         assert [e.payload["idempotency_key"] for e in failures] == [police_key]
         assert "duty_manager" in p.fakes.recipients(p.placement_id)
         assert police_key in (await p.state()).failed_notifications
+
+
+async def test_break_glass_is_in_the_trail_and_the_registered_manager_is_told(
+    placement: Running,
+) -> None:
+    now = await placement.now()
+    opened = await placement.handle.execute_update(
+        PlacementWorkflow.open_break_glass,
+        OpenBreakGlass(actor=DUTY_MANAGER, reason="covering nights", until=now + HOUR),
+    )
+    assert opened.events == ["break_glass_opened"]
+    await placement.settled()
+    assert placement.fakes.types(placement.placement_id)[-1] == "break_glass_opened"
+    told = [
+        m.recipient
+        for m in placement.fakes.outbox.values()
+        if m.stream_id == placement.placement_id and m.purpose == "break_glass_opened"
+    ]
+    assert told == ["registered_manager"]
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await placement.handle.execute_update(
+            PlacementWorkflow.open_break_glass,
+            OpenBreakGlass(actor=DUTY_MANAGER, reason="cover", until=now + 5 * HOUR),
+        )
+    assert "at most 4 hours" in str(refused.value.cause)

@@ -104,6 +104,16 @@ class EndPlacement(CommandBase):
     ended_at: UtcDatetime
 
 
+class OpenBreakGlass(CommandBase):
+    """A Duty or Registered Manager opens a child outside their relationship (out-of-hours
+    cover), giving a reason; the child's Registered Manager is told. Not one of the actions:
+    it has its own update and its own door."""
+
+    type: Literal["open_break_glass"] = "open_break_glass"
+    reason: str
+    until: UtcDatetime
+
+
 # -- Missing from care (R4, R5) ----------------------------------------------------------------
 
 

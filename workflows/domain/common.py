@@ -35,6 +35,8 @@ class Role(StrEnum):
     social_worker = "social_worker"
     independent_reviewing_officer = "independent_reviewing_officer"
     auditor = "auditor"
+    # Keeps the organisation's data (units, staff, memberships, allocations); reads no child.
+    administrator = "administrator"
     police = "police"
     ukvi = "ukvi"
     placing_authority = "placing_authority"

@@ -5,15 +5,16 @@ the events returned are numbered on from `state.version` so they can be appended
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Unpack
 
 from workflows.domain.care_plan import decide_care_plan
-from workflows.domain.checks import happened, since_arrival
+from workflows.domain.checks import happened, short_text, since_arrival
 from workflows.domain.commands import (
     CarePlanCommand,
     EndPlacement,
     MissingCommand,
+    OpenBreakGlass,
     PlacementCommand,
     RestrictionCommand,
     StartPlacement,
@@ -23,6 +24,7 @@ from workflows.domain.common import CLOCK_ACTOR, LONDON, Actor, utc
 from workflows.domain.deadlines import RunningClock, expiry_due, running_clocks, steps_due
 from workflows.domain.errors import DomainError
 from workflows.domain.events import (
+    BreakGlassOpened,
     DeadlineMissed,
     EscalationRaised,
     InterpreterRequested,
@@ -59,6 +61,24 @@ def decide(
     if isinstance(command, RestrictionCommand):
         return [decide_restrictions(state, facts, command, now, policy)]
     return [_end(state, facts, command, now)]
+
+
+# Break-glass is for cover, not a standing right: at most this long, and a reason to say why.
+BREAK_GLASS_LONGEST = timedelta(hours=4)
+
+
+def open_break_glass(
+    state: PlacementState, command: OpenBreakGlass, *, now: datetime
+) -> list[PlacementEvent]:
+    """Record a break-glass opening of the child's record (DomainError when refused)."""
+    now = utc(now)
+    _open_placement(state)
+    reason = short_text(command.reason, "give the reason for opening this record", "reason")
+    if not now < command.until <= now + BREAK_GLASS_LONGEST:
+        raise DomainError("break-glass lasts at most 4 hours from now: give an earlier end")
+    return [
+        BreakGlassOpened(**header(state, now, command.actor), reason=reason, until=command.until)
+    ]
 
 
 def _open_placement(state: PlacementState) -> PlacementFacts:

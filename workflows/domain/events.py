@@ -152,6 +152,15 @@ class PlacementEnded(StreamEvent):
     ended_at: UtcDatetime
 
 
+class BreakGlassOpened(StreamEvent):
+    """Someone outside the child's relationship opened their record, for a reason, until a
+    time: in the audit trail, and told to the child's Registered Manager."""
+
+    type: Literal["break_glass_opened"] = "break_glass_opened"
+    reason: NonEmptyText
+    until: UtcDatetime
+
+
 PlacementEvent = Annotated[
     PlacementStarted
     | InterpreterRequested
@@ -168,6 +177,7 @@ PlacementEvent = Annotated[
     | EscalationRaised
     | NotificationFailed
     | PlacementEnded
+    | BreakGlassOpened
     | MissingEvent
     | VisitorEvent
     | RestrictionEvent,

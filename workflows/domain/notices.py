@@ -81,6 +81,8 @@ _ALWAYS: dict[str, tuple[tuple[Role, str], ...]] = {
     "contact_assessment_requested": ((Role.social_worker, "contact_assessment_requested"),),
     # R7: at once.
     "suspicious_activity_recorded": ((Role.duty_manager, "suspicious_activity"),),
+    # Need to know: the child's record was opened outside its relationship.
+    "break_glass_opened": ((Role.registered_manager, "break_glass_opened"),),
 }
 
 

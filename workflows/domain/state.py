@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from workflows.domain.common import RestrictionKind, RiskLevel
 from workflows.domain.errors import DomainError
 from workflows.domain.events import (
+    BreakGlassOpened,
     DeadlineMissed,
     EndReason,
     EscalationRaised,
@@ -204,6 +205,8 @@ def _changes(state: PlacementState, event: PlacementEvent) -> dict[str, object]:
                 "ended_at": event.ended_at,
                 "end_reason": event.reason,
             }
+        case BreakGlassOpened():
+            return {}  # the grant itself is kept by the service layer, beside the access log
         case _:
             return protection_changes(state, event)
 

@@ -18,8 +18,9 @@ from starlette.responses import Response
 
 from starter.api.dependencies import PlacementId
 from starter.command_fields import ACTIONS, command_models
+from starter.services.break_glass import BREAK_GLASS_ROLES, open_break_glass
 from starter.services.permissions import Denied, View
-from starter.services.reading import open_placement
+from starter.services.reading import NOT_YOURS, open_placement
 from starter.services.recording import record_placement_action
 from starter.services.workflow_calls import ActionRefused
 from starter.web.form_specs import PLACEMENT_FORMS
@@ -189,13 +190,52 @@ async def placement_page(
 
 @router.get(PAGE)
 async def show(asked: Asked, placement_id: PlacementId, shown: Filtered) -> Response:
-    return await placement_page(asked, placement_id, shown)
+    try:
+        return await placement_page(asked, placement_id, shown)
+    except Denied as exc:
+        if asked.viewer.role not in BREAK_GLASS_ROLES:
+            raise
+        return _break_glass_page(asked, placement_id, str(exc), FormState(), status=403)
+
+
+def _break_glass_page(
+    asked: PageRequest, placement_id: str, refusal: str, state: FormState, *, status: int
+) -> Response:
+    """Refused, with the way out a Duty or Registered Manager has out of hours: open the
+    record by break-glass, saying why."""
+    return asked.render(
+        "break_glass.html",
+        status=status,
+        placement_id=placement_id,
+        refusal=refusal,
+        state=state,
+        action_url=f"{PAGE.format(placement_id=placement_id)}/break-glass",
+    )
+
+
+@router.post(PAGE + "/break-glass")
+async def break_glass(asked: Asked, placement_id: PlacementId, form: CheckedForm) -> Response:
+    reason = form.get("reason", "").strip()
+    if not reason:
+        state = FormState(errors={"reason": "say why you need to open this record"})
+        return _break_glass_page(asked, placement_id, NOT_YOURS, state, status=422)
+    try:
+        await open_break_glass(asked.services, asked.viewer.principal, placement_id, reason)
+    except ActionRefused as exc:
+        state = FormState(values={"reason": reason}, problem=str(exc))
+        return _break_glass_page(asked, placement_id, NOT_YOURS, state, status=409)
+    return see_other(PAGE.format(placement_id=placement_id))
 
 
 @router.get(PAGE + "/now")
 async def placement_now(asked: Asked, placement_id: PlacementId) -> Response:
     """The page's live part again, after an action was recorded on it."""
     now = await read_now(asked, placement_id)
+    if now.state is None and now.deadlines is None:
+        # Neither part is the viewer's to read: the gate refuses (and logs) it all the same.
+        await open_placement(
+            asked.services, asked.viewer.principal, View.placement_state, placement_id
+        )
     return asked.render("_placement_now.html", placement=now)
 
 

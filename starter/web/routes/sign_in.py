@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from starter.api.auth import NotAuthenticated, staff_principal
+from safeside.tokens import VerifiedToken
+from starter.api.auth import NotAuthenticated, ended_sessions, staff_principal, staff_token
 from starter.services.permissions import Denied
 from starter.web.pages import PageRoute, render, see_other
 from starter.web.session import (
@@ -65,7 +66,7 @@ async def sign_in(request: Request) -> Response:
     if not token:
         return _sign_in_page(request, problem="Paste your sign-in token.", status=422)
     try:
-        staff_principal(request, token)
+        await staff_principal(request, token)
     except (NotAuthenticated, Denied) as exc:
         return _sign_in_page(request, problem=f"That token cannot be used: {exc}.", status=401)
     response = see_other("/")
@@ -76,13 +77,27 @@ async def sign_in(request: Request) -> Response:
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
-    """Ends the session. Checked like every form, so another site cannot sign anyone out."""
+    """Ends the session on the server as well as in this browser, so a copy of the cookie (or
+    the token it holds) is refused from now on. Checked like every form, so another site
+    cannot sign anyone out."""
     form = await request.form()
     submitted = form.get(CSRF_FIELD)
-    if session_token(request) is not None and not csrf_key(request).accepts(
-        session_token(request), submitted if isinstance(submitted, str) else None
-    ):
-        return see_other("/")
+    token = session_token(request)
+    if token is not None:
+        if not csrf_key(request).accepts(token, submitted if isinstance(submitted, str) else None):
+            return see_other("/")
+        session = _session_to_end(request, token)
+        if session is not None:
+            await ended_sessions(request).end(session)
     response = see_other(f"{SIGN_IN_PATH}?signed_out=1")
     end_session(response, request)
     return response
+
+
+def _session_to_end(request: Request, token: str) -> VerifiedToken | None:
+    """The session a cookie holds, or None for a token every check refuses already (expired,
+    forged, a role that does not sign in): there is nothing left to end."""
+    try:
+        return staff_token(request, token)
+    except (NotAuthenticated, Denied):
+        return None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
+from starter.services.organisation import OrganisationRefused
 from starter.services.permissions import check_may_record
 from starter.services.placements import PlacementAlreadyOpen
 from starter.services.recording import placement_command, start_placement_workflow
@@ -58,6 +59,9 @@ async def start(asked: Asked, form: CheckedForm) -> Response:
     except PlacementAlreadyOpen as exc:
         state.errors["placement_id"] = str(exc)
         return _page(asked, state, status=409)
+    except OrganisationRefused as exc:
+        state.errors[exc.field] = str(exc)
+        return _page(asked, state, status=422)
     except DomainError as exc:
         state.problem = str(exc)
         return _page(asked, state, status=409)

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 from starlette.responses import Response
 
-from starter.services.permissions import Denied, View
-from starter.services.reading import open_view
+from starter.services.permissions import Denied
+from starter.services.reading import open_unit
 from starter.services.recording import record_unit_action
 from starter.services.workflow_calls import ActionRefused
 from starter.web import unit_check
@@ -31,8 +31,8 @@ UnitId = Annotated[str, Path(pattern=OPAQUE_ID_PATTERN)]
 
 
 async def read_handover(asked: PageRequest, unit_id: str) -> Any:
-    handovers = open_view(asked.services, asked.viewer.principal, View.unit_handover)
-    return await handovers.unit_handover(unit_id)
+    handover = await open_unit(asked.services, asked.viewer.principal, unit_id)
+    return await handover.handover()
 
 
 def residents_of(handover: Any) -> list[str]:
@@ -57,12 +57,14 @@ async def _page(
     check: CheckForm | None = None,
     status: int = 200,
 ) -> Response:
-    handover = await read_handover(asked, unit_id)
+    unit = await open_unit(asked.services, asked.viewer.principal, unit_id)
+    handover = await unit.handover()
     query = asked.request.query_params
     return asked.render(
         "unit_handover.html",
         status=status,
         unit_id=unit_id,
+        unit_name=await unit.display_name(),
         handover=handover,
         spec=ACKNOWLEDGE_FORM,
         state=acknowledgement or FormState(),

@@ -1,5 +1,9 @@
 """A placement's story through the API, with marker values in every field that may hold a
-name, an address or a phone number, for the tests that look for them where they must not be."""
+name, an address or a phone number, for the tests that look for them where they must not be.
+
+The story happens in the marker unit, which the administrator makes first (through the API)
+with ``staff-01`` (its managers) and ``staff-17`` (its workers) as members: under need to know
+only the unit's own staff start and act on its children."""
 
 from __future__ import annotations
 
@@ -21,6 +25,38 @@ AUTHORITY = "Markerborough Council"
 MARKERS = (NAME, ADDRESS, PHONE, CASE, UNIT, LANGUAGE, AUTHORITY)
 # The ones that are neither opaque ids nor start facts: never in any log line.
 PERSONAL = (NAME, ADDRESS, PHONE, LANGUAGE)
+
+ADMINISTRATOR = bearer("administrator", "admin-01")
+MANAGER = bearer("registered_manager", "staff-01")
+KEY_WORKER = bearer("key_worker", "staff-17")
+
+
+async def given_marker_unit(api: httpx.AsyncClient, unit_id: str = UNIT) -> None:
+    """The marker unit, made by the administrator, with staff-01 and staff-17 in it."""
+    made = await api.post(
+        "/organisation/units",
+        json={"unit_id": unit_id, "display_name": "Marker House"},
+        headers=ADMINISTRATOR,
+    )
+    assert made.status_code == 201, made.text
+    for staff_ref in ("staff-01", "staff-17"):
+        joined = await api.post(
+            "/organisation/memberships",
+            json={"staff_ref": staff_ref, "unit_id": unit_id},
+            headers=ADMINISTRATOR,
+        )
+        assert joined.status_code == 201, joined.text
+
+
+async def allocate(api: httpx.AsyncClient, placement_id: str, role: str, staff_ref: str) -> None:
+    """Allocate ``staff_ref`` to the placement as its ``role`` (its social worker, IRO or key
+    worker), as the placement's Registered Manager does."""
+    allocated = await api.post(
+        f"/placements/{placement_id}/allocations",
+        json={"role": role, "staff_ref": staff_ref},
+        headers=MANAGER,
+    )
+    assert allocated.status_code == 200, allocated.text
 
 
 def start_facts(placement_id: str) -> dict[str, Any]:
@@ -44,10 +80,12 @@ def _ago(minutes: float) -> str:
 
 
 async def play_story(api: httpx.AsyncClient) -> str:
-    """Start, observe, take an enquiry, go missing and come back, propose a visitor; each as
-    the role allowed to. Returns the placement id."""
+    """Start (in the marker unit, made first), observe, take an enquiry, go missing and come
+    back, propose a visitor; each as the unit's member in the role allowed to. Returns the
+    placement id."""
     placement_id = new_placement_id()
-    manager, key_worker = bearer("registered_manager", "staff-01"), bearer("key_worker", "kw-17")
+    await given_marker_unit(api)
+    manager, key_worker = MANAGER, KEY_WORKER
     started = await api.post("/placements", json=start_facts(placement_id), headers=manager)
     assert started.status_code == 201, started.text
     actions = f"/placements/{placement_id}/actions"

@@ -11,8 +11,16 @@ import pytest
 
 from safeside.codec import ENCODING
 from safeside.db import Pool
-from starter.services.redaction import REDACTED
-from tests.integration.security.scenario import ADDRESS, CASE, UNIT, play_story, start_facts
+from safeside.need_to_know import REDACTED
+from tests.integration.security.scenario import (
+    ADDRESS,
+    CASE,
+    UNIT,
+    allocate,
+    given_marker_unit,
+    play_story,
+    start_facts,
+)
 from tests.support.placements import new_placement_id
 from tests.support.security import bearer, token_for
 from tests.support.starter import StartedPlacement, eventually, trail_length
@@ -20,7 +28,9 @@ from tests.support.starter import StartedPlacement, eventually, trail_length
 pytestmark = pytest.mark.usefixtures("worker")
 
 AUDITOR = bearer("auditor", "aud-3")
-KEY_WORKER = bearer("key_worker", "kw-17")
+# Members of UNIT-7 and of the marker unit (tests.support.organisation, scenario); the IRO is
+# allocated to each placement it reads (need to know: a role alone opens no child).
+KEY_WORKER = bearer("key_worker", "staff-17")
 SOCIAL_WORKER = bearer("social_worker", "sw-204")
 IRO = bearer("independent_reviewing_officer", "iro-9")
 NO_TOKEN = {"Authorization": ""}
@@ -46,6 +56,7 @@ async def test_every_route_but_health_needs_a_valid_token(
 
 
 async def test_only_the_registered_manager_starts_a_placement(api: httpx.AsyncClient) -> None:
+    await given_marker_unit(api)
     body = start_facts(new_placement_id())
     refused = await api.post("/placements", json=body, headers=KEY_WORKER)
     assert refused.status_code == 403
@@ -74,7 +85,7 @@ async def test_the_actor_is_the_caller_never_the_body(
     trail = (await api.get(f"/placements/{placement_id}/audit")).json()["entries"]
     last = trail[-1]
     assert (last["event_type"], last["actor_role"], last["actor_ref"]) == (
-        "observation_recorded", "key_worker", "kw-17",
+        "observation_recorded", "key_worker", "staff-17",
     )  # fmt: skip
 
 
@@ -121,7 +132,8 @@ async def test_the_auditor_reads_the_chronology_without_location_or_identity(
     full = (await api.get(f"/placements/{placement_id}/audit", headers=SOCIAL_WORKER)).text
     assert ADDRESS in full
     assert UNIT in full
-    # The IRO sees the case but not the unit.
+    # The IRO allocated to the child sees the case but not the unit.
+    await allocate(api, placement_id, "independent_reviewing_officer", "iro-9")
     state = (await api.get(f"/placements/{placement_id}", headers=IRO)).json()
     assert (state["facts"]["case_reference"], state["facts"]["unit_id"]) == (CASE, REDACTED)
     handover = await api.get(f"/placements/{placement_id}/handover", headers=AUDITOR)
@@ -137,6 +149,7 @@ async def test_every_read_is_in_the_access_log_which_only_the_auditor_lists(
     api: httpx.AsyncClient, started: StartedPlacement, pool: Pool
 ) -> None:
     placement_id = await started()
+    await allocate(api, placement_id, "independent_reviewing_officer", "iro-9")
     await api.get(f"/placements/{placement_id}", headers=KEY_WORKER)
     await api.get(f"/placements/{placement_id}/handover", headers=IRO)
     await api.get(f"/placements/{placement_id}/handover", headers=AUDITOR)  # refused
@@ -150,7 +163,7 @@ async def test_every_read_is_in_the_access_log_which_only_the_auditor_lists(
                           headers=AUDITOR)).json()  # fmt: skip
     seen = [(e["subject"], e["role"], e["what"], e["allowed"]) for e in page["items"]]
     assert seen == [
-        ("kw-17", "key_worker", "placement_state", True),
+        ("staff-17", "key_worker", "placement_state", True),
         ("iro-9", "independent_reviewing_officer", "handover", True),
         ("aud-3", "auditor", "handover", False),
         ("sw-204", "social_worker", "placement_deadlines", True),

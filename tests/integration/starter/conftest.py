@@ -19,7 +19,8 @@ from safeside.settings import Settings
 from starter.api.app import create_app
 from starter.cli import cli
 from starter.services.connection import Services
-from starter.services.placements import start_placement
+from starter.services.recording import start_placement_workflow
+from tests.support.organisation import seed_test_organisation
 from tests.support.placements import new_placement_id, start_command
 from tests.support.security import bearer, security_env, security_settings
 from tests.support.starter import Cli, StartedPlacement
@@ -45,8 +46,10 @@ async def worker(
         yield
 
 
-@pytest.fixture
-def services(dev_env: WorkflowEnvironment, pool: Pool, settings: Settings) -> Services:
+@pytest_asyncio.fixture(loop_scope="session")
+async def services(dev_env: WorkflowEnvironment, pool: Pool, settings: Settings) -> Services:
+    """The services, in the tests' organisation (``tests.support.organisation``)."""
+    await seed_test_organisation(pool)
     return Services(client=dev_env.client, pool=pool, settings=settings, policy=Policy())
 
 
@@ -69,8 +72,8 @@ def settings_env(settings: Settings) -> dict[str, str | None]:
         "SAFESIDE_DATABASE_URL": settings.database_url,
         "SAFESIDE_TASK_QUEUE": settings.task_queue,
         "SAFESIDE_LOG_LEVEL": "WARNING",
-        "SAFESIDE_ACTOR_ROLE": None,
-        "SAFESIDE_ACTOR_REF": None,
+        # A token in the surrounding shell must not sign the tests' commands in.
+        "SAFESIDE_TOKEN": None,
     }
 
 
@@ -105,11 +108,8 @@ def started(services: Services) -> StartedPlacement:
     async def start(hours_ago: float = 1, policy: Policy | None = None) -> str:
         placement_id = new_placement_id()
         arrived = datetime.now(UTC) - timedelta(hours=hours_ago)
-        await start_placement(
-            services.client,
-            start_command(placement_id, arrived),
-            policy=policy or services.policy,
-            task_queue=services.settings.task_queue,
+        await start_placement_workflow(
+            services, start_command(placement_id, arrived), policy=policy
         )
         return placement_id
 

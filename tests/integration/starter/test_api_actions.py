@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from starter.command_fields import ACTIONS
+from starter.services.reading import NOT_YOURS
 from tests.support.starter import StartedPlacement
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -68,11 +69,14 @@ async def test_an_action_with_wrong_fields_gets_a_message_per_field(
     assert fields == ["colour", "delivered_at", "language"]
 
 
-async def test_an_action_on_an_unknown_placement_is_404(api: httpx.AsyncClient) -> None:
+async def test_an_action_on_an_unknown_placement_is_refused_with_no_hint(
+    api: httpx.AsyncClient,
+) -> None:
     answer = await api.post(
         "/placements/PL-never-started/actions/leaflet-delivered", json=leaflet()
     )
-    assert answer.status_code == 404
+    assert answer.status_code == 403
+    assert answer.json()["detail"] == NOT_YOURS
 
 
 async def test_an_unknown_action_is_404(api: httpx.AsyncClient, started: StartedPlacement) -> None:

@@ -7,6 +7,7 @@ import httpx
 from safeside.db import create_pool
 from starter.api.app import create_app
 from starter.services.connection import Services
+from tests.support.organisation import given_home
 from tests.support.security import bearer
 from tests.support.servers import start_dev_server
 from workflows.domain.policy import Policy
@@ -39,6 +40,7 @@ async def test_an_unreachable_postgres_gives_503_with_a_way_out(
 async def test_a_temporal_server_that_went_away_gives_503_with_a_way_out(
     services: Services,
 ) -> None:
+    await given_home(services.pool, "PL-0000001")
     gone = await start_dev_server()
     app = create_app(Services(gone.client, services.pool, services.settings, Policy()))
     await gone.shutdown()

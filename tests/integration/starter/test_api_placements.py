@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from safeside.db import Pool
+from starter.services.reading import NOT_YOURS
+from tests.support.organisation import given_home
 from tests.support.placements import new_placement_id
 from tests.support.starter import StartedPlacement, eventually, trail_length
 
@@ -143,10 +145,23 @@ async def test_the_audit_trail_pages_through_the_events_in_order(
 
 
 @pytest.mark.parametrize("route", ["", "/deadlines", "/handover", "/audit"])
-async def test_an_unknown_placement_is_404(api: httpx.AsyncClient, route: str) -> None:
+async def test_an_unknown_placement_is_refused_as_another_units_child_is(
+    api: httpx.AsyncClient, route: str
+) -> None:
+    """No hint of what exists: the same 403, in the same words, as for a child of a unit the
+    caller does not work in."""
     answer = await api.get(f"/placements/PL-never-started{route}")
+    assert answer.status_code == 403
+    assert answer.json()["detail"] == NOT_YOURS
+
+
+async def test_a_placement_of_the_callers_unit_whose_workflow_never_started_is_404(
+    api: httpx.AsyncClient, pool: Pool
+) -> None:
+    await given_home(pool, "PL-housed-only")
+    answer = await api.get("/placements/PL-housed-only")
     assert answer.status_code == 404
-    assert "PL-never-started" in answer.json()["detail"]
+    assert "PL-housed-only" in answer.json()["detail"]
 
 
 async def test_a_placement_id_that_is_not_opaque_is_422(api: httpx.AsyncClient) -> None:

@@ -15,8 +15,10 @@ import pytest
 
 from safeside.embedded.processes import free_port
 from safeside.settings import Settings
+from starter.services.connection import Services
 from tests.integration.starter.conftest import settings_env
 from tests.support.devstack import DevStack
+from tests.support.organisation import given_home
 from tests.support.security import bearer
 
 
@@ -54,7 +56,11 @@ async def test_safeside_dev_serves_the_api_runs_the_demo_and_stops_the_api_on_ct
 
 
 @pytest.mark.usefixtures("worker")
-async def test_safeside_api_serves_the_configured_servers_until_ctrl_c(settings: Settings) -> None:
+async def test_safeside_api_serves_the_configured_servers_until_ctrl_c(
+    settings: Settings, services: Services
+) -> None:
+    # A placement of the caller's unit that never started: its 404 comes from Temporal.
+    await given_home(services.pool, "PL-never-started")
     port = free_port()
     env = {k: v for k, v in settings_env(settings).items() if v is not None}
     process = await asyncio.create_subprocess_exec(
@@ -69,7 +75,7 @@ async def test_safeside_api_serves_the_configured_servers_until_ctrl_c(settings:
             assert (await api.get("/health")).status_code == 200
             assert (await api.get("/placements/PL-never-started")).status_code == 401
             shown = await api.get("/placements/PL-never-started", headers=bearer("key_worker"))
-            assert shown.status_code == 404
+            assert shown.status_code == 404, shown.text
     finally:
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), 30)

@@ -10,16 +10,19 @@ import httpx
 import pytest
 
 from starter.services.connection import Services
-from starter.services.placements import start_placement
+from starter.services.reading import NOT_YOUR_UNIT
+from starter.services.recording import start_placement_workflow
 from starter.services.units import UnitNotFound, unit_state
+from tests.support.organisation import given_unit_with_staff
 from tests.support.placements import new_placement_id, start_command
-from tests.support.security import bearer
+from tests.support.security import bearer, token_for
 from tests.support.starter import Cli, eventually
 from tests.support.units import new_unit_id
 
 pytestmark = pytest.mark.usefixtures("worker")
 
-AS_WORKER = ("--actor-role", "residential_worker", "--actor-ref", "staff-17")
+# The command line acts as whoever SAFESIDE_TOKEN names.
+AS_WORKER = {"SAFESIDE_TOKEN": token_for("residential_worker", "staff-17")}
 WORKER = {"role": "residential_worker", "reference": "staff-17"}
 
 
@@ -27,12 +30,8 @@ async def admitted(services: Services, unit_id: str) -> str:
     """A placement started in ``unit_id``, once the unit knows the child lives there."""
     placement_id = new_placement_id()
     arrived = datetime.now(UTC) - timedelta(hours=1)
-    await start_placement(
-        services.client,
-        start_command(placement_id, arrived).model_copy(update={"unit_id": unit_id}),
-        policy=services.policy,
-        task_queue=services.settings.task_queue,
-    )
+    await given_unit_with_staff(services.pool, unit_id)
+    await start_placement_workflow(services, start_command(placement_id, arrived, unit_id=unit_id))
 
     async def resident() -> bool:
         try:
@@ -50,17 +49,17 @@ async def test_a_worker_records_a_check_and_reads_the_handover_on_the_command_li
 ) -> None:
     unit_id = new_unit_id()
     placement_id = await admitted(services, unit_id)
-    result = await safeside("unit", "check", unit_id, "--seen", placement_id, *AS_WORKER)
+    result = await safeside("unit", "check", unit_id, "--seen", placement_id, env=AS_WORKER)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"recorded on unit {unit_id}: unit_check_recorded")
 
-    shown = await safeside("unit", "handover", unit_id)
+    shown = await safeside("unit", "handover", unit_id, env=AS_WORKER)
     assert shown.exit_code == 0, shown.output
     assert placement_id in shown.stdout
     assert "handovers acknowledged: 0" in shown.stdout
 
     acknowledged = await safeside(
-        "unit", "handover", unit_id, "--acknowledge", "staff-03", *AS_WORKER
+        "unit", "handover", unit_id, "--acknowledge", "staff-03", env=AS_WORKER
     )
     assert acknowledged.exit_code == 0, acknowledged.output
     assert "handover_acknowledged" in acknowledged.stdout
@@ -71,9 +70,29 @@ async def test_a_check_leaving_out_a_child_is_refused_with_the_reason_and_exit_1
 ) -> None:
     unit_id = new_unit_id()
     await admitted(services, unit_id)
-    result = await safeside("unit", "check", unit_id, *AS_WORKER)
+    result = await safeside("unit", "check", unit_id, env=AS_WORKER)
     assert result.exit_code == 1
     assert "refused: the unit check must list every resident child" in result.stderr
+
+
+async def test_a_worker_of_another_unit_is_refused_its_handover_and_the_refusal_is_logged(
+    safeside: Cli, services: Services
+) -> None:
+    unit_id = new_unit_id()
+    await admitted(services, unit_id)
+    as_other = {"SAFESIDE_TOKEN": token_for("key_worker", "kw-other")}
+    shown = await safeside("unit", "handover", unit_id, env=as_other)
+    assert shown.exit_code == 1
+    assert shown.stderr.strip() == f"safeside: refused: {NOT_YOUR_UNIT}"
+    checked = await safeside("unit", "check", unit_id, env=as_other)
+    assert checked.exit_code == 1
+    assert checked.stderr.strip() == f"safeside: refused: {NOT_YOUR_UNIT}"
+    logged = await services.pool.fetch(
+        "SELECT what, allowed FROM access_log WHERE subject = 'kw-other' AND unit_id = $1",
+        unit_id,
+    )
+    assert [(row["what"], row["allowed"]) for row in logged] == [("unit_handover", False)]
+    assert (await unit_state(services.client, unit_id)).checks_recorded == 0
 
 
 async def test_the_unit_routes_record_checks_meetings_and_the_handover(
@@ -153,6 +172,9 @@ async def test_only_the_units_staff_record_its_checks_and_read_its_handover(
     assert (await unit_state(services.client, unit_id)).version >= 1
 
 
-async def test_an_unknown_unit_is_404(api: httpx.AsyncClient) -> None:
+async def test_an_unknown_unit_is_refused_as_another_units_handover_is(
+    api: httpx.AsyncClient,
+) -> None:
     answer = await api.get(f"/units/{new_unit_id()}/handover")
-    assert answer.status_code == 404
+    assert answer.status_code == 403
+    assert answer.json()["detail"] == NOT_YOUR_UNIT

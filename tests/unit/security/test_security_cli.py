@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -50,6 +51,34 @@ def test_a_token_for_a_role_that_does_not_sign_in_is_refused(tmp_path: Path) -> 
         cli, ["token", "issue", "--role", "police", "--subject", "x"], env=_env(tmp_path)
     )
     assert result.exit_code == 2
+
+
+def test_a_token_longer_than_twelve_hours_is_refused_naming_the_option(tmp_path: Path) -> None:
+    _ensure_dev_secrets(Settings(data_dir=tmp_path))
+    result = CliRunner().invoke(
+        cli,
+        ["token", "issue", "--role", "key_worker", "--subject", "kw-17", "--hours", "13"],
+        env=_env(tmp_path),
+    )
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "safeside: --hours: a token may last at most 12 hours (SAFESIDE_AUTH_MAX_TOKEN_HOURS)"
+    ]
+
+
+def test_twelve_hours_is_the_longest_token_the_command_line_issues(tmp_path: Path) -> None:
+    _ensure_dev_secrets(Settings(data_dir=tmp_path))
+    result = CliRunner().invoke(
+        cli,
+        ["token", "issue", "--role", "key_worker", "--subject", "kw-17", "--hours", "12"],
+        env=_env(tmp_path),
+    )
+    assert result.exit_code == 0, result.output
+    verified = TokenVerifier.from_settings(Settings(data_dir=tmp_path)).verify_token(
+        result.stdout.strip()
+    )
+    assert verified.expires_at - verified.issued_at == timedelta(hours=12)
 
 
 def test_keys_rotate_adds_a_current_key_and_says_to_restart(tmp_path: Path) -> None:

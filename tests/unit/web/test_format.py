@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from starter.services.redaction import REDACTED
+from safeside.need_to_know import REDACTED
 from starter.web.format import day, detail, london_time, shown, time_left, words
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -1,7 +1,8 @@
 """Signing in, the session cookie and the CSRF check, through the real app over ASGI.
 
 Everything here happens before a page reads anything, so the app gets no Temporal client and
-no PostgreSQL pool: a test reaching for either fails."""
+no PostgreSQL pool (a test reaching for either fails), and keeps the sessions ended by signing
+out in memory."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from starter.web import ROUTERS
 from starter.web.session import SESSION_COOKIE
 from starter.web.viewer import signed_in
 from tests.support.security import bearer, security_settings, token_for
+from tests.support.sessions import InMemoryEndedSessions
 from workflows.domain.policy import Policy
 
 PUBLIC_PAGES = {"/sign-in", "/sign-out"}
@@ -31,9 +33,12 @@ BEARER = bearer("registered_manager")
 @pytest.fixture
 def app() -> FastAPI:
     nothing: Any = None
-    return create_app(
+    app = create_app(
         Services(client=nothing, pool=nothing, settings=security_settings(), policy=Policy())
     )
+    # Sessions ended by signing out, kept in memory here (PostgreSQL in the integration tests).
+    app.state.ended_sessions = InMemoryEndedSessions()
+    return app
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -200,6 +205,25 @@ async def test_signing_out_ends_the_session(browser: httpx.AsyncClient) -> None:
     assert answer.headers["location"] == "/sign-in?signed_out=1"
     assert SESSION_COOKIE not in browser.cookies
     assert (await browser.get("/")).headers["location"] == "/sign-in"
+
+
+async def test_a_copy_of_the_cookie_stops_working_once_its_owner_signs_out(
+    browser: httpx.AsyncClient,
+) -> None:
+    await signed_in_as(browser, "key_worker")
+    copied = browser.cookies[SESSION_COOKIE]
+    page = await browser.get("/web/start-placement")
+    await browser.post("/sign-out", data={"csrf_token": form_token(page.text)})
+    browser.cookies.set(SESSION_COOKIE, copied)
+    answer = await browser.get("/web/start-placement")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/sign-in?ended=1"
+    sign_in = await browser.get("/sign-in")
+    again = await browser.post(
+        "/sign-in", data={"csrf_token": form_token(sign_in.text), "token": copied}
+    )
+    assert again.status_code == 401
+    assert "session was ended by signing out: ask for a new token" in again.text
 
 
 async def test_another_site_cannot_sign_anyone_out(browser: httpx.AsyncClient) -> None:

@@ -24,15 +24,21 @@ class ToPlacement(BaseModel):
     command: UnitToPlacementCommand
 
 
-def owed_to_placements(unit_id: str, event: UnitEvent) -> list[ToPlacement]:
+def unit_check_reference(check_number: int) -> str:
+    """The unit check a missing report came from, as the child's record names it: never the
+    unit's id, which would tell every reader of the record where the child lives."""
+    return f"unit-check-{check_number}"
+
+
+def owed_to_placements(event: UnitEvent) -> list[ToPlacement]:
     """The commands `event` obliges the unit to send its placements, in order."""
     match event:
         case MissingProcedureRequested():
-            check = f"{unit_id}-C{event.check_number}"
+            check = unit_check_reference(event.check_number)
             why = (
                 None
                 if event.reason == "not_seen"
-                else f"not back when an authorised absence ended (unit check {check})"
+                else f"not back when an authorised absence ended ({check})"
             )
             command = ReportMissing(
                 actor=event.actor,

@@ -49,7 +49,7 @@ def missing_requested(reason: str) -> MissingProcedureRequested:
 
 
 def test_a_child_not_seen_owes_their_placement_a_missing_report_naming_the_check() -> None:
-    assert owed_to_placements("UNIT-7", missing_requested("not_seen")) == [
+    assert owed_to_placements(missing_requested("not_seen")) == [
         ToPlacement(
             placement_id="PL-1",
             command=ReportMissing(
@@ -57,19 +57,19 @@ def test_a_child_not_seen_owes_their_placement_a_missing_report_naming_the_check
                 kind=MissingKind.missing,
                 last_seen_at=LAST_SEEN,
                 circumstances=None,
-                unit_check_reference="UNIT-7-C3",
+                unit_check_reference="unit-check-3",
             ),
         )
     ]
 
 
 def test_an_overrun_absence_says_so_in_the_missing_report() -> None:
-    [owed] = owed_to_placements("UNIT-7", missing_requested("absence_overran"))
+    [owed] = owed_to_placements(missing_requested("absence_overran"))
     assert isinstance(owed.command, ReportMissing)
     assert owed.command.circumstances == (
-        "not back when an authorised absence ended (unit check UNIT-7-C3)"
+        "not back when an authorised absence ended (unit-check-3)"
     )
-    assert owed.command.unit_check_reference == "UNIT-7-C3"
+    assert owed.command.unit_check_reference == "unit-check-3"
 
 
 def test_only_concerns_naming_a_child_reach_a_placement_in_order() -> None:
@@ -89,7 +89,7 @@ def test_only_concerns_naming_a_child_reach_a_placement_in_order() -> None:
             ),
         )
     )
-    owed = owed_to_placements("UNIT-7", checked)
+    owed = owed_to_placements(checked)
     assert [o.placement_id for o in owed] == ["PL-2", "PL-1"]
     assert owed[0].command == RecordSuspiciousActivity(
         actor=WORKER, category="waiting_car", note_reference_or_text="LOG-1", observed_at=OPENED
@@ -100,7 +100,7 @@ def test_other_unit_events_owe_the_placements_nothing() -> None:
     meeting = HouseMeetingHeld.model_validate(
         SECOND | {"held_at": OPENED, "phones_discussed": True, "residents_present": 2}
     )
-    assert owed_to_placements("UNIT-7", meeting) == []
+    assert owed_to_placements(meeting) == []
 
 
 def given_up(purpose: str, recipient: Role, at: datetime = OPENED) -> GivenUp:

@@ -1,0 +1,340 @@
+"""Need to know, by allow-list: for each staff role, the fields of a child's record it may see.
+
+Every answer about a child (state, deadlines, handover, audit trail, lists, access log) is JSON
+whose keys are the field names of the domain's models, so the list is kept by field name, in
+groups. A key in no group is seen by nobody: a field added to a model later reads
+``[redacted]`` for every role until it is listed here (``tests/unit/security`` fails until it
+is). The care roles see what they saw before the allow-list, except that nothing derived from
+a unit reaches the Independent Reviewing Officer (the unit check reference named the unit).
+The auditor checks that things were done, on time, by the right role: so it sees the record's
+structure, times, coded values and roles, and never what anyone wrote, whom anyone named, or
+the unit; it sees who read a record (the access log's ``subject``), which is what the log is
+for. The administrator keeps the organisation's data and sees nothing of a child. A key means
+one thing wherever it appears, so a new field whose meaning differs from an existing key's
+needs a name of its own (a break-glass reason the auditor must read is not a restriction's
+``reason``).
+
+======================  ====  ====  ====  ====  ====  ====  =======  =============
+group                    RW    KW    DM    RM    SW   IRO   auditor  administrator
+======================  ====  ====  ====  ====  ====  ====  =======  =============
+structure                yes   yes   yes   yes   yes   yes   yes      -
+coded                    yes   yes   yes   yes   yes   yes   yes      -
+free_text                yes   yes   yes   yes   yes   yes   -        -
+references               yes   yes   yes   yes   yes   yes   -        -
+identifying              yes   yes   yes   yes   yes   yes   -        -
+readers                  yes   yes   yes   yes   yes   yes   yes      -
+location                 yes   yes   yes   yes   yes   -     -        -
+unit                     yes   yes   yes   yes   yes   -     -        -
+======================  ====  ====  ====  ====  ====  ====  =======  =============
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from workflows.domain.common import LOCATION_FIELDS, Role
+
+R = Role
+
+
+class FieldGroup(StrEnum):
+    structure = "structure"
+    coded = "coded"
+    free_text = "free_text"
+    references = "references"
+    identifying = "identifying"
+    readers = "readers"
+    location = "location"
+    unit = "unit"
+
+
+FIELDS: dict[FieldGroup, frozenset[str]] = {
+    # What kind of record, its place in the stream, when, by which role, and the containers
+    # that hold the rest (each opened only for a role that sees it: ``redaction``). Ids are
+    # opaque: a placement's, an episode's ("<placement>-M1"), a deadline's, a notification's
+    # ("<placement>:<version>:<role>").
+    FieldGroup.structure: frozenset(
+        {
+            "type",
+            "event_type",
+            "version",
+            "schema_version",
+            "stream_id",
+            "placement_id",
+            "episode_id",
+            "missing_episode_id",
+            "deadline_id",
+            "id",
+            "what",
+            "actor",
+            "role",
+            "actor_role",
+            "status",
+            "details",
+            "entries",
+            "items",
+            "facts",
+            "summary",
+            "next_after",
+            "next_after_version",
+            "next_before_version",
+            "missing_episodes",
+            "visitors",
+            "restrictions",
+            "contact_assessments",
+            "open_deadlines",
+            "overdue_deadlines",
+            "overdue",
+            "requirement",
+            "due_at",
+            "next_step_at",
+            "next_step_index",
+            "next_step_name",
+            "step_name",
+            "step_index",
+            "notify_role",
+            "responsible_role",
+            "recipient",
+            "purpose",
+            "about_version",
+            "idempotency_key",
+            "failed_notifications",
+            "escalations_raised",
+            "deadlines_missed",
+            # Times.
+            "occurred_at",
+            "as_at",
+            "arrived_at",
+            "assessed_at",
+            "attempted_at",
+            "confirmed_at",
+            "contact_at",
+            "delivered_at",
+            "ended_at",
+            "explained_at",
+            "first_assessed_at",
+            "held_at",
+            "interpreter_requested_at",
+            "interviewed_at",
+            "last_assessed_at",
+            "last_seen_at",
+            "leaflet_delivered_at",
+            "lifted_at",
+            "looked_after_since",
+            "missing_procedures_explained_at",
+            "missing_since",
+            "next_deadline_at",
+            "nrm_referred_at",
+            "observed_at",
+            "planning_meeting_held_at",
+            "proposed_at",
+            "raised_at",
+            "read_at",
+            "received_at",
+            "referred_at",
+            "reported_at",
+            "requested_at",
+            "return_interview_held_at",
+            "returned_at",
+            "review_by",
+            "reviews_held",
+            "risk_clock_started_at",
+            "risk_review_requested_at",
+            "since",
+            "social_worker_visits",
+            "starts_at",
+            "until",
+            "updated_at",
+            "verified_at",
+            "visited_at",
+        }
+    ),
+    # Values from the domain's own lists, counts and yes/no: nobody typed them.
+    FieldGroup.coded: frozenset(
+        {
+            "kind",
+            "level",
+            "initial_risk_level",
+            "risk_level",
+            "from_level",
+            "to_level",
+            "police_risk_grade",
+            "outcome",
+            "means",
+            "channel",
+            "end_reason",
+            "imposed_by",
+            "allowed",
+            "child_participated",
+            "child_seen_alone",
+            "young_person_present",
+            "identity_established",
+            "relationship_established",
+            "visitor_was_proposed",
+            "phone_held",
+            "ukvi_relevant",
+            "missing",
+            "away_without_authorisation",
+            "number",
+            "review_number",
+            "risk_review_sequence",
+            "restriction_review_sequence",
+            "enquiry_count",
+            "visit_count",
+            "unverified_visit_attempts",
+            "observation_count",
+            "family_contact_count",
+            "suspicious_activity_count",
+            "overdue_count",
+        }
+    ),
+    # What someone wrote: the child's own words, reasons, relationships, risk factors. A key
+    # that is free text anywhere is free text everywhere (an observation's ``category`` is).
+    FieldGroup.free_text: frozenset(
+        {
+            "child_views",
+            "child_understanding",
+            "note_reference_or_text",
+            "question",
+            "reason",
+            "absence_reason",
+            "stated_relationship",
+            "relationship",
+            "factors",
+            "risk_factors",
+            "category",
+        }
+    ),
+    # References to people and documents held elsewhere: staff, interpreters, visitors, family,
+    # enquirers, the police, immigration and NRM references, descriptions.
+    FieldGroup.references: frozenset(
+        {
+            "reference",
+            "actor_ref",
+            "social_worker_reference",
+            "chaired_by_iro_reference",
+            "interpreter_reference",
+            "interviewer_reference",
+            "referral_reference",
+            "assessment_reference",
+            "confirmation_reference",
+            "phone_release_reference",
+            "police_check_reference",
+            "immigration_check_reference",
+            "visitor_reference",
+            "contact_person_reference",
+            "contact_person_references",
+            "enquirer_reference",
+            "found_by_reference",
+            "description_reference",
+            "clothing_reference",
+        }
+    ),
+    # What identifies the child: the case, the language (with a trafficked child, a strong
+    # pointer), the council that placed them.
+    FieldGroup.identifying: frozenset(
+        {"case_reference", "first_language", "language", "placing_authority"}
+    ),
+    # Who read a record, and why when they opened it by break-glass: the access log's purpose.
+    FieldGroup.readers: frozenset({"subject", "break_glass_reason"}),
+    # Where the child lives (the unit, and the unit check that names it) or was last seen, is,
+    # or was found.
+    FieldGroup.location: frozenset({"unit_id", "unit_check_reference", *LOCATION_FIELDS}),
+    # The unit's own records (its checks, meetings, residents and duties): they say which
+    # children live together, so they are the unit's, like its id.
+    FieldGroup.unit: frozenset(
+        {
+            "residents",
+            "answered",
+            "next_check_due_at",
+            "whereabouts",
+            "away_until",
+            "joined_at",
+            "level_since",
+            "missing_requested",
+            "opened_at",
+            "checks_recorded",
+            "last_check_at",
+            "house_meetings_held",
+            "last_house_meeting_at",
+            "building_checks_recorded",
+            "last_building_check_at",
+            "concerns_raised",
+            "handovers_acknowledged",
+            "last_handover_acknowledged_at",
+            "unit_overdue",
+            "unit_due_next_24_hours",
+            "due_next_24_hours",
+            "reported_version",
+            "check_number",
+            "checked_at",
+            "areas",
+            "concerns",
+            "topics",
+            "residents_present",
+            "phones_discussed",
+            "acknowledged_at",
+            "handed_over_by_reference",
+        }
+    ),
+}
+
+_UNIT_STAFF = frozenset({R.residential_worker, R.key_worker, R.duty_manager, R.registered_manager})
+_CARE = _UNIT_STAFF | {R.social_worker, R.independent_reviewing_officer}
+_READING_RECORDS = _CARE | {R.auditor}
+
+# The table: field group -> the staff roles that see it. The administrator is in no row, and
+# neither is any role that never signs in (partner agencies, the deadline clock).
+VISIBLE_TO: dict[FieldGroup, frozenset[Role]] = {
+    FieldGroup.structure: _READING_RECORDS,
+    FieldGroup.coded: _READING_RECORDS,
+    FieldGroup.free_text: _CARE,
+    FieldGroup.references: _CARE,
+    FieldGroup.identifying: _CARE,
+    FieldGroup.readers: _READING_RECORDS,
+    FieldGroup.location: _UNIT_STAFF | {R.social_worker},
+    FieldGroup.unit: _UNIT_STAFF | {R.social_worker},
+}
+
+# The roles this table decides for: every role a person signs in with.
+DECIDED_ROLES = _READING_RECORDS | {R.administrator}
+
+KNOWN_FIELDS = frozenset(field for fields in FIELDS.values() for field in fields)
+
+
+def _visible(role: Role) -> frozenset[str]:
+    return frozenset(
+        field for group, roles in VISIBLE_TO.items() if role in roles for field in FIELDS[group]
+    )
+
+
+_VISIBLE = {role: _visible(role) for role in Role}
+
+
+def visible_fields(role: Role) -> frozenset[str]:
+    """The keys whose values ``role`` may see; every other key reads ``[redacted]``."""
+    return _VISIBLE[role]
+
+
+def may_see(role: Role, field: str) -> bool:
+    return field in _VISIBLE[role]
+
+
+REDACTED = "[redacted]"
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | tuple | dict) and len(value) == 0)
+
+
+def redact(value: Any, visible: frozenset[str]) -> Any:
+    """JSON-ready ``value`` with every key outside ``visible`` redacted, at any depth."""
+    if isinstance(value, dict):
+        return {
+            key: redact(item, visible) if key in visible or _empty(item) else REDACTED
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact(item, visible) for item in value]
+    return value
