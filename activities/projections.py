@@ -211,6 +211,7 @@ def open_deadline_row(stream_id: str, deadline: Deadline) -> tuple[object, ...]:
         deadline.next_step_index,
         deadline.next_step_name,
         deadline.next_step_at,
+        deadline.watch,
     )
 
 
@@ -274,8 +275,8 @@ async def project(
     await con.executemany(
         """INSERT INTO open_deadlines (stream_id, deadline_id, kind, requirement, due_at,
                                        responsible_role, next_step_index, next_step_name,
-                                       next_step_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+                                       next_step_at, watch)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
         [open_deadline_row(state.stream_id, deadline) for deadline in deadlines],
     )
 

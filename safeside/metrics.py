@@ -23,6 +23,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from safeside import not_running
 from safeside.db import Pool
 from safeside.settings import Settings
 from workflows.domain.common import DeadlineKind, RiskLevel, Role
@@ -119,6 +120,8 @@ _QUERIES = {
          GROUP BY risk_level""",
     "unit_checks": """
         SELECT count(*) AS n FROM units WHERE next_check_due_at < now()""",
+    "not_running": f"""
+        SELECT count(*) AS n FROM placement_homes h WHERE {not_running.condition("h")}""",
 }
 
 Rows = Mapping[str, list[Mapping[str, Any]]]
@@ -143,6 +146,7 @@ def _families(rows: Rows) -> list[Metric]:
         *_notifications(rows["notifications"]),
         _placements(rows["placements"]),
         _unit_checks(rows["unit_checks"]),
+        _not_running(rows["not_running"]),
     ]
 
 
@@ -255,6 +259,16 @@ def _unit_checks(rows: list[Mapping[str, Any]]) -> Metric:
     family = GaugeMetricFamily(
         "safeside_unit_checks_overdue",
         "Units whose whereabouts check (R4) is past its due time now.",
+    )
+    family.add_metric([], rows[0]["n"])
+    return family
+
+
+def _not_running(rows: list[Mapping[str, Any]]) -> Metric:
+    family = GaugeMetricFamily(
+        "safeside_placements_not_running",
+        "Placements started minutes ago or more whose workflow has stored nothing: it is "
+        "failing or no worker runs it (docs/operations.md).",
     )
     family.add_metric([], rows[0]["n"])
     return family

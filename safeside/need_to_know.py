@@ -86,6 +86,7 @@ FIELDS: dict[FieldGroup, frozenset[str]] = {
             "open_deadlines",
             "overdue_deadlines",
             "overdue",
+            "watch",
             "requirement",
             "due_at",
             "next_step_at",
@@ -98,12 +99,16 @@ FIELDS: dict[FieldGroup, frozenset[str]] = {
             "recipient",
             "purpose",
             "about_version",
+            # A notice's delivery, as the outbox records it (pending, delivered, failed).
+            "delivery_status",
             "idempotency_key",
             "failed_notifications",
             "escalations_raised",
             "deadlines_missed",
             # Times.
             "occurred_at",
+            "owed_at",
+            "police_acknowledged_at",
             "as_at",
             "arrived_at",
             "assessed_at",
@@ -153,6 +158,10 @@ FIELDS: dict[FieldGroup, frozenset[str]] = {
     # Values from the domain's own lists, counts and yes/no: nobody typed them.
     FieldGroup.coded: frozenset(
         {
+            # Whether the child needs an interpreter (asked at the start; on the records of
+            # the leaflet and of the missing procedures).
+            "needs_interpreter",
+            "interpreter_needed",
             "kind",
             "level",
             "initial_risk_level",
@@ -187,6 +196,7 @@ FIELDS: dict[FieldGroup, frozenset[str]] = {
             "family_contact_count",
             "suspicious_activity_count",
             "overdue_count",
+            "attempts",
         }
     ),
     # What someone wrote: the child's own words, reasons, relationships, risk factors. A key
@@ -229,6 +239,8 @@ FIELDS: dict[FieldGroup, frozenset[str]] = {
             "found_by_reference",
             "description_reference",
             "clothing_reference",
+            # The police's crime or CAD reference for a missing episode.
+            "police_reference",
         }
     ),
     # What identifies the child: the case, the language (with a trafficked child, a strong

@@ -23,7 +23,7 @@ from starter.api.problems import FieldProblem, InvalidRequest, Problem
 from starter.services.lists import BadCursor
 from starter.services.organisation import OrganisationRefused
 from starter.services.permissions import Denied
-from starter.services.placements import PlacementAlreadyOpen, PlacementNotFound
+from starter.services.placements import PlacementAlreadyOpen, PlacementNotFound, StartRefused
 from starter.services.units import UnitNotFound
 from starter.services.workflow_calls import ActionRefused
 from workflows.domain.errors import DomainError
@@ -63,6 +63,11 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
 async def _organisation_refused(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OrganisationRefused)
     return invalid([FieldProblem(field=exc.field, message=str(exc))])
+
+
+async def _start_refused(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StartRefused)
+    return invalid([FieldProblem(field=f, message=m) for f, m in exc.problems.items()])
 
 
 async def _bad_cursor(_: Request, exc: Exception) -> JSONResponse:
@@ -131,6 +136,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(Denied, _denied)
     app.add_exception_handler(OrganisationRefused, _organisation_refused)
+    app.add_exception_handler(StartRefused, _start_refused)
     app.add_exception_handler(NotBase64, _not_base64)
     for undecodable in (UnknownEncryptionKey, PayloadTampered):
         app.add_exception_handler(undecodable, _undecodable)

@@ -1,4 +1,5 @@
-"""/placements: start one, list them, read one's live state, deadlines, handover and trail.
+"""/placements: start one, list them, read one's live state, deadlines, handover, trail and
+who was told.
 
 Every read of one placement goes through the service layer's gate, which checks the permission
 table and writes the access log first (``placement_read``); every answer is redacted for the
@@ -18,6 +19,7 @@ from starter.api.idempotency import Outcome, answer_once
 from starter.api.problems import Problem, responses
 from starter.services.audit_trail import AuditPage
 from starter.services.lists import PlacementPage
+from starter.services.notices import NoticePage
 from starter.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from starter.services.permissions import View
 from starter.services.placements import PlacementAlreadyOpen
@@ -57,6 +59,7 @@ StateRead = Annotated[PlacementRead, Depends(placement_read(View.placement_state
 DeadlinesRead = Annotated[PlacementRead, Depends(placement_read(View.placement_deadlines))]
 HandoverRead = Annotated[PlacementRead, Depends(placement_read(View.handover))]
 AuditRead = Annotated[PlacementRead, Depends(placement_read(View.audit_trail))]
+NoticesRead = Annotated[PlacementRead, Depends(placement_read(View.notifications))]
 
 
 @router.post(
@@ -140,3 +143,15 @@ async def audit(
 ) -> JSONResponse:
     """The chronology from the audit trail in PostgreSQL (R15), in version order."""
     return JSONResponse(await read.audit_trail(after_version=after_version, limit=limit))
+
+
+@router.get("/{placement_id}/notifications", response_model=NoticePage, responses=_READ_ANSWERS)
+async def notifications(
+    read: NoticesRead,
+    after: Annotated[str | None, Query(description="next_after of the previous page")] = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+) -> JSONResponse:
+    """Who was told: every notice the placement's events owed (recipient, purpose, when owed,
+    the channel configured now), delivered, pending (with its attempts) or failed; the newest
+    event first."""
+    return JSONResponse(await read.notices(after=after, limit=limit))

@@ -151,6 +151,29 @@ def audit(
     click.echo(output.render_audit(entries, audit_format), nl=audit_format != "csv")
 
 
+@placement.command(
+    "notices", help="Who was told: every notice the placement owed, the latest first."
+)
+@click.argument("placement_id")
+@listed
+@click.pass_obj
+def notices(settings: Settings, placement_id: str, listing: Listing) -> None:
+    async def read() -> Any:
+        async with signed_in(settings) as me:
+            told = await open_placement(me.services, me.caller, View.notifications, placement_id)
+            return await told.notices(after=listing.after, limit=listing.limit)
+
+    w = output.when
+    listing.show(
+        run(read()),
+        empty="no notices yet",
+        headers=["recipient", "purpose", "owed", "channel", "delivery", "attempts", "delivered"],
+        row=lambda n: (n.get("recipient"), n.get("purpose"), w(n.get("owed_at")),
+                       n.get("channel"), n.get("delivery_status"), n.get("attempts"),
+                       w(n.get("delivered_at"))),
+    )  # fmt: skip
+
+
 @placement.command("list", help="Placements from the projections, a page at a time.")
 @click.option("--unit", help="Only this unit's placements (its opaque id).")
 @click.option("--overdue", is_flag=True, help="Only placements with an overdue deadline.")

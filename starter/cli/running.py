@@ -19,6 +19,7 @@ from starter.cli.signing_in import NotSignedIn
 from starter.services.lists import BadCursor
 from starter.services.organisation import OrganisationRefused
 from starter.services.permissions import Denied
+from starter.services.placements import StartRefused
 from starter.services.workflow_calls import ActionRefused
 from workflows.domain.errors import DomainError
 
@@ -40,6 +41,8 @@ def run(coro: Coroutine[Any, Any, T], *, names: Mapping[str, str] | None = None)
         _fail(BAD_INPUT, f"--after: {exc}")
     except OrganisationRefused as exc:
         _fail(BAD_INPUT, f"{(names or {}).get(exc.field) or option_name(exc.field)}: {exc}")
+    except StartRefused as exc:
+        _fail(BAD_INPUT, *(f"{option_name(f)}: {m}" for f, m in exc.problems.items()))
     except NotSignedIn as exc:
         _fail(FAILED, str(exc))
     except (Denied, ActionRefused, DomainError) as exc:

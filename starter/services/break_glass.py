@@ -50,9 +50,8 @@ async def open_break_glass(
 ) -> BreakGlassGrant:
     """Open the child's record for the caller (Denied unless a Duty or Registered Manager;
     ActionRefused when the placement has ended or the reason is missing)."""
-    if caller.role not in BREAK_GLASS_ROLES or not await relationships.in_directory(
-        services.pool, caller
-    ):
+
+    async def refused(why: str) -> Denied:
         await access_log.record_read(
             services.pool,
             caller,
@@ -61,7 +60,14 @@ async def open_break_glass(
             allowed=False,
             break_glass_reason=reason,
         )
-        raise Denied("only a Duty or Registered Manager in the staff directory may break glass")
+        return Denied(why)
+
+    if caller.role not in BREAK_GLASS_ROLES or not await relationships.in_directory(
+        services.pool, caller
+    ):
+        raise await refused(
+            "only a Duty or Registered Manager in the staff directory may break glass"
+        )
     opened_at = datetime.now(UTC)
     until = opened_at + BREAK_GLASS_LONGEST
     command = OpenBreakGlass(actor=actor_of(caller), reason=reason, until=until)
@@ -69,15 +75,7 @@ async def open_break_glass(
         await record_action(services.client, placement_id, command)
     except PlacementNotFound:
         # No hint of what exists: an unknown id is refused as a stranger's child is.
-        await access_log.record_read(
-            services.pool,
-            caller,
-            BREAK_GLASS_VIEW,
-            placement_id,
-            allowed=False,
-            break_glass_reason=reason,
-        )
-        raise Denied(NOT_YOURS) from None
+        raise await refused(NOT_YOURS) from None
     async with services.pool.acquire() as con, con.transaction():
         row = await con.fetchrow(
             """INSERT INTO break_glass (staff_ref, role, placement_id, reason, opened_at,

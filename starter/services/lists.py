@@ -20,8 +20,11 @@ from starter.services.relationships import visible_placements
 
 DeadlineStatus = Literal["due", "overdue"]
 
+# Overdue: past its due time, and not a watch (a missing episode runs until the child returns,
+# so nobody can be late for it; Today shows it under "Missing now" with its ladder instead).
+_IS_OVERDUE = "(d.due_at < now() AND NOT d.watch)"
 _OVERDUE = (
-    "EXISTS (SELECT 1 FROM open_deadlines d WHERE d.stream_id = o.stream_id AND d.due_at < now())"
+    f"EXISTS (SELECT 1 FROM open_deadlines d WHERE d.stream_id = o.stream_id AND {_IS_OVERDUE})"
 )
 
 
@@ -43,6 +46,7 @@ class OpenDeadline(BaseModel):
     next_step_name: str | None
     next_step_at: datetime | None
     overdue: bool
+    watch: bool
 
 
 class DeadlinePage(KeysetPage[OpenDeadline, str]):
@@ -117,14 +121,14 @@ async def list_deadlines(
     due_before: datetime | None = None,
 ) -> DeadlinePage:
     """Open deadlines across placements, soonest first: all, only those still in time
-    (``due``) or only those past due (``overdue``); only those due before ``due_before``; of
-    the placements the caller may see."""
+    (``due``) or only those someone has missed (``overdue``: past due, never a watch); only
+    those due before ``due_before``; of the placements the caller may see."""
     param = Params()
     conditions = [visible_placements(caller, "d.stream_id", param)]
     if status == "due":
         conditions.append("d.due_at >= now()")
     elif status == "overdue":
-        conditions.append("d.due_at < now()")
+        conditions.append(_IS_OVERDUE)
     if due_before is not None:
         conditions.append(f"d.due_at < {param(due_before)}")
     if unit is not None:
@@ -141,7 +145,7 @@ async def list_deadlines(
     where = " AND ".join(conditions)
     sql = f"""SELECT d.stream_id AS placement_id, d.deadline_id, d.kind, d.requirement, d.due_at,
                      d.responsible_role, d.next_step_name, d.next_step_at,
-                     d.due_at < now() AS overdue
+                     {_IS_OVERDUE} AS overdue, d.watch
                 FROM open_deadlines d WHERE {where}
                ORDER BY d.due_at, d.stream_id, d.deadline_id LIMIT {param(limit + 1)}"""
     async with pool.acquire() as con:

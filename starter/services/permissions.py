@@ -59,6 +59,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "report_missing": _UNIT_STAFF,
     "record_return": _UNIT_STAFF,
     "record_return_interview": _ONLY_SW | _MANAGERS,
+    # The unit phoned the police: whoever took their crime or CAD reference records it.
+    "record_police_acknowledgement": _UNIT_STAFF,
     "record_enquiry": _UNIT_STAFF,
     "propose_visitor": _UNIT_STAFF | _ONLY_SW,
     "record_visitor_verified": _ONLY_SW,
@@ -131,10 +133,12 @@ class View(StrEnum):
     placement_deadlines = "placement_deadlines"
     handover = "handover"
     audit_trail = "audit_trail"
+    notifications = "notifications"
     deadline_list = "deadline_list"
     access_log = "access_log"
     codec = "codec"
     unit_handover = "unit_handover"
+    not_running = "not_running"
 
 
 # The administrator keeps the organisation's data and reads no child's record.
@@ -147,12 +151,19 @@ VIEWS: dict[View, frozenset[Role]] = {
     View.placement_deadlines: _CARE,
     View.handover: _CARE,
     View.audit_trail: _ALL_STAFF,
+    # Who was told of what about the child (a purpose says the child went missing, was
+    # restricted, had a visitor): for those who care for the child and must act on it (is a
+    # notice pending? do the police know?), as the live state is. The auditor's record is the
+    # audit trail; the administrator reads no child's record.
+    View.notifications: _CARE,
     View.deadline_list: _CARE,
     View.access_log: frozenset({R.auditor}),
     # Who lives in the unit and where each child is: the unit's own staff.
     View.unit_handover: _UNIT_STAFF,
     # Decoding payloads in the Temporal UI shows everything, location included.
     View.codec: _MANAGERS,
+    # Placements of their units whose workflow is not running: the managers act on it.
+    View.not_running: _MANAGERS,
 }
 
 # Routes anyone may call without a token: they say nothing about any child. /metrics holds

@@ -3,7 +3,7 @@ door takes to Temporal about a placement."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -22,6 +22,7 @@ from starter.services.workflow_calls import (
     query,
     unreachable,
 )
+from workflows.domain import start_checks
 from workflows.domain.commands import OpenBreakGlass, PlacementCommand, StartPlacement
 from workflows.domain.deadlines import Deadline
 from workflows.domain.decide import decide
@@ -42,11 +43,29 @@ class PlacementNotFound(SafesideError):
     pass
 
 
+class StartRefused(Exception):
+    """Start facts the placement's clocks could not run with: a message per field to correct
+    (each door shows them as field errors), and nothing was recorded or started."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = dict(problems)
+
+
+def check_start(command: StartPlacement) -> None:
+    """StartRefused unless the placement can run with these facts, by the clock now."""
+    problems = start_checks.start_problems(command, datetime.now(UTC))
+    if problems:
+        raise StartRefused(problems)
+
+
 async def start_placement(
     client: Client, command: StartPlacement, *, policy: Policy, task_queue: str
 ) -> WorkflowHandle[PlacementWorkflow, PlacementOutcome]:
     """Start a placement's workflow. Bad details are refused by the domain before anything
-    starts (DomainError); a placement id already used gives PlacementAlreadyOpen."""
+    starts (StartRefused on the facts, DomainError); a placement id already used gives
+    PlacementAlreadyOpen."""
+    check_start(command)
     decide(initial_state(command.placement_id), command, now=datetime.now(UTC), policy=policy)
     try:
         return await client.start_workflow(

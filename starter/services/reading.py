@@ -16,7 +16,16 @@ from datetime import datetime
 from typing import Any, Unpack
 
 from safeside.tokens import Principal
-from starter.services import access_log, audit_trail, lists, placements, relationships, today, units
+from starter.services import (
+    access_log,
+    audit_trail,
+    lists,
+    notices,
+    placements,
+    relationships,
+    today,
+    units,
+)
 from starter.services.audit_trail import ChronologyPage
 from starter.services.connection import Services
 from starter.services.lists import DeadlineFilters, PlacementFilters
@@ -113,6 +122,15 @@ class PlacementRead(_Grant):
     async def handover(self) -> Any:
         self._require(View.handover)
         return self._redacted(await placements.handover(self.services.client, self.placement_id))
+
+    async def notices(self, *, after: str | None, limit: int) -> Any:
+        """Every notice the placement's events owed, with its delivery, newest first."""
+        self._require(View.notifications)
+        services = self.services
+        page = await notices.notices_owed(
+            services.pool, services.settings, self.placement_id, after=after, limit=limit
+        )
+        return self._redacted(page)
 
     async def audit_trail(self, *, after_version: int, limit: int) -> Any:
         """The audit trail from PostgreSQL, in version order."""

@@ -8,18 +8,21 @@ and the command goes to its workflow (``starter.services.placements``,
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
+import asyncpg
 from pydantic import BaseModel
 
 from safeside.contracts.workflows import RecordResult
+from safeside.db import Pool
 from safeside.tokens import Principal
 from starter.command_fields import UNIT_COMMANDS, Action
 from starter.services import organisation, relationships
 from starter.services.connection import Services
 from starter.services.permissions import Denied, check_action, check_unit_action
-from starter.services.placements import record_action, start_placement
+from starter.services.placements import check_start, record_action, start_placement
 from starter.services.reading import NOT_YOUR_UNIT, check_works_with
 from starter.services.units import record_on_unit
 from workflows.domain.commands import PlacementCommand, StartPlacement
@@ -49,10 +52,12 @@ async def start_placement_workflow(
 ) -> None:
     """Start the placement's workflow under the policy in force, in a unit that exists and
     that the starting manager (the command's actor) belongs to: OrganisationRefused on the
-    unit id, Denied, DomainError or PlacementAlreadyOpen when refused. Where the child lives
-    and their social worker are recorded first, so the manager can read them at once."""
+    unit id, Denied, StartRefused (facts the clocks cannot run with), DomainError or
+    PlacementAlreadyOpen when refused. Where the child lives and their social worker are
+    recorded first, so the manager can read them at once."""
     starter = Principal(subject=command.actor.reference, role=command.actor.role)
     await organisation.check_may_start_in(services.pool, starter, command.unit_id)
+    check_start(command)  # before the home is recorded: a refused start leaves no trace
     await organisation.house(
         services.pool,
         starter,
@@ -76,10 +81,42 @@ async def record_placement_action(
     fields: Mapping[str, Any],
 ) -> RecordResult:
     """Record ``action`` on the placement as the caller: Denied unless their role may and
-    they work with the child; ActionRefused with the domain's reason."""
+    they work with the child; ActionRefused with the domain's reason. Answers once the audit
+    trail holds what was recorded (``stored``), so a read straight after it sees it."""
     command = placement_command(caller, action.model, fields)
     await check_works_with(services, caller, placement_id)
-    return await record_action(services.client, placement_id, cast(PlacementCommand, command))
+    result = await record_action(services.client, placement_id, cast(PlacementCommand, command))
+    await stored(services.pool, placement_id, result.version)
+    return result
+
+
+# The workflow accepts an action at once and stores it a moment later; an answer waits this
+# long for the audit trail to hold it. Longer (PostgreSQL down: the workflow stores it when
+# PostgreSQL is back) it answers anyway: the action is recorded, and nothing is lost.
+READ_YOUR_WRITES_WITHIN = 5.0
+
+
+async def stored(pool: Pool, placement_id: str, version: int) -> bool:
+    """Wait until the audit trail holds ``version`` of the placement; False if it did not
+    within ``READ_YOUR_WRITES_WITHIN`` seconds (or PostgreSQL did not answer)."""
+    deadline = asyncio.get_running_loop().time() + READ_YOUR_WRITES_WITHIN
+    delay = 0.01
+    while True:
+        try:
+            held = await pool.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND version = $2)",
+                placement_id,
+                version,
+                timeout=READ_YOUR_WRITES_WITHIN,
+            )
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return False
+        if held:
+            return True
+        if asyncio.get_running_loop().time() + delay > deadline:
+            return False
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.2)
 
 
 async def record_unit_action(

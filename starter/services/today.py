@@ -21,6 +21,7 @@ from safeside.tokens import Principal
 from starter.services.paging import Params
 from starter.services.relationships import visible_placements, visible_units
 from starter.services.units import UnitNotFound, unit_handover
+from workflows.domain.common import DeadlineKind
 from workflows.domain.unit.events import UnitDeadlineKind
 
 log = get_logger(__name__)
@@ -37,6 +38,10 @@ class MissingChild(BaseModel):
     since: datetime
     last_seen_at: datetime | None
     police_risk_grade: str | None
+    # The episode's watch (R5): the next step of its ladder and when it falls due, counted
+    # from `since`. A watch is never overdue: it runs until the child returns.
+    next_step_name: str | None = None
+    next_step_at: datetime | None = None
 
 
 class RaisedEscalation(BaseModel):
@@ -67,13 +72,16 @@ class UnitCheckDue(BaseModel):
 
 
 async def missing_now(pool: Pool, caller: Principal, *, limit: int = 100) -> list[MissingChild]:
-    """Every open episode of a child the caller may see, the longest first."""
+    """Every open episode of a child the caller may see, the longest first, each with the
+    next step of its watch (a placement has one open episode at most, so one watch)."""
     param = Params()
     visible = visible_placements(caller, "e.stream_id", param)
+    watch = param(DeadlineKind.missing_episode.value)
     rows = await pool.fetch(
         f"""SELECT e.stream_id AS placement_id, p.unit_id, e.kind, e.started_at AS since,
-                   e.last_seen_at, e.police_risk_grade
+                   e.last_seen_at, e.police_risk_grade, d.next_step_name, d.next_step_at
               FROM missing_episodes e LEFT JOIN placements p ON p.stream_id = e.stream_id
+                   LEFT JOIN open_deadlines d ON d.stream_id = e.stream_id AND d.kind = {watch}
              WHERE e.ended_at IS NULL AND {visible}
              ORDER BY e.started_at, e.stream_id LIMIT {param(limit)}""",
         *param.values,

@@ -39,8 +39,9 @@ PLACEMENT_FORMS: dict[str, FormSpec] = {
             "leaflet-delivered",
             [
                 FieldAsk("language", "Language of the leaflet"),
-                FieldAsk("interpreter_reference", "Interpreter's reference", needed=True,
-                         hint="The leaflet is explained with an interpreter."),
+                FieldAsk("interpreter_reference", "Interpreter's reference",
+                         hint="Needed unless the child's first language is English, or the "
+                              "start said no interpreter is needed."),
                 FieldAsk("child_understanding", "What the child understood", long=True,
                          needed=True),
                 FieldAsk("delivered_at", "When it was explained"),
@@ -98,6 +99,20 @@ PLACEMENT_FORMS: dict[str, FormSpec] = {
             title="Report returned (R5)",
             submit="Report returned",
             intro="Closes the missing episode; the return home interview is due within 72 hours.",
+        ),
+        _action_form(
+            "police-acknowledgement",
+            [
+                FieldAsk("episode_id", "Missing episode",
+                         hint="As the missing episodes table shows it, such as PL-2031-M1."),
+                FieldAsk("police_acknowledged_at", "When the police acknowledged it"),
+                FieldAsk("police_reference", "Police reference", needed=True,
+                         hint="The crime or CAD reference the police gave."),
+            ],
+            title="Record the police's acknowledgement (R5)",
+            submit="Record the acknowledgement",
+            intro="Shown beside the missing episode, so whoever is on duty knows the police "
+            "have it and can quote their reference.",
         ),
     )
 }  # fmt: skip

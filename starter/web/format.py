@@ -26,6 +26,8 @@ _WORDS = {
     "away": "away without permission",
     "reg28": "reg 28",
     "MSA2015-s52": "MSA 2015 s.52",
+    "missing_children_proforma": "Missing Children's Proforma",
+    "reg40_police_involved": "reg 40 notice: police involved",
 }
 
 
@@ -84,6 +86,22 @@ def time_left(due_at: datetime | str | None, now: datetime) -> str:
     return f"{duration_words(delta)} left"
 
 
+def ladder_step(
+    name: str | None, at: datetime | str | None, since: datetime | str | None, now: datetime
+) -> str:
+    """A watch's next step, counted from its start: ``Duty manager at 24 h — in 23 h 50 min``;
+    "—" when there is none."""
+    when, start = as_datetime(at), as_datetime(since)
+    if name is None or when is None or start is None:
+        return "—"
+    after = when - start
+    whole_hours, rest = divmod(after, timedelta(hours=1))
+    offset = f"{whole_hours} h" if not rest else duration_words(after)
+    left = when - now.astimezone(UTC)
+    told = "due now" if left <= timedelta(0) else f"in {duration_words(left)}"
+    return f"{words(name)} at {offset} — {told}"
+
+
 def ago(value: datetime | str | None, now: datetime) -> str:
     """``2 h 5 min ago``."""
     when = as_datetime(value)
@@ -133,6 +151,7 @@ FILTERS = {
     "day": day,
     "time_left": time_left,
     "ago": ago,
+    "ladder_step": ladder_step,
     "words": words,
     "shown": shown,
     "detail": detail,

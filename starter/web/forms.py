@@ -46,7 +46,7 @@ class FieldAsk:
     hint: str | None = None
     long: bool = False
     # Shown as required although the model may leave it out: the domain refuses the command
-    # without it (and says why), as the interpreter of the leaflet (R1).
+    # without it (and says why), as the child's understanding of the leaflet (R1).
     needed: bool = False
     # Labels for some of a choice's values; the others are their names in words.
     choice_labels: Mapping[str, str] = field(default_factory=dict)

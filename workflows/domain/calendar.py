@@ -23,6 +23,8 @@ _FIRST_YEAR, _LAST_YEAR = 2000, 2100
 _BANK_HOLIDAYS_ENGLAND: frozenset[date] = frozenset(
     holidays.country_holidays("GB", subdiv="ENG", years=range(_FIRST_YEAR, _LAST_YEAR + 1))
 )
+# The years a clock can run in: a start outside them is refused (`start_checks`).
+KNOWN_YEARS = range(_FIRST_YEAR, _LAST_YEAR + 1)
 
 
 def is_working_day(day: date) -> bool:
@@ -35,6 +37,16 @@ def is_working_day(day: date) -> bool:
 def london_day_start(day: date) -> datetime:
     """Midnight at the start of `day` in London, as a UTC instant."""
     return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
+
+
+def london_days_after(day: date, n: int) -> datetime:
+    """Midnight in London at the start of the `n`th day after `day`, as a UTC instant.
+
+    For clocks defined as "`n` days from the start of `day`": the days are counted on the
+    London calendar, not as n x 24 hours, so a change to or from British Summer Time in
+    between still ends at 00:00 London time rather than 23:00 or 01:00.
+    """
+    return london_day_start(day + timedelta(days=n))
 
 
 def _at_london_wall_clock(day: date, wall_clock: time) -> datetime:

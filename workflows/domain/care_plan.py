@@ -71,9 +71,13 @@ def _leaflet(
 ) -> LeafletDelivered:
     if state.leaflet_delivered_at is not None:
         raise DomainError("the leaflet delivery is already recorded")
-    interpreter = require(
-        command.interpreter_reference,
-        "the leaflet must be explained with an interpreter: give the interpreter's reference",
+    interpreter = (
+        require(
+            command.interpreter_reference,
+            "the leaflet must be explained with an interpreter: give the interpreter's reference",
+        )
+        if facts.interpreter_needed
+        else given(command.interpreter_reference)
     )
     language = given(command.language)
     if language is None or language.casefold() != facts.first_language.casefold():
@@ -92,6 +96,7 @@ def _leaflet(
         interpreter_reference=interpreter,
         child_understanding=understanding,
         delivered_at=command.delivered_at,
+        interpreter_needed=facts.interpreter_needed,
     )
 
 
@@ -109,6 +114,7 @@ def _missing_procedures(
         **header(state, now, command.actor),
         explained_at=command.explained_at,
         interpreter_reference=given(command.interpreter_reference),
+        interpreter_needed=facts.interpreter_needed,
     )
 
 

@@ -158,6 +158,16 @@ class RecordReturnInterview(CommandBase):
     child_views: str | None = None
 
 
+class RecordPoliceAcknowledgement(CommandBase):
+    """Record that the police acknowledged a missing episode, with their crime or CAD reference."""
+
+    type: Literal["record_police_acknowledgement"] = "record_police_acknowledgement"
+    episode_id: str
+    police_acknowledged_at: UtcDatetime
+    # The crime or CAD (incident log) reference the police gave.
+    police_reference: str | None = None
+
+
 # -- Location and visitors (R2) ----------------------------------------------------------------
 
 
@@ -299,7 +309,7 @@ CarePlanCommand = (
     | ChangeRiskLevel
     | RecordObservation
 )
-MissingCommand = ReportMissing | RecordReturn | RecordReturnInterview
+MissingCommand = ReportMissing | RecordReturn | RecordReturnInterview | RecordPoliceAcknowledgement
 VisitorCommand = (
     RecordEnquiry
     | ProposeVisitor

@@ -7,11 +7,16 @@ expires, and the last step of its ladder repeats until the child returns.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from workflows.domain.calendar import add_months, add_working_days, london_day_start
+from workflows.domain.calendar import (
+    add_months,
+    add_working_days,
+    london_day_start,
+    london_days_after,
+)
 from workflows.domain.common import DeadlineKind, Role, UtcDatetime, utc
 from workflows.domain.events import PlacementFacts
 from workflows.domain.ladders import EscalationStep
@@ -32,6 +37,9 @@ class Deadline(BaseModel):
     next_step_at: UtcDatetime | None
     next_step_name: str | None
     overdue: bool
+    # A watch (a missing episode) runs from the report until the child returns: nobody can be
+    # late for it, so it is never overdue; its ladder says who is told next, and when.
+    watch: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,9 +191,9 @@ def _next_review_due(state: PlacementState, facts: PlacementFacts, policy: Polic
         return add_months(reviews[-1], policy.later_reviews_every_months)
     if len(reviews) == 1:
         return add_months(reviews[0], policy.second_review_within_months)
-    became_looked_after = london_day_start(facts.looked_after_since)
-    due = became_looked_after + timedelta(days=policy.first_review_within_days)
+    due = london_days_after(facts.looked_after_since, policy.first_review_within_days)
     if policy.first_review_working_days is not None:
+        became_looked_after = london_day_start(facts.looked_after_since)
         due = min(due, add_working_days(became_looked_after, policy.first_review_working_days))
     return due
 
@@ -207,7 +215,8 @@ def due(state: PlacementState, now: datetime, policy: Policy) -> list[Deadline]:
                 next_step_index=None if upcoming is None else upcoming[0],
                 next_step_at=None if upcoming is None else upcoming[1],
                 next_step_name=None if upcoming is None else upcoming[2].name,
-                overdue=now >= clock.due_at,
+                overdue=clock_policy.expires and now >= clock.due_at,
+                watch=not clock_policy.expires,
             )
         )
     return deadlines

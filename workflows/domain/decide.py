@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Unpack
 
+from workflows.domain import start_checks
 from workflows.domain.care_plan import decide_care_plan
 from workflows.domain.checks import happened, short_text, since_arrival
 from workflows.domain.commands import (
@@ -20,7 +21,7 @@ from workflows.domain.commands import (
     StartPlacement,
     VisitorCommand,
 )
-from workflows.domain.common import CLOCK_ACTOR, LONDON, Actor, utc
+from workflows.domain.common import CLOCK_ACTOR, Actor, utc
 from workflows.domain.deadlines import RunningClock, expiry_due, running_clocks, steps_due
 from workflows.domain.errors import DomainError
 from workflows.domain.events import (
@@ -101,26 +102,24 @@ def _start(
             f"this start is for placement {command.placement_id}, "
             f"not for placement {state.stream_id}"
         )
-    if command.arrived_at > now:
-        raise DomainError(
-            "the arrival time is in the future: start the placement once the child has arrived"
-        )
-    if command.looked_after_since > command.arrived_at.astimezone(LONDON).date():
-        raise DomainError(
-            "the child cannot have become looked after later than the day they arrived: "
-            "check the looked-after date"
-        )
+    problems = start_checks.start_problems(command, now)
+    if problems:
+        raise DomainError("; ".join(problems.values()))
     facts = command.model_dump(include=set(PlacementFacts.model_fields))
-    return [
+    started: list[PlacementEvent] = [
         PlacementStarted(
             **header(state, now, command.actor, 1),
             **facts,
             phone_held=policy.phone_held_from_arrival,
-        ),
-        InterpreterRequested(
-            **header(state, now, command.actor, 2), language=command.first_language
-        ),
+        )
     ]
+    if command.interpreter_needed:
+        started.append(
+            InterpreterRequested(
+                **header(state, now, command.actor, 2), language=command.first_language
+            )
+        )
+    return started
 
 
 def _end(

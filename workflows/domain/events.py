@@ -44,6 +44,19 @@ class PlacementFacts(BaseModel):
     social_worker_reference: Reference
     initial_risk_level: RiskLevel
     ukvi_relevant: bool
+    # R1: whether the child needs an interpreter; not given, yes unless the first language is
+    # English (a record made before this was asked is read the same way).
+    needs_interpreter: bool | None = None
+
+    @property
+    def interpreter_needed(self) -> bool:
+        if self.needs_interpreter is not None:
+            return self.needs_interpreter
+        return self.first_language.strip().casefold() not in ENGLISH
+
+
+# How a first language of English is written; anything else is taken to need an interpreter.
+ENGLISH = frozenset({"english", "en", "eng"})
 
 
 class PlacementStarted(StreamEvent, PlacementFacts):
@@ -61,15 +74,18 @@ class InterpreterRequested(StreamEvent):
 class LeafletDelivered(StreamEvent):
     type: Literal["leaflet_delivered"] = "leaflet_delivered"
     language: NonEmptyText
-    interpreter_reference: Reference
+    # None only when the child needed no interpreter (``interpreter_needed`` says which).
+    interpreter_reference: Reference | None
     child_understanding: NonEmptyText
     delivered_at: UtcDatetime
+    interpreter_needed: bool = True
 
 
 class MissingProceduresExplained(StreamEvent):
     type: Literal["missing_procedures_explained"] = "missing_procedures_explained"
     explained_at: UtcDatetime
     interpreter_reference: Reference | None = None
+    interpreter_needed: bool = True
 
 
 class RiskAssessed(StreamEvent):

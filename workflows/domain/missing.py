@@ -1,4 +1,5 @@
-"""Missing from care (R4, R5): reporting an episode, the return, the Return Home Interview.
+"""Missing from care (R4, R5): reporting an episode, the police's acknowledgement, the return,
+the Return Home Interview.
 
 An episode lives in the placement's own stream: the report starts a watch whose ladder repeats
 until the return (see `deadlines`), the return starts the 72-hour interview clock and brings
@@ -20,6 +21,7 @@ from workflows.domain.checks import (
 )
 from workflows.domain.commands import (
     MissingCommand,
+    RecordPoliceAcknowledgement,
     RecordReturn,
     RecordReturnInterview,
     ReportMissing,
@@ -27,7 +29,12 @@ from workflows.domain.commands import (
 from workflows.domain.common import MissingKind
 from workflows.domain.errors import DomainError
 from workflows.domain.events import PlacementEvent, PlacementFacts
-from workflows.domain.protection_events import ChildReturned, MissingReported, ReturnInterviewHeld
+from workflows.domain.protection_events import (
+    ChildReturned,
+    MissingReported,
+    PoliceAcknowledged,
+    ReturnInterviewHeld,
+)
 from workflows.domain.state import PlacementState
 from workflows.domain.stream import header
 
@@ -50,6 +57,8 @@ def decide_missing(
             return _return(state, command, now)
         case RecordReturnInterview():
             return _return_interview(state, command, now)
+        case RecordPoliceAcknowledgement():
+            return _police_acknowledgement(state, command, now)
 
 
 def _report(
@@ -166,4 +175,34 @@ def _return_interview(
         held_at=command.held_at,
         interviewer_reference=interviewer,
         child_views=views,
+    )
+
+
+def _police_acknowledgement(
+    state: PlacementState, command: RecordPoliceAcknowledgement, now: datetime
+) -> PoliceAcknowledged:
+    episode = state.episode(command.episode_id.strip())
+    if episode is None:
+        raise DomainError(
+            "this placement has no missing episode with that id: check the episode id"
+        )
+    if episode.police_acknowledged_at is not None:
+        raise DomainError("the police's acknowledgement of this episode is already recorded")
+    happened(command.police_acknowledged_at, now, "police's acknowledgement")
+    not_before(
+        command.police_acknowledged_at,
+        episode.last_seen_at,
+        "police's acknowledgement",
+        "the child was last seen",
+    )
+    police_reference = reference(
+        command.police_reference,
+        "give the crime or CAD reference the police gave for this episode",
+        "police reference",
+    )
+    return PoliceAcknowledged(
+        **header(state, now, command.actor),
+        episode_id=episode.episode_id,
+        police_acknowledged_at=command.police_acknowledged_at,
+        police_reference=police_reference,
     )

@@ -65,6 +65,16 @@ class ReturnInterviewHeld(StreamEvent):
     child_views: NonEmptyText
 
 
+class PoliceAcknowledged(StreamEvent):
+    """The police acknowledged the missing episode and gave their crime or CAD reference: a
+    Duty Manager can see that the police know, and quote their reference."""
+
+    type: Literal["police_acknowledged"] = "police_acknowledged"
+    episode_id: NonEmptyText
+    police_acknowledged_at: UtcDatetime
+    police_reference: Reference
+
+
 # -- Location and visitors (R2) ----------------------------------------------------------------
 
 
@@ -181,7 +191,7 @@ class SuspiciousActivityRecorded(StreamEvent):
     observed_at: UtcDatetime
 
 
-MissingEvent = MissingReported | ChildReturned | ReturnInterviewHeld
+MissingEvent = MissingReported | ChildReturned | ReturnInterviewHeld | PoliceAcknowledged
 VisitorEvent = (
     EnquiryRecorded | VisitorProposed | VisitorVerified | VisitRecorded | UnverifiedVisitAttempted
 )

@@ -29,6 +29,7 @@ from workflows.domain.protection_events import (
     MissingEvent,
     MissingReported,
     PhoneReleaseConfirmed,
+    PoliceAcknowledged,
     ProtectionEvent,
     RestrictionEvent,
     RestrictionImposed,
@@ -62,6 +63,9 @@ class MissingEpisode(BaseModel):
     police_risk_grade: PoliceRiskGrade | None = None
     returned_at: datetime | None = None
     return_interview_held_at: datetime | None = None
+    # When the police acknowledged the episode, and their crime or CAD reference.
+    police_acknowledged_at: datetime | None = None
+    police_reference: str | None = None
 
     @property
     def open(self) -> bool:
@@ -152,6 +156,15 @@ def _missing_and_visitor_changes(
             return {
                 "missing_episodes": _replace_episode(
                     state, event.episode_id, return_interview_held_at=event.held_at
+                )
+            }
+        case PoliceAcknowledged():
+            return {
+                "missing_episodes": _replace_episode(
+                    state,
+                    event.episode_id,
+                    police_acknowledged_at=event.police_acknowledged_at,
+                    police_reference=event.police_reference,
                 )
             }
         case EnquiryRecorded():

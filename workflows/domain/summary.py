@@ -12,7 +12,8 @@ from workflows.domain.state import PlacementState, PlacementStatus
 
 
 class HandoverSummary(BaseModel):
-    """`open_deadlines` are those still in time; `overdue_deadlines` those past due."""
+    """`open_deadlines` are those still in time (and a missing episode's watch, never
+    overdue); `overdue_deadlines` those past due."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -28,13 +28,17 @@ from starter.web.format import is_hidden, words
 from starter.web.forms import FormSpec, FormState, london_input, validated
 from starter.web.pages import Asked, PageNotFound, PageRequest, PageRoute, is_htmx, see_other
 from starter.web.viewer import CheckedForm, Viewer, signed_in
+from workflows.domain.common import DeadlineKind
 from workflows.domain.events import PlacementEvent
+from workflows.domain.notices import MISSING_CHILDREN_PROFORMA
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(signed_in)])
 
 PAGE = "/web/placements/{placement_id}"
 CHANGED_EVENT = "placement-changed"
 CHRONOLOGY_PAGE_SIZE = 50
+# The panel shows the latest notices; the API pages through them all.
+NOTICES_SHOWN = 50
 EVENT_TYPES = tuple(
     sorted(str(model.model_fields["type"].default) for model in command_models(PlacementEvent))
 )
@@ -72,6 +76,20 @@ class PlacementNow:
     placement_id: str
     state: dict[str, Any] | None
     deadlines: list[Any] | None
+    # Who was told (the outbox, newest first): a page of notices.
+    notices: dict[str, Any] | None = None
+
+    def police_notice(self, episode_id: str) -> dict[str, Any] | None:
+        """The police's Missing Children's Proforma for the episode, if the viewer sees it."""
+        items = [] if self.notices is None else self.notices["items"]
+        return next(
+            (
+                n
+                for n in items
+                if n["episode_id"] == episode_id and n["purpose"] == MISSING_CHILDREN_PROFORMA
+            ),
+            None,
+        )
 
     @property
     def is_open(self) -> bool:
@@ -81,6 +99,12 @@ class PlacementNow:
     def open_episode(self) -> dict[str, Any] | None:
         episodes = [] if self.state is None else self.state["missing_episodes"]
         return next((e for e in episodes if e["returned_at"] is None), None)
+
+    @property
+    def open_watch(self) -> dict[str, Any] | None:
+        """The open missing episode's watch, with the next step of its ladder."""
+        deadlines = self.deadlines or []
+        return next((d for d in deadlines if d["kind"] == DeadlineKind.missing_episode), None)
 
     @property
     def unit_id(self) -> str | None:
@@ -102,9 +126,10 @@ class Chronology:
 
 
 async def read_now(asked: PageRequest, placement_id: str) -> PlacementNow:
-    """The live state and open deadlines, from the placement's workflow."""
+    """The live state and open deadlines, from the placement's workflow; who was told, from
+    the outbox."""
     services, viewer = asked.services, asked.viewer
-    state = deadlines = None
+    state = deadlines = notices = None
     if viewer.can_read(View.placement_state):
         read = await open_placement(services, viewer.principal, View.placement_state, placement_id)
         state = await read.state()
@@ -113,7 +138,12 @@ async def read_now(asked: PageRequest, placement_id: str) -> PlacementNow:
             services, viewer.principal, View.placement_deadlines, placement_id
         )
         deadlines = await read.deadlines()
-    return PlacementNow(placement_id=placement_id, state=state, deadlines=deadlines)
+    if viewer.can_read(View.notifications):
+        read = await open_placement(services, viewer.principal, View.notifications, placement_id)
+        notices = await read.notices(after=None, limit=NOTICES_SHOWN)
+    return PlacementNow(
+        placement_id=placement_id, state=state, deadlines=deadlines, notices=notices
+    )
 
 
 async def read_chronology(
@@ -144,12 +174,24 @@ def offered_forms(viewer: Viewer, now: PlacementNow) -> list[FormSpec]:
     ]
 
 
-def fresh_values(spec: FormSpec, now: datetime, language: str | None) -> dict[str, str]:
-    """A fresh form's values: its times are now; the leaflet's language is the child's."""
+def fresh_values(
+    spec: FormSpec, now: datetime, language: str | None, episode_id: str | None = None
+) -> dict[str, str]:
+    """A fresh form's values: its times are now; the leaflet's language is the child's; the
+    police's acknowledgement is of the latest missing episode."""
     values = {f.name: london_input(now) for f in spec.fields if f.kind == "datetime"}
-    if language and "language" in {f.name for f in spec.fields}:
+    names = {f.name for f in spec.fields}
+    if language and "language" in names:
         values["language"] = language
+    if episode_id and "episode_id" in names:
+        values["episode_id"] = episode_id
     return values
+
+
+def latest_episode_id(now: PlacementNow) -> str | None:
+    episodes = [] if now.state is None else now.state["missing_episodes"]
+    episode_id = episodes[-1]["episode_id"] if episodes else None
+    return None if episode_id is None or is_hidden(episode_id) else str(episode_id)
 
 
 def child_language(now: PlacementNow) -> str | None:
@@ -168,9 +210,9 @@ async def placement_page(
 ) -> Response:
     now = await read_now(asked, placement_id)
     chronology = await read_chronology(asked, placement_id, shown, known=now.state is not None)
-    moment, language = datetime.now(UTC), child_language(now)
+    moment, language, episode_id = datetime.now(UTC), child_language(now), latest_episode_id(now)
     forms = [
-        (spec, FormState(values=fresh_values(spec, moment, language)))
+        (spec, FormState(values=fresh_values(spec, moment, language, episode_id)))
         for spec in offered_forms(asked.viewer, now)
     ]
     if submitted is not None:
@@ -288,7 +330,9 @@ async def record(
         if state.done:
             # A fresh form (the same child: the same language), and the page's live part
             # fetches itself again on the event.
-            state.values = fresh_values(spec, datetime.now(UTC), form.get("language"))
+            state.values = fresh_values(
+                spec, datetime.now(UTC), form.get("language"), form.get("episode_id")
+            )
         return asked.render(
             "_action_form.html",
             status=status,

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from starter.services.organisation import OrganisationRefused
 from starter.services.permissions import check_may_record
-from starter.services.placements import PlacementAlreadyOpen
+from starter.services.placements import PlacementAlreadyOpen, StartRefused
 from starter.services.recording import placement_command, start_placement_workflow
 from starter.web.form_specs import START_FORM
 from starter.web.forms import FormState, london_input, validated
@@ -61,6 +61,9 @@ async def start(asked: Asked, form: CheckedForm) -> Response:
         return _page(asked, state, status=409)
     except OrganisationRefused as exc:
         state.errors[exc.field] = str(exc)
+        return _page(asked, state, status=422)
+    except StartRefused as exc:
+        state.errors.update(exc.problems)
         return _page(asked, state, status=422)
     except DomainError as exc:
         state.problem = str(exc)

@@ -40,7 +40,8 @@ def same_view(resident: ResidentHandover, own: HandoverSummary) -> bool:
         and {d.deadline_id for d in resident.overdue}
         == {d.deadline_id for d in own.overdue_deadlines}
         and {d.deadline_id for d in (*resident.overdue, *resident.due_next_24_hours)}
-        == {d.deadline_id for d in deadlines if d.overdue or d.due_at <= horizon}
+        # A missing child's watch is the banner's ("missing since"), never overdue or due.
+        == {d.deadline_id for d in deadlines if not d.watch and (d.overdue or d.due_at <= horizon)}
     )
 
 

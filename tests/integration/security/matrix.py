@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -27,8 +26,8 @@ from starter.command_fields import ACTIONS
 from starter.services.permissions import View, action_key, may_read, may_record
 from starter.services.recording import actor_of
 from starter.web.form_specs import PLACEMENT_FORMS
-from starter.web.forms import london_input
 from starter.web.session import CSRF_FIELD, SESSION_COOKIE
+from tests.integration.security.request_bodies import action_bodies, unit_bodies, web_forms
 from tests.support.security import token_for
 from workflows.domain.common import Role
 
@@ -216,90 +215,10 @@ OTHER_UNIT_STAFF = {"rw-other": [R.residential_worker], "rm-other": [R.registere
 # -- Requests ---------------------------------------------------------------------------------
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-def action_bodies() -> dict[str, dict[str, Any]]:
-    """A valid body for every placement action (the domain may still refuse some: 409)."""
-    at = _now()
-    return {
-        "leaflet-delivered": {"language": "Tigrinya", "interpreter_reference": "INT-1",
-                              "child_understanding": "understood", "delivered_at": at},
-        "missing-procedures-explained": {"explained_at": at, "interpreter_reference": "INT-1"},
-        "risk-assessment": {"level": "medium", "factors": ["a factor"],
-                            "child_participated": True, "child_views": "views",
-                            "assessed_at": at},
-        "planning-meeting": {"held_at": at, "young_person_present": True},
-        "looked-after-review": {"held_at": at, "child_views": "views"},
-        "social-worker-visit": {"visited_at": at, "child_seen_alone": True},
-        "nrm-referral": {"referred_at": at, "referral_reference": "NRM-1"},
-        "change-risk-level": {"to_level": "low", "reason": "a reason"},
-        "observation": {"category": "mood", "note_reference_or_text": "LOG-1",
-                        "observed_at": at},
-        "end-placement": {"reason": "moved", "ended_at": at},
-        "report-missing": {"kind": "missing", "last_seen_at": at, "clothing_reference": "C-1"},
-        "return": {"returned_at": at, "found_by_reference": "F-1",
-                   "where_found_reference": "W-1"},
-        "return-interview": {"episode_id": "PL-x-M1", "held_at": at},
-        "enquiry": {"channel": "phone", "received_at": at},
-        "propose-visitor": {"visitor_reference": "V-1"},
-        "visitor-verified": {"visitor_reference": "V-1", "interviewed_at": at,
-                             "identity_established": True, "relationship_established": True},
-        "visit": {"visitor_reference": "V-1", "visited_at": at},
-        "unverified-visit-attempt": {"visitor_reference": "V-2", "attempted_at": at},
-        "phone-release-confirmed": {"confirmation_reference": "E-1", "confirmed_at": at},
-        "impose-restriction": {"kind": "internet", "reason": "a reason", "starts_at": at},
-        "renew-restriction": {"kind": "internet", "reason": "a reason"},
-        "lift-restriction": {"kind": "internet", "reason": "a reason", "lifted_at": at},
-        "request-contact-assessment": {"contact_person_reference": "CP-1"},
-        "contact-assessment": {"contact_person_reference": "CP-1", "outcome": "safe",
-                               "assessed_at": at},
-        "family-contact": {"contact_person_reference": "CP-1", "means": "phone",
-                           "contact_at": at},
-        "suspicious-activity": {"category": "waiting_car", "note_reference_or_text": "N-1",
-                                "observed_at": at},
-    }  # fmt: skip
-
-
 def action_key_of(name: str, body: dict[str, Any], person: Person) -> str:
     """The permission table's key of the action ``name`` with ``body``."""
     command = ACTIONS[name].model.model_validate(body | {"actor": actor_of(person.principal)})
     return action_key(command)
-
-
-def unit_bodies(residents: list[str]) -> dict[str, dict[str, Any]]:
-    """A valid body for every unit duty, by the last part of its path."""
-    at = _now()
-    return {
-        "checks": {"checked_at": at,
-                   "entries": [{"placement_id": p, "whereabouts": "seen"} for p in residents]},
-        "house-meetings": {"held_at": at, "phones_discussed": True},
-        "building-checks": {"checked_at": at},
-        "acknowledgements": {"acknowledged_at": at, "handed_over_by_reference": "staff-09"},
-    }  # fmt: skip
-
-
-def web_forms(residents: list[str]) -> dict[str, dict[str, str]]:
-    """A valid form for every form the placement's and the unit's pages post, by path end."""
-    at = london_input(datetime.now(UTC) - timedelta(minutes=1))
-    return {
-        "observation": {"category": "mood", "note_reference_or_text": "LOG-1",
-                        "observed_at": at},
-        "leaflet-delivered": {"language": "Tigrinya", "interpreter_reference": "INT-1",
-                              "child_understanding": "understood", "delivered_at": at},
-        "risk-assessment": {"level": "medium", "factors": "a factor",
-                            "child_participated": "yes", "child_views": "views",
-                            "assessed_at": at},
-        "report-missing": {"kind": "missing", "last_seen_at": at, "clothing_reference": "C-1",
-                           "last_seen_place_reference": "P-1", "circumstances": "c"},
-        "return": {"returned_at": at, "found_by_reference": "F-1",
-                   "where_found_reference": "W-1"},
-        "break-glass": {"reason": "covering the night shift"},
-        "acknowledge": {"handed_over_by_reference": "staff-09"},
-        "checks": {"checked_at": at, "residents": ",".join(residents)}
-        | {f"whereabouts-{p}": "seen" for p in residents},
-    }  # fmt: skip
 
 
 @dataclass
@@ -357,14 +276,17 @@ API_VIEWS = {
     "/placements/{placement_id}/deadlines": View.placement_deadlines,
     "/placements/{placement_id}/handover": View.handover,
     "/placements/{placement_id}/audit": View.audit_trail,
+    "/placements/{placement_id}/notifications": View.notifications,
 }
 # The web page's reads of one placement, and the views each shows (a part the viewer's role
 # may not read is left out; a route none of whose parts the role may read refuses).
 WEB_VIEWS = {
     "/web/placements/{placement_id}": (
-        View.placement_state, View.placement_deadlines, View.audit_trail,
+        View.placement_state, View.placement_deadlines, View.notifications, View.audit_trail,
     ),
-    "/web/placements/{placement_id}/now": (View.placement_state, View.placement_deadlines),
+    "/web/placements/{placement_id}/now": (
+        View.placement_state, View.placement_deadlines, View.notifications,
+    ),
     "/web/placements/{placement_id}/chronology": (View.audit_trail,),
 }  # fmt: skip
 BREAK_GLASS_ROLES = frozenset({R.duty_manager, R.registered_manager})

@@ -6,7 +6,6 @@ tests use (tests/support/sessions.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +19,7 @@ from starter.api.app import create_app
 from starter.services.connection import Services
 from starter.services.sessions import EndedSessions, PostgresEndedSessions
 from starter.web.session import SESSION_COOKIE
+from tests.support.asgi_browser import browser_on, form_token, sign_in
 from tests.support.security import security_settings, token_for
 from tests.support.sessions import InMemoryEndedSessions
 from workflows.domain.common import Role
@@ -66,15 +66,8 @@ async def test_ended_sessions_whose_tokens_have_expired_anyway_are_not_kept(pool
 async def browser(services: Services) -> AsyncIterator[httpx.AsyncClient]:
     """The app on this test's PostgreSQL, as a browser calls it: cookies kept, redirects
     shown rather than followed."""
-    transport = httpx.ASGITransport(app=create_app(services))
-    async with httpx.AsyncClient(transport=transport, base_url="http://safeside.test") as client:
+    async with browser_on(create_app(services)) as client:
         yield client
-
-
-def form_token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found is not None, "the page has no CSRF field"
-    return found.group(1)
 
 
 async def test_after_signing_out_a_copied_cookie_and_its_token_are_refused_at_both_doors(
@@ -82,8 +75,7 @@ async def test_after_signing_out_a_copied_cookie_and_its_token_are_refused_at_bo
 ) -> None:
     token = token_for("registered_manager", "staff-01")
     bearer = {"Authorization": f"Bearer {token}"}
-    sign_in = await browser.get("/sign-in")
-    await browser.post("/sign-in", data={"csrf_token": form_token(sign_in.text), "token": token})
+    await sign_in(browser, token)
     form = await browser.get("/web/start-placement")
     assert form.status_code == 200
     assert (await browser.get("/placements", headers=bearer)).status_code == 200

@@ -41,6 +41,23 @@ async def test_a_recorded_action_answers_with_the_events_written(
     assert "leaflet" not in [d["deadline_id"] for d in deadlines]
 
 
+async def test_the_audit_trail_read_straight_after_an_action_holds_it(
+    api: httpx.AsyncClient, started: StartedPlacement
+) -> None:
+    placement_id = await started()
+    for _ in range(3):  # each time, not by luck once
+        observed = {
+            "category": "mood",
+            "note_reference_or_text": "NOTE-1",
+            "observed_at": datetime.now(UTC).isoformat(),
+        }
+        answer = await api.post(f"/placements/{placement_id}/actions/observation", json=observed)
+        assert answer.status_code == 200, answer.text
+        version = answer.json()["version"]
+        trail = (await api.get(f"/placements/{placement_id}/audit")).json()
+        assert version in [entry["version"] for entry in trail["entries"]]
+
+
 async def test_an_action_the_domain_refuses_is_409_with_its_reason_and_writes_nothing(
     api: httpx.AsyncClient, started: StartedPlacement
 ) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -12,26 +11,16 @@ from safeside.db import Pool
 from starter.services.reading import NOT_YOURS
 from tests.support.organisation import given_home
 from tests.support.placements import new_placement_id
+from tests.support.start_facts import start_body
 from tests.support.starter import StartedPlacement, eventually, trail_length
 
 pytestmark = pytest.mark.usefixtures("worker")
 
 
-def start_body(placement_id: str, **changes: Any) -> dict[str, Any]:
-    """The start facts; the Registered Manager starting it is the caller (the `api` fixture)."""
-    arrived = datetime.now(UTC) - timedelta(hours=1)
-    return {
-        "placement_id": placement_id,
-        "case_reference": f"CASE-{placement_id}",
-        "unit_id": "UNIT-7",
-        "first_language": "Tigrinya",
-        "looked_after_since": arrived.date().isoformat(),
-        "arrived_at": arrived.isoformat(),
-        "placing_authority": "Example Borough Council",
-        "social_worker_reference": "sw-204",
-        "initial_risk_level": "high",
-        "ukvi_relevant": True,
-    } | changes
+def field_errors(answer: httpx.Response) -> dict[str, str]:
+    """A start refused on its fields (422): the message for each wrong field."""
+    assert answer.status_code == 422, answer.text
+    return {p["field"]: p["message"] for p in answer.json()["errors"]}
 
 
 async def test_starting_a_placement_answers_201_and_its_live_state_shows_it_open(
@@ -64,18 +53,85 @@ async def test_a_start_with_wrong_fields_gets_one_message_per_field_and_never_ec
     body = start_body("PL-00000001", initial_risk_level="extreme", arrived_at="yesterday")
     del body["unit_id"]
     answer = await api.post("/placements", json=body)
-    assert answer.status_code == 422
-    problems = {p["field"]: p["message"] for p in answer.json()["errors"]}
+    problems = field_errors(answer)
     assert set(problems) == {"unit_id", "initial_risk_level", "arrived_at"}
     assert "extreme" not in answer.text
     assert "yesterday" not in answer.text
 
 
-async def test_a_start_the_domain_refuses_is_409_with_its_reason(api: httpx.AsyncClient) -> None:
+async def nothing_written_for(pool: Pool, placement_id: str) -> bool:
+    """No home, no allocation and no event: the refused start left no trace."""
+    written = await pool.fetchval(
+        """SELECT (SELECT count(*) FROM placement_homes WHERE placement_id = $1)
+                + (SELECT count(*) FROM allocations WHERE placement_id = $1)
+                + (SELECT count(*) FROM events WHERE stream_id = $1)""",
+        placement_id,
+    )
+    return written == 0
+
+
+async def test_an_arrival_in_1900_is_a_field_error_and_nothing_starts_or_is_housed(
+    api: httpx.AsyncClient, pool: Pool
+) -> None:
+    placement_id = new_placement_id()
+    body = start_body(placement_id, arrived_at="1900-01-01T10:00:00+00:00")
+    answer = await api.post("/placements", json=body)
+    problems = field_errors(answer)
+    assert set(problems) == {"arrived_at"}
+    assert "between 2000 and 2100" in problems["arrived_at"]
+    assert await nothing_written_for(pool, placement_id)
+    # The id was never used: the same placement starts once its arrival is right.
+    assert (await api.post("/placements", json=start_body(placement_id))).status_code == 201
+
+
+async def test_an_arrival_in_the_future_is_a_field_error(api: httpx.AsyncClient) -> None:
     future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     answer = await api.post("/placements", json=start_body(new_placement_id(), arrived_at=future))
-    assert answer.status_code == 409
-    assert "arrival time is in the future" in answer.json()["detail"]
+    problems = field_errors(answer)
+    assert set(problems) == {"arrived_at"}
+    assert "arrival time is in the future" in problems["arrived_at"]
+
+
+async def test_a_looked_after_date_in_the_future_is_a_field_error_and_nothing_starts(
+    api: httpx.AsyncClient, pool: Pool
+) -> None:
+    placement_id = new_placement_id()
+    tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    answer = await api.post(
+        "/placements", json=start_body(placement_id, looked_after_since=tomorrow)
+    )
+    problems = field_errors(answer)
+    assert set(problems) == {"looked_after_since"}
+    assert "looked-after date is in the future" in problems["looked_after_since"]
+    assert await nothing_written_for(pool, placement_id)
+
+
+async def test_becoming_looked_after_after_the_arrival_day_is_a_field_error(
+    api: httpx.AsyncClient, pool: Pool
+) -> None:
+    placement_id = new_placement_id()
+    arrived = datetime.now(UTC) - timedelta(days=3)
+    body = start_body(
+        placement_id,
+        arrived_at=arrived.isoformat(),
+        looked_after_since=(arrived + timedelta(days=2)).date().isoformat(),
+    )
+    answer = await api.post("/placements", json=body)
+    problems = field_errors(answer)
+    assert set(problems) == {"looked_after_since"}
+    assert "later than the day they arrived" in problems["looked_after_since"]
+    assert await nothing_written_for(pool, placement_id)
+
+
+async def test_a_start_refused_on_its_fields_can_be_sent_corrected_with_the_same_key(
+    api: httpx.AsyncClient,
+) -> None:
+    placement_id = new_placement_id()
+    headers = {"Idempotency-Key": f"key-{placement_id}"}
+    wrong = start_body(placement_id, arrived_at="1900-01-01T10:00:00+00:00")
+    assert (await api.post("/placements", json=wrong, headers=headers)).status_code == 422
+    right = await api.post("/placements", json=start_body(placement_id), headers=headers)
+    assert right.status_code == 201
 
 
 async def test_a_retried_start_with_the_same_idempotency_key_gets_the_same_answer(

@@ -23,6 +23,7 @@ from workflows.domain.commands import (
     RecordObservation,
     RecordPhoneReleaseConfirmed,
     RecordPlanningMeeting,
+    RecordPoliceAcknowledgement,
     RecordReturn,
     RecordReturnInterview,
     RecordRiskAssessment,
@@ -67,6 +68,7 @@ PROTECTION_KINDS = [
     "away",
     "return",
     "return_interview",
+    "police_acknowledgement",
     "enquiry",
     "propose",
     "verify",
@@ -114,6 +116,12 @@ def protection_command_at(
             held_at=at,
             interviewer_reference="rhi-1",
             child_views="wants to stay",
+        ),
+        "police_acknowledgement": RecordPoliceAcknowledgement(
+            actor=actor,
+            episode_id="pl-0001-M1",
+            police_acknowledged_at=at,
+            police_reference=text and "CAD-1",
         ),
         "enquiry": RecordEnquiry(
             actor=actor,

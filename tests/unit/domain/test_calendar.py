@@ -1,11 +1,17 @@
 """Working days, London midnights and calendar months, always answered in UTC."""
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
-from workflows.domain.calendar import add_months, add_working_days, is_working_day, london_day_start
-from workflows.domain.common import utc
+from workflows.domain.calendar import (
+    add_months,
+    add_working_days,
+    is_working_day,
+    london_day_start,
+    london_days_after,
+)
+from workflows.domain.common import LONDON, utc
 from workflows.domain.errors import DomainError
 
 
@@ -81,6 +87,55 @@ def test_london_midnight_is_11pm_utc_the_day_before_in_summer() -> None:
 def test_london_midnight_on_the_days_the_clocks_change() -> None:
     assert london_day_start(date(2026, 3, 29)) == datetime(2026, 3, 29, 0, 0, tzinfo=UTC)
     assert london_day_start(date(2026, 10, 25)) == datetime(2026, 10, 24, 23, 0, tzinfo=UTC)
+
+
+def _clock_changes(first_year: int, last_year: int) -> list[date]:
+    """Every day on which London's offset from UTC changes, read from the zone database."""
+
+    def offset_at_noon(day: date) -> timedelta | None:
+        return datetime.combine(day, time(12), tzinfo=LONDON).utcoffset()
+
+    day, last = date(first_year, 1, 1), date(last_year, 12, 31)
+    changes = []
+    while day <= last:
+        if offset_at_noon(day) != offset_at_noon(day - timedelta(days=1)):
+            changes.append(day)
+        day += timedelta(days=1)
+    return changes
+
+
+CLOCK_CHANGES = _clock_changes(2000, 2100)
+
+
+def test_the_zone_database_gives_a_start_and_an_end_of_summer_time_every_year() -> None:
+    assert len(CLOCK_CHANGES) == 2 * 101
+    assert {day.year for day in CLOCK_CHANGES} == set(range(2000, 2101))
+    assert all(day.weekday() == 6 for day in CLOCK_CHANGES)  # always a Sunday
+
+
+@pytest.mark.parametrize("change", CLOCK_CHANGES, ids=str)
+def test_days_after_a_london_day_end_at_london_midnight_across_every_clock_change(
+    change: date,
+) -> None:
+    # A looked-after day on each side of the change, and periods that end before, on and
+    # after it; every due time is the start of the right London day, in GMT and BST alike.
+    for looked_after in (change - timedelta(days=1), change, change + timedelta(days=1)):
+        for days in (1, 2, 28):
+            due = london_days_after(looked_after, days)
+            on_the_london_clock = due.astimezone(LONDON)
+            assert due.tzinfo is UTC
+            assert on_the_london_clock.date() == looked_after + timedelta(days=days)
+            assert on_the_london_clock.time() == time(0)
+
+
+def test_a_first_review_28_days_from_1_october_is_at_midnight_gmt_on_29_october() -> None:
+    # Looked after since 1 October 2026 (BST); the clocks go back on 25 October.
+    assert london_days_after(date(2026, 10, 1), 28) == datetime(2026, 10, 29, 0, 0, tzinfo=UTC)
+
+
+def test_a_period_that_crosses_the_clocks_going_forward_ends_at_midnight_bst() -> None:
+    # Looked after since 2 March 2026 (GMT); summer time starts on 29 March.
+    assert london_days_after(date(2026, 3, 2), 28) == datetime(2026, 3, 29, 23, 0, tzinfo=UTC)
 
 
 def test_adding_months_keeps_the_day_and_the_london_wall_clock() -> None:

@@ -115,6 +115,16 @@ def test_first_review_in_summer_counts_from_london_midnight() -> None:
     )
 
 
+def test_first_review_across_the_clocks_going_back_is_at_midnight_london_time() -> None:
+    # Looked after since 1 October 2026 (BST); the clocks go back on Sunday 25 October, so
+    # the review is due at the start of 29 October on the London clock, which is GMT by then.
+    arrived = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+    state = started(arrived_at=arrived, looked_after_since=date(2026, 10, 1))
+    assert deadline(state, "lac_review:1", arrived).due_at == datetime(
+        2026, 10, 29, 0, 0, tzinfo=UTC
+    )
+
+
 def test_first_review_counts_from_becoming_looked_after_not_from_arrival() -> None:
     state = started(looked_after_since=date(2026, 2, 10))
     assert deadline(state, "lac_review:1").due_at == datetime(2026, 3, 10, 0, 0, tzinfo=UTC)

@@ -27,6 +27,7 @@ import workflows.domain
 from starter.services.access_log import AccessPage
 from starter.services.audit_trail import AuditEntry, AuditPage, ChronologyPage
 from starter.services.lists import DeadlinePage, PlacementPage
+from starter.services.notices import NoticePage
 from starter.services.today import MissingChild, RaisedEscalation, UnitCheckDue
 from workflows.domain.commands import PlacementCommand
 from workflows.domain.deadlines import Deadline
@@ -56,6 +57,7 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     RaisedEscalation,
     UnitCheckDue,
     AccessPage,
+    NoticePage,
 )
 
 # Configuration and the unit workflow's own bookkeeping: never in an answer or an event.

@@ -6,7 +6,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from safeside.keyring import load_keyring
 from safeside.private_files import is_owner_only
@@ -22,6 +22,16 @@ def _env(data_dir: Path) -> dict[str, str | None]:
     return dict.fromkeys(names) | {"SAFESIDE_DATA_DIR": str(data_dir)}
 
 
+def _issue_token(tmp_path: Path, role: str, subject: str, *, hours: str) -> Result:
+    """`safeside token issue`, once the dev stack has made its secrets in ``tmp_path``."""
+    _ensure_dev_secrets(Settings(data_dir=tmp_path))
+    return CliRunner().invoke(
+        cli,
+        ["token", "issue", "--role", role, "--subject", subject, "--hours", hours],
+        env=_env(tmp_path),
+    )
+
+
 def test_the_dev_stack_makes_owner_only_secrets_once(tmp_path: Path) -> None:
     lines = dict(_ensure_dev_secrets(Settings(data_dir=tmp_path)))
     assert lines["keyring"].endswith("(created now)")
@@ -33,12 +43,7 @@ def test_the_dev_stack_makes_owner_only_secrets_once(tmp_path: Path) -> None:
 
 
 def test_a_token_issued_on_the_command_line_verifies(tmp_path: Path) -> None:
-    _ensure_dev_secrets(Settings(data_dir=tmp_path))
-    result = CliRunner().invoke(
-        cli,
-        ["token", "issue", "--role", "social_worker", "--subject", "sw-204", "--hours", "1"],
-        env=_env(tmp_path),
-    )
+    result = _issue_token(tmp_path, "social_worker", "sw-204", hours="1")
     assert result.exit_code == 0, result.output
     verifier = TokenVerifier.from_settings(Settings(data_dir=tmp_path))
     assert verifier.verify(result.output.strip()) == Principal(
@@ -54,12 +59,7 @@ def test_a_token_for_a_role_that_does_not_sign_in_is_refused(tmp_path: Path) -> 
 
 
 def test_a_token_longer_than_twelve_hours_is_refused_naming_the_option(tmp_path: Path) -> None:
-    _ensure_dev_secrets(Settings(data_dir=tmp_path))
-    result = CliRunner().invoke(
-        cli,
-        ["token", "issue", "--role", "key_worker", "--subject", "kw-17", "--hours", "13"],
-        env=_env(tmp_path),
-    )
+    result = _issue_token(tmp_path, "key_worker", "kw-17", hours="13")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
@@ -68,12 +68,7 @@ def test_a_token_longer_than_twelve_hours_is_refused_naming_the_option(tmp_path:
 
 
 def test_twelve_hours_is_the_longest_token_the_command_line_issues(tmp_path: Path) -> None:
-    _ensure_dev_secrets(Settings(data_dir=tmp_path))
-    result = CliRunner().invoke(
-        cli,
-        ["token", "issue", "--role", "key_worker", "--subject", "kw-17", "--hours", "12"],
-        env=_env(tmp_path),
-    )
+    result = _issue_token(tmp_path, "key_worker", "kw-17", hours="12")
     assert result.exit_code == 0, result.output
     verified = TokenVerifier.from_settings(Settings(data_dir=tmp_path)).verify_token(
         result.stdout.strip()

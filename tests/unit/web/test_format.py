@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from safeside.need_to_know import REDACTED
-from starter.web.format import day, detail, london_time, shown, time_left, words
+from starter.web.format import day, detail, ladder_step, london_time, shown, time_left, words
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -22,6 +22,19 @@ def test_time_left_says_how_long_and_overdue_by_how_much() -> None:
     assert time_left(NOW + timedelta(days=2, hours=3, minutes=5), NOW) == "2 days 3 h left"
     assert time_left(NOW - timedelta(minutes=45), NOW) == "overdue by 45 min"
     assert time_left(NOW + timedelta(seconds=20), NOW) == "less than a minute left"
+
+
+def test_a_watch_says_its_next_step_counted_from_the_report_and_how_long_until_it() -> None:
+    reported = NOW - timedelta(minutes=10)
+    step_at = reported + timedelta(hours=24)
+    assert ladder_step("duty_manager", step_at, reported, NOW) == (
+        "Duty manager at 24 h — in 23 h 50 min"
+    )
+    assert ladder_step("registered_manager", step_at.isoformat(), reported.isoformat(), NOW) == (
+        "Registered manager at 24 h — in 23 h 50 min"
+    )
+    assert ladder_step("duty_manager", NOW, reported, NOW) == "Duty manager at 10 min — due now"
+    assert ladder_step(None, None, reported, NOW) == "—"
 
 
 def test_a_value_the_role_may_not_see_says_hidden_and_text_is_escaped() -> None:

@@ -6,7 +6,6 @@ out in memory."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from typing import Any, cast
 
@@ -22,6 +21,7 @@ from starter.services.permissions import is_web_page_path
 from starter.web import ROUTERS
 from starter.web.session import SESSION_COOKIE
 from starter.web.viewer import signed_in
+from tests.support.asgi_browser import browser_on, form_token, sign_in
 from tests.support.security import bearer, security_settings, token_for
 from tests.support.sessions import InMemoryEndedSessions
 from workflows.domain.policy import Policy
@@ -44,22 +44,12 @@ def app() -> FastAPI:
 @pytest_asyncio.fixture(loop_scope="session")
 async def browser(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Like a browser: keeps cookies, does not follow redirects (the tests look at them)."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://safeside.test") as client:
+    async with browser_on(app) as client:
         yield client
 
 
-def form_token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found is not None, "the page has no CSRF field"
-    return found.group(1)
-
-
 async def signed_in_as(browser: httpx.AsyncClient, role: str) -> httpx.Response:
-    page = await browser.get("/sign-in")
-    return await browser.post(
-        "/sign-in", data={"csrf_token": form_token(page.text), "token": token_for(role)}
-    )
+    return await sign_in(browser, token_for(role))
 
 
 def page_routes() -> list[APIRoute]:
@@ -116,8 +106,7 @@ async def test_signing_in_keeps_the_token_in_a_strict_http_only_cookie(
 
 
 async def test_over_https_the_session_cookie_is_secure(app: FastAPI) -> None:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://safeside.test") as tls:
+    async with browser_on(app, "https://safeside.test") as tls:
         answer = await signed_in_as(tls, "key_worker")
     cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE))
     assert "Secure" in cookie
@@ -218,10 +207,7 @@ async def test_a_copy_of_the_cookie_stops_working_once_its_owner_signs_out(
     answer = await browser.get("/web/start-placement")
     assert answer.status_code == 303
     assert answer.headers["location"] == "/sign-in?ended=1"
-    sign_in = await browser.get("/sign-in")
-    again = await browser.post(
-        "/sign-in", data={"csrf_token": form_token(sign_in.text), "token": copied}
-    )
+    again = await sign_in(browser, copied)
     assert again.status_code == 401
     assert "session was ended by signing out: ask for a new token" in again.text
 

@@ -55,11 +55,11 @@ class UnitHandover(BaseModel):
 
 def _deadlines_as_at(report: PlacementReport, now: datetime) -> list[Deadline]:
     # The placement's deadlines change only with its events, which it reports; whether one is
-    # overdue changes with time, so it is decided again now.
+    # overdue changes with time, so it is decided again now. A watch is never overdue.
     summary = report.summary
     every = [*summary.overdue_deadlines, *summary.open_deadlines]
     return sorted(
-        (d.model_copy(update={"overdue": now >= d.due_at}) for d in every),
+        (d.model_copy(update={"overdue": not d.watch and now >= d.due_at}) for d in every),
         key=lambda d: (d.due_at, d.deadline_id),
     )
 
@@ -87,8 +87,9 @@ def unit_handover(
                 last_seen_at=resident.last_seen_at,
                 next_check_due_at=resident_check_due(state, resident, policy),
                 overdue=tuple(d for d in deadlines if d.overdue),
+                # A missing child's watch is shown as `missing`, not as something due.
                 due_next_24_hours=tuple(
-                    d for d in deadlines if not d.overdue and d.due_at <= horizon
+                    d for d in deadlines if not d.overdue and not d.watch and d.due_at <= horizon
                 ),
                 restrictions=() if summary is None else summary.restrictions,
                 phone_held=None if summary is None else summary.phone_held,

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.support.placements import report_missing
 from tests.unit.domain.unit.unit_builders import (
     HOUR,
     MINUTE,
@@ -218,6 +219,21 @@ def test_the_handover_shows_each_childs_placement_summary() -> None:
         for d in own.open_deadlines + own.overdue_deadlines
         if d.due_at <= OPENED + HOUR + timedelta(hours=24)
     }
+
+
+def test_a_missing_child_s_watch_is_neither_overdue_nor_due_in_the_handover() -> None:
+    reported = OPENED + HOUR
+    child = placement("PL-1", OPENED, RiskLevel.high)
+    child = fold(
+        decide(child, report_missing(OPENED + 30 * MINUTE), now=reported, policy=Policy()), child
+    )
+    state = unit_with(("PL-1", RiskLevel.high))
+    view = unit_handover(state, {"PL-1": report(child, reported)}, reported + HOUR, POLICY)
+    [resident] = view.residents
+    assert resident.missing is True
+    listed = resident.overdue + resident.due_next_24_hours
+    assert "missing_episode" not in {d.kind for d in listed}
+    assert "leaflet" in {d.kind for d in listed}
 
 
 def test_unit_events_round_trip_through_their_stored_shape() -> None:
