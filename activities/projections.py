@@ -248,8 +248,9 @@ async def project(
         state.model_dump(mode="json"),
     )
     # `now` only sets each deadline's overdue flag, which is not stored: overdue is decided
-    # when the rows are read.
-    deadlines = due(state, last_event_at, policy)
+    # when the rows are read. The placement's own policy (the one its workflow runs under);
+    # `policy`, the one in force, only for a placement started before the policy was recorded.
+    deadlines = due(state, last_event_at, state.policy or policy)
     next_deadline_at = min((deadline.due_at for deadline in deadlines), default=None)
     await con.execute(
         """INSERT INTO placements (stream_id, unit_id, status, risk_level, missing,

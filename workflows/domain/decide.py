@@ -34,6 +34,7 @@ from workflows.domain.events import (
     PlacementEvent,
     PlacementFacts,
     PlacementStarted,
+    PolicyChanged,
 )
 from workflows.domain.failed_notices import GivenUp, record_given_up
 from workflows.domain.ladders import EscalationStep
@@ -82,6 +83,18 @@ def open_break_glass(
     ]
 
 
+def change_policy(
+    state: PlacementState, *, now: datetime, actor: Actor, policy: Policy
+) -> list[PlacementEvent]:
+    """Record that the placement runs under `policy` from now on; nothing if it already does
+    (DomainError when the placement is not open)."""
+    now = utc(now)
+    _open_placement(state)
+    if state.policy == policy:
+        return []
+    return [PolicyChanged(**header(state, now, actor), policy=policy)]
+
+
 def _open_placement(state: PlacementState) -> PlacementFacts:
     if state.status is PlacementStatus.ended:
         raise DomainError("this placement has ended: nothing more can be recorded on it")
@@ -111,6 +124,7 @@ def _start(
             **header(state, now, command.actor, 1),
             **facts,
             phone_held=policy.phone_held_from_arrival,
+            policy=policy,
         )
     ]
     if command.interpreter_needed:

@@ -22,6 +22,7 @@ from workflows.domain.common import (
     UtcDatetime,
 )
 from workflows.domain.ladders import LadderStepRaised
+from workflows.domain.policy import Policy
 from workflows.domain.protection_events import MissingEvent, RestrictionEvent, VisitorEvent
 from workflows.domain.stream import EventCatalog, Payload, StreamEvent
 
@@ -64,6 +65,17 @@ class PlacementStarted(StreamEvent, PlacementFacts):
     schema_version: int = Field(default=2, ge=1)
     # R11: whether the phone was taken for safe keeping on arrival (the policy at the time).
     phone_held: bool = True
+    # The policy the placement runs under, so every read computes due times from the one the
+    # workflow uses. None on a record made before the policy was recorded: read as unknown,
+    # and the reader falls back to the policy in force.
+    policy: Policy | None = None
+
+
+class PolicyChanged(StreamEvent):
+    """The placement runs under a different policy from now on (its clocks are recomputed)."""
+
+    type: Literal["policy_changed"] = "policy_changed"
+    policy: Policy
 
 
 class InterpreterRequested(StreamEvent):
@@ -194,6 +206,7 @@ PlacementEvent = Annotated[
     | NotificationFailed
     | PlacementEnded
     | BreakGlassOpened
+    | PolicyChanged
     | MissingEvent
     | VisitorEvent
     | RestrictionEvent,

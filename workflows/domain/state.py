@@ -29,12 +29,14 @@ from workflows.domain.events import (
     PlacementFacts,
     PlacementStarted,
     PlanningMeetingHeld,
+    PolicyChanged,
     RiskAssessed,
     RiskLevelChanged,
     SocialWorkerVisited,
 )
 from workflows.domain.failed_notices import with_failed
 from workflows.domain.ladders import with_step_raised
+from workflows.domain.policy import Policy
 from workflows.domain.protection_state import (
     ContactAssessment,
     MissingEpisode,
@@ -58,6 +60,9 @@ class PlacementState(BaseModel):
     version: int = Field(default=0, ge=0)
     status: PlacementStatus = PlacementStatus.not_started
     facts: PlacementFacts | None = None
+    # The policy recorded at the start or by the latest change; None for a placement started
+    # before the policy was recorded (its readers use the policy in force).
+    policy: Policy | None = None
 
     risk_level: RiskLevel | None = None
     risk_factors: tuple[str, ...] = ()
@@ -154,7 +159,10 @@ def _changes(state: PlacementState, event: PlacementEvent) -> dict[str, object]:
                 "facts": facts,
                 "risk_level": event.initial_risk_level,
                 "phone_held": event.phone_held,
+                "policy": event.policy,
             }
+        case PolicyChanged():
+            return {"policy": event.policy}
         case InterpreterRequested():
             return {"interpreter_requested_at": event.occurred_at}
         case LeafletDelivered():

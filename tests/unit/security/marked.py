@@ -60,12 +60,11 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     NoticePage,
 )
 
-# Configuration and the unit workflow's own bookkeeping: never in an answer or an event.
+# The unit's configuration and the unit workflow's own bookkeeping: never in an answer or an
+# event. (A placement's policy is: its start records it, so its models are walked from there.)
 NOT_IN_ANY_ANSWER = frozenset(
     {
-        "workflows.domain.policy",
         "workflows.domain.unit.policy",
-        "workflows.domain.ladders.EscalationStep",
         "workflows.domain.unit.owed.ToPlacement",
     }
 )
