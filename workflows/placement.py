@@ -77,8 +77,6 @@ class PlacementWorkflow:
         # State is built here, not in run(): an update delivered in the same first task as the
         # start is validated before run() begins, and must see the started placement.
         self._input = placement
-        # The policy the stream started with: its clocks, ladders and check intervals.
-        self.policy: Policy = placement.policy
         self._stream = EventStream(
             PLACEMENT_STREAM,
             initial_state(placement.placement_id),
@@ -210,6 +208,12 @@ class PlacementWorkflow:
     @property
     def state(self) -> PlacementState:
         return self._stream.state
+
+    @property
+    def policy(self) -> Policy:
+        """The policy recorded in the stream (at the start, or by a later change), as every
+        read computes with; the input's for a run begun before the policy was recorded."""
+        return self.state.policy or self._input.policy
 
     def _after_apply(self, _events: Sequence[PlacementEvent]) -> None:
         self._unit_report_due = True
