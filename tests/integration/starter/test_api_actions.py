@@ -9,6 +9,8 @@ import pytest
 
 from starter.command_fields import ACTIONS
 from starter.services.reading import NOT_YOURS
+from tests.support.placements import new_placement_id
+from tests.support.start_facts import start_body
 from tests.support.starter import StartedPlacement
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -112,3 +114,29 @@ async def test_an_action_on_an_ended_placement_is_refused_with_409(
     answer = await api.post(f"/placements/{placement_id}/actions/leaflet-delivered", json=leaflet())
     assert answer.status_code == 409
     assert "ended" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("facts", "needed"),
+    [
+        ({"first_language": "English"}, False),
+        ({"first_language": "Tigrinya", "needs_interpreter": False}, False),
+        ({"first_language": "Tigrinya"}, True),
+    ],
+)
+async def test_the_leaflet_needs_an_interpreters_reference_only_for_a_child_who_needs_one(
+    api: httpx.AsyncClient, facts: dict[str, object], needed: bool
+) -> None:
+    placement_id = new_placement_id()
+    started = await api.post("/placements", json=start_body(placement_id, **facts))
+    assert started.status_code == 201, started.text
+    body = leaflet(language=facts["first_language"], interpreter_reference=None)
+    answer = await api.post(f"/placements/{placement_id}/actions/leaflet-delivered", json=body)
+    if needed:
+        assert answer.status_code == 409
+        assert "interpreter" in answer.json()["detail"]
+        return
+    assert answer.status_code == 200, answer.text
+    trail = (await api.get(f"/placements/{placement_id}/audit")).json()["entries"]
+    assert [e["event_type"] for e in trail] == ["placement_started", "leaflet_delivered"]
+    assert trail[-1]["details"]["interpreter_needed"] is False
