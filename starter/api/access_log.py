@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from starter.api.auth import view_read
 from starter.api.problems import responses
 from starter.services.access_log import AccessPage
-from starter.services.paging import MAX_PAGE_SIZE
+from starter.services.paging import MAX_PAGE_SIZE, MAX_ROW_ID
 from starter.services.permissions import View
 from starter.services.reading import ViewRead
 from workflows.domain.common import OPAQUE_ID_PATTERN
@@ -22,7 +22,9 @@ AccessLogRead = Annotated[ViewRead, Depends(view_read(View.access_log))]
 async def access_log(
     read: AccessLogRead,
     placement: Annotated[str | None, Query(pattern=OPAQUE_ID_PATTERN)] = None,
-    after: Annotated[int, Query(ge=0, description="next_after of the previous page")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ROW_ID, description="next_after of the previous page")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
 ) -> Any:
     """Every read of a placement (allowed or refused), oldest first, a page at a time."""

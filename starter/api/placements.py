@@ -20,7 +20,7 @@ from starter.api.problems import Problem, responses
 from starter.services.audit_trail import AuditPage
 from starter.services.lists import PlacementPage
 from starter.services.notices import NoticePage
-from starter.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from starter.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VERSION
 from starter.services.permissions import View
 from starter.services.placements import PlacementAlreadyOpen
 from starter.services.reading import PlacementRead, open_view
@@ -138,7 +138,7 @@ async def handover(read: HandoverRead) -> JSONResponse:
 @router.get("/{placement_id}/audit", response_model=AuditPage, responses=_READ_ANSWERS)
 async def audit(
     read: AuditRead,
-    after_version: Annotated[int, Query(ge=0)] = 0,
+    after_version: Annotated[int, Query(ge=0, le=MAX_VERSION)] = 0,
     limit: Limit = 100,
 ) -> JSONResponse:
     """The chronology from the audit trail in PostgreSQL (R15), in version order."""

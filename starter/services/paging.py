@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+# The largest value the columns a cursor stands for can hold: an event's version is an
+# `integer`, an access-log id a `bigint`. A larger cursor is a wrong request (422), not a 500.
+MAX_VERSION = 2**31 - 1
+MAX_ROW_ID = 2**63 - 1
 
 ItemT = TypeVar("ItemT")
 CursorT = TypeVar("CursorT")

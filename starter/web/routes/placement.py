@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starter.api.dependencies import PlacementId
 from starter.command_fields import ACTIONS, command_models
 from starter.services.break_glass import BREAK_GLASS_ROLES, open_break_glass
+from starter.services.paging import MAX_VERSION
 from starter.services.permissions import Denied, View
 from starter.services.reading import NOT_YOURS, open_placement
 from starter.services.recording import record_placement_action
@@ -60,7 +61,7 @@ class ChronologyFilter:
 
 def chronology_filter(
     event_type: Annotated[str | None, Query(alias="type", max_length=64)] = None,
-    before: Annotated[int | None, Query(alias="before", ge=1)] = None,
+    before: Annotated[int | None, Query(alias="before", ge=1, le=MAX_VERSION)] = None,
 ) -> ChronologyFilter:
     return ChronologyFilter(event_type, before)
 

@@ -11,6 +11,7 @@ from safeside.db import Pool
 from starter.services.reading import NOT_YOURS
 from tests.support.organisation import given_home
 from tests.support.placements import new_placement_id
+from tests.support.security import bearer
 from tests.support.start_facts import start_body
 from tests.support.starter import StartedPlacement, eventually, trail_length
 
@@ -232,3 +233,17 @@ async def test_the_openapi_document_lists_every_route(api: httpx.AsyncClient) ->
         spec["paths"]
     )
     assert (await api.get("/docs")).status_code == 200
+
+
+async def test_a_page_cursor_beyond_what_the_store_can_hold_is_a_field_error_not_a_500(
+    api: httpx.AsyncClient, pool: Pool
+) -> None:
+    """Found by the fuzz test: the audit trail's version is a 32-bit column, the access log's
+    id a 64-bit one."""
+    await given_home(pool, "PL-housed-only")
+    audit = await api.get("/placements/PL-housed-only/audit", params={"after_version": 2**31})
+    assert set(field_errors(audit)) == {"after_version"}
+    logged = await api.get(
+        "/access-log", params={"after": 2**63}, headers=bearer("auditor", "audit-1")
+    )
+    assert set(field_errors(logged)) == {"after"}
