@@ -251,7 +251,8 @@ async def project(
     # when the rows are read. The placement's own policy (the one its workflow runs under);
     # `policy`, the one in force, only for a placement started before the policy was recorded.
     deadlines = due(state, last_event_at, state.policy or policy)
-    next_deadline_at = min((deadline.due_at for deadline in deadlines), default=None)
+    # A watch (a missing episode) is due from the moment it starts: not a deadline to meet.
+    next_deadline_at = min((d.due_at for d in deadlines if not d.watch), default=None)
     await con.execute(
         """INSERT INTO placements (stream_id, unit_id, status, risk_level, missing,
                                    next_deadline_at, version, updated_at)

@@ -78,6 +78,9 @@ async def test_a_child_just_reported_missing_is_on_no_overdue_list(
     )
     (listed,) = (await api.get("/placements")).json()["items"]
     assert (listed["missing"], listed["overdue_count"]) == (True, 0)
+    # The next deadline is a real one still to meet, not the watch's start.
+    next_due = min(d["due_at"] for d in everything if not d["watch"])
+    assert listed["next_deadline_at"] == next_due
     assert (await api.get("/placements", params={"overdue": "true"})).json()["items"] == []
 
     cli = await safeside("deadlines", "--overdue", "--json", env=AS_MANAGER)
