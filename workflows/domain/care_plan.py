@@ -9,7 +9,14 @@ in plain words (DomainError); `decide` sends each command here or to its own mod
 from datetime import datetime
 
 from workflows.domain.calendar import london_day_start
-from workflows.domain.checks import given, happened, require, since_arrival
+from workflows.domain.checks import (
+    given,
+    happened,
+    optional_reference,
+    reference,
+    require,
+    since_arrival,
+)
 from workflows.domain.commands import (
     CarePlanCommand,
     ChangeRiskLevel,
@@ -72,12 +79,13 @@ def _leaflet(
     if state.leaflet_delivered_at is not None:
         raise DomainError("the leaflet delivery is already recorded")
     interpreter = (
-        require(
+        reference(
             command.interpreter_reference,
             "the leaflet must be explained with an interpreter: give the interpreter's reference",
+            "interpreter's reference",
         )
         if facts.interpreter_needed
-        else given(command.interpreter_reference)
+        else optional_reference(command.interpreter_reference, "interpreter's reference")
     )
     language = given(command.language)
     if language is None or language.casefold() != facts.first_language.casefold():
@@ -113,7 +121,9 @@ def _missing_procedures(
     return MissingProceduresExplained(
         **header(state, now, command.actor),
         explained_at=command.explained_at,
-        interpreter_reference=given(command.interpreter_reference),
+        interpreter_reference=optional_reference(
+            command.interpreter_reference, "interpreter's reference"
+        ),
         interpreter_needed=facts.interpreter_needed,
     )
 

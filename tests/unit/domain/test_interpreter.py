@@ -53,3 +53,13 @@ def test_a_child_who_needs_an_interpreter_still_cannot_go_without() -> None:
     [event] = decide(started(), leaflet(), now=NOW, policy=POLICY)
     assert isinstance(event, LeafletDelivered)
     assert event.interpreter_needed is True
+
+
+def test_an_interpreters_reference_too_long_to_be_a_reference_is_refused_in_plain_words() -> None:
+    """Found by the fuzz test: it used to fail the workflow's update with a validation error."""
+    too_long = "x" * 129
+    for state in (started(), started(first_language="English")):
+        assert refusal(state, leaflet(interpreter_reference=too_long)) == (
+            "the interpreter's reference is longer than 128 characters: "
+            "give a short reference and keep the detail in the case file"
+        )
