@@ -11,7 +11,7 @@ from starter.command_fields import ACTIONS
 from starter.services.reading import NOT_YOURS
 from tests.support.placements import new_placement_id
 from tests.support.start_facts import start_body
-from tests.support.starter import StartedPlacement
+from tests.support.starter import StartedPlacement, record_observation
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -48,14 +48,7 @@ async def test_the_audit_trail_read_straight_after_an_action_holds_it(
 ) -> None:
     placement_id = await started()
     for _ in range(3):  # each time, not by luck once
-        observed = {
-            "category": "mood",
-            "note_reference_or_text": "NOTE-1",
-            "observed_at": datetime.now(UTC).isoformat(),
-        }
-        answer = await api.post(f"/placements/{placement_id}/actions/observation", json=observed)
-        assert answer.status_code == 200, answer.text
-        version = answer.json()["version"]
+        version = await record_observation(api, placement_id)
         trail = (await api.get(f"/placements/{placement_id}/audit")).json()
         assert version in [entry["version"] for entry in trail["entries"]]
 

@@ -14,7 +14,7 @@ import pytest
 from starter.services.connection import Services
 from starter.services.recording import start_placement_workflow
 from tests.support.placements import new_placement_id, start_command
-from tests.support.starter import eventually
+from tests.support.starter import eventually, record_observation
 from workflows.domain.common import Role
 from workflows.domain.ladders import EscalationStep
 from workflows.domain.policy import ClockPolicy, Policy
@@ -106,14 +106,7 @@ async def test_the_lists_and_the_placement_page_agree_under_a_policy_not_the_pro
     placement_id = new_placement_id()
     arrived = datetime.now(UTC) - ARRIVED_AGO
     await start_placement_workflow(services, start_command(placement_id, arrived), policy=policy)
-    observed = {
-        "category": "mood",
-        "note_reference_or_text": "NOTE-1",
-        "observed_at": datetime.now(UTC).isoformat(),
-    }
-    answer = await api.post(f"/placements/{placement_id}/actions/observation", json=observed)
-    assert answer.status_code == 200, answer.text
-    version = answer.json()["version"]
+    version = await record_observation(api, placement_id)
 
     async def appended() -> bool:
         trail = (await api.get(f"/placements/{placement_id}/audit")).json()
