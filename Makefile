@@ -51,7 +51,7 @@ $(BIN)/python:
 
 # Installs are pinned by constraints.txt; re-run when the project's files change.
 $(VENV)/.installed-run: $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable .
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev]'
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/python pyproject.toml constraints.txt

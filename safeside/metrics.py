@@ -1,8 +1,12 @@
-"""Safeside's own metrics for Prometheus, read from the PostgreSQL projections at each scrape.
+"""Safeside's own metrics for Prometheus, read from the PostgreSQL projections at each scrape,
+and, for the placements not running, from Temporal's visibility too (``safeside.not_running``).
 
 Nothing is counted in memory: every process that serves ``/metrics`` (the API, a worker) reads
-the same tables, so replicas agree and a restart loses nothing. Aggregate across processes
-with ``max`` (never ``sum``): each one reports the whole deployment.
+the same tables and asks the same Temporal namespace, so replicas agree and a restart loses
+nothing. Aggregate across processes with ``max`` (never ``sum``): each one reports the whole
+deployment. A figure that could not be read is left out of that scrape, never reported from an
+older one or from half its sources: ``safeside_database_up`` and ``safeside_temporal_up`` say
+which source did not answer.
 
 Labels carry enum values only: a deadline kind, a role, an escalation step's name from the
 policy, a missing-episode kind, a risk level. Never a placement id, a unit id, a name or a
@@ -22,6 +26,7 @@ import asyncpg
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from temporalio.client import Client
 
 from safeside import not_running
 from safeside.db import Pool
@@ -64,10 +69,10 @@ def metrics_token_accepts(settings: Settings, authorization: str | None) -> bool
     )
 
 
-async def render_metrics(pool: Pool) -> bytes:
+async def render_metrics(pool: Pool, client: Client) -> bytes:
     """The Prometheus text exposition: this process's own metrics (CPU, memory, garbage
-    collection) and Safeside's figures as they are in PostgreSQL now."""
-    families = await read_safeside_metrics(pool)
+    collection) and Safeside's figures as they are in PostgreSQL (and Temporal) now."""
+    families = await read_safeside_metrics(pool, client)
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Snapshot(families))
     return generate_latest(REGISTRY) + generate_latest(registry)
@@ -81,9 +86,18 @@ class _Snapshot(Collector):
         return iter(self._families)
 
 
-async def read_safeside_metrics(pool: Pool) -> list[Metric]:
-    """Every Safeside figure, read in one snapshot; only ``safeside_database_up 0`` when
-    PostgreSQL does not answer in time."""
+async def read_safeside_metrics(pool: Pool, client: Client) -> list[Metric]:
+    """Every Safeside figure, read in one snapshot; only the ``_up`` gauges when PostgreSQL
+    does not answer in time, and no ``safeside_placements_not_running`` when Temporal does not
+    (ASK_TEMPORAL_WITHIN, then READ_TIMEOUT_SECONDS: one scrape takes 10 s at most)."""
+    # Asked first and apart: a transaction is never held open across a call to Temporal.
+    failing = await not_running.reported_failing(client)
+    temporal_up = GaugeMetricFamily(
+        "safeside_temporal_up",
+        "1 when this scrape asked Temporal which placements' workflows keep failing their "
+        "task; 0 when it did not answer (safeside_placements_not_running is then missing).",
+    )
+    temporal_up.add_metric([], 0 if failing is None else 1)
     up = GaugeMetricFamily(
         "safeside_database_up",
         "1 when this scrape read the figures from PostgreSQL; 0 when it could not (they are "
@@ -91,12 +105,12 @@ async def read_safeside_metrics(pool: Pool) -> list[Metric]:
     )
     try:
         async with asyncio.timeout(READ_TIMEOUT_SECONDS):
-            rows = await _read(pool)
+            rows = await _read(pool, failing)
     except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
         up.add_metric([], 0)
-        return [up]
+        return [up, temporal_up]
     up.add_metric([], 1)
-    return [up, *_families(rows)]
+    return [up, temporal_up, *_families(rows)]
 
 
 _QUERIES = {
@@ -120,18 +134,27 @@ _QUERIES = {
          GROUP BY risk_level""",
     "unit_checks": """
         SELECT count(*) AS n FROM units WHERE next_check_due_at < now()""",
-    "not_running": f"""
-        SELECT count(*) AS n FROM placement_homes h WHERE {not_running.condition("h")}""",
 }
+# Stored nothing, or reported failing by Temporal ($1): each placement once.
+_NOT_RUNNING = f"""
+        SELECT count(*) AS n FROM placement_homes h WHERE {not_running.condition("h", "$1")}"""
 
 Rows = Mapping[str, list[Mapping[str, Any]]]
 
 
-async def _read(pool: Pool) -> Rows:
+async def _read(pool: Pool, failing: frozenset[str] | None) -> Rows:
     # One read-only transaction, so every figure describes the same moment.
     async with pool.acquire() as con, con.transaction(isolation="repeatable_read", readonly=True):
         await con.execute(f"SET LOCAL statement_timeout = {int(READ_TIMEOUT_SECONDS * 1000)}")
-        return {name: [dict(row) for row in await con.fetch(sql)] for name, sql in _QUERIES.items()}
+        queries: dict[str, tuple[str, list[object]]] = {
+            name: (sql, []) for name, sql in _QUERIES.items()
+        }
+        if failing is not None:
+            queries["not_running"] = (_NOT_RUNNING, [sorted(failing)])
+        return {
+            name: [dict(row) for row in await con.fetch(sql, *args)]
+            for name, (sql, args) in queries.items()
+        }
 
 
 def _zeros(allowed: Iterable[str]) -> Counter[tuple[str, ...]]:
@@ -146,7 +169,7 @@ def _families(rows: Rows) -> list[Metric]:
         *_notifications(rows["notifications"]),
         _placements(rows["placements"]),
         _unit_checks(rows["unit_checks"]),
-        _not_running(rows["not_running"]),
+        *([_not_running(rows["not_running"])] if "not_running" in rows else []),
     ]
 
 
@@ -267,8 +290,8 @@ def _unit_checks(rows: list[Mapping[str, Any]]) -> Metric:
 def _not_running(rows: list[Mapping[str, Any]]) -> Metric:
     family = GaugeMetricFamily(
         "safeside_placements_not_running",
-        "Placements started minutes ago or more whose workflow has stored nothing: it is "
-        "failing or no worker runs it (docs/operations.md).",
+        "Placements whose workflow is not running: started minutes ago or more and stored "
+        "nothing, or its task keeps failing (docs/operations.md).",
     )
     family.add_metric([], rows[0]["n"])
     return family

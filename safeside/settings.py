@@ -40,9 +40,9 @@ class Settings(BaseSettings):
         None, description="A keyring file; default: encryption-keys.json in the data folder."
     )
 
-    # Bearer tokens on the HTTP API and the codec endpoint (safeside.tokens). HS256 with a
-    # shared secret is what is implemented now; the issuer and audience are checked, so moving
-    # to the council's identity provider (OIDC, RS256 keys from auth_jwks_url) is configuration.
+    # Service accounts and scripts: HS256 bearer tokens from `safeside token issue`, for the
+    # API and the codec endpoint (safeside.tokens). People sign in through the identity
+    # provider below instead.
     auth_token_secret: SecretStr | None = Field(
         None, description="HS256 signing secret (32 characters or more)."
     )
@@ -51,9 +51,6 @@ class Settings(BaseSettings):
     )
     auth_issuer: str = Field("safeside", description="Required `iss` claim of every token.")
     auth_audience: str = Field("safeside-api", description="Required `aud` claim.")
-    auth_jwks_url: str | None = Field(
-        None, description="OIDC key set URL: reserved for the identity provider; not yet supported."
-    )
     auth_role_claim: str = Field("role", description="The claim holding the staff role.")
     auth_max_token_hours: float = Field(
         12,
@@ -62,6 +59,36 @@ class Settings(BaseSettings):
         description="The longest a token may live, `iat` to `exp` (a staff shift; at most 24): "
         "longer ones are refused, and `safeside token issue` will not make them.",
     )
+    # The council's identity provider (OpenID Connect; safeside.identity_provider): the web
+    # page signs people in through it (authorization code flow with PKCE), and the API accepts
+    # its RS256/ES256 access tokens, checked against its published keys. Unset: nobody signs
+    # in to the web page, and the API takes only the HS256 tokens above.
+    oidc_issuer: str | None = Field(
+        None,
+        description="The provider's issuer URL; its discovery document is read from "
+        "<issuer>/.well-known/openid-configuration.",
+    )
+    oidc_client_id: str = Field("safeside", description="This service's client id there.")
+    oidc_client_secret: SecretStr | None = Field(None, description="Its client secret.")
+    oidc_scopes: str = Field("openid", description="Scopes asked for at sign-in.")
+    oidc_staff_claim: str = Field(
+        "sub", description="The claim holding the opaque staff reference (never a name)."
+    )
+    oidc_role_claim: str = Field("role", description="The claim holding the staff role.")
+    oidc_api_audience: str = Field(
+        "safeside-api", description="Required `aud` of access tokens sent to the API."
+    )
+    oidc_clock_skew_seconds: int = Field(
+        60, ge=0, le=300, description="How far the provider's clock may differ from ours."
+    )
+    public_url: str | None = Field(
+        None,
+        description="The address staff open the web page at (https://…), for the provider's "
+        "redirect back; unset: the address each request came in on.",
+    )
+    # Web sessions (starter.services.web_sessions), kept in PostgreSQL.
+    web_session_idle_minutes: int = Field(30, ge=1, le=720)
+    web_session_absolute_hours: float = Field(12, gt=0, le=24)
     # Browser origins allowed to call the API and the codec endpoint (the Temporal web UI);
     # unset: the dev stack's UI on dev_ui_port.
     cors_origins: list[str] | None = None
@@ -93,6 +120,8 @@ class Settings(BaseSettings):
     dev_ui_port: int = Field(8233, ge=1, le=65535)
     dev_postgres_port: int = Field(54329, ge=1, le=65535)
     dev_api_port: int = Field(8280, ge=1, le=65535)
+    # The development identity provider (oidc-provider-mock), unless oidc_issuer names one.
+    dev_identity_provider_port: int = Field(9400, ge=1, le=65535)
 
     # The HTTP API as `safeside api` serves it. Loopback by default: it checks bearer tokens,
     # but exposing it is still a decision to take behind a TLS proxy.

@@ -6,9 +6,9 @@ reference, never a name), the role claim, ``iss``, ``aud``, ``iat``, ``exp`` and
 random id, so that signing out can end this one token on the server, in
 ``starter.services.sessions``). Every claim is required, and a token may live at most
 ``auth_max_token_hours`` (12 by default) from ``iat`` to ``exp``: a long-lived token, once
-copied, would be a key that never changes. An identity provider (OIDC) would sign with its
-own keys instead; the issuer, audience and role claim are settings already, and
-``auth_jwks_url`` is refused until RS256 verification against its key set is added here.
+copied, would be a key that never changes. These are for service accounts and scripts; people
+sign in through the council's identity provider (``safeside.identity_provider``), whose
+tokens are checked against its own published keys.
 """
 
 from __future__ import annotations
@@ -88,11 +88,6 @@ class TokenVerifier:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenVerifier:
-        if settings.auth_jwks_url is not None:
-            raise TokenConfigError(
-                "SAFESIDE_AUTH_JWKS_URL is set, but tokens from an identity provider are not "
-                "supported yet: unset it and use SAFESIDE_AUTH_TOKEN_SECRET (HS256)"
-            )
         return cls(
             load_signing_secret(settings),
             issuer=settings.auth_issuer,

@@ -61,7 +61,7 @@ def worker_health_app(client: Client, pool: Pool, worker: Worker, settings: Sett
                 status_code=401,
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        return Response(await render_metrics(pool), media_type=CONTENT_TYPE_LATEST)
+        return Response(await render_metrics(pool, client), media_type=CONTENT_TYPE_LATEST)
 
     return app
 

@@ -29,6 +29,9 @@ class EmbeddedTemporal:
     namespace: str = "default"
     dynamic_config: dict[str, Any] = field(default_factory=dict)
     ui_codec_endpoint: str | None = None
+    # Where the UI's pages are, under its own address (e.g. "/temporal-ui"), so a proxy can
+    # serve them at the same path on another origin.
+    ui_public_path: str | None = None
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -65,6 +68,8 @@ class EmbeddedTemporal:
             args += ["--ui-port", str(self.ui_port), "--ui-disable-news-fetch"]
             if self.ui_codec_endpoint:
                 args += ["--ui-codec-endpoint", self.ui_codec_endpoint]
+            if self.ui_public_path:
+                args += ["--ui-public-path", self.ui_public_path]
         return args
 
     async def start(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from safeside.identity_provider import IdentityProvider
 from safeside.tokens import TokenVerifier
 from starter.api import access_log, actions, codec, deadlines, health, organisation, placements
 from starter.api.auth import authenticate
@@ -19,9 +20,12 @@ DESCRIPTION = """Durable safeguarding workflows for children at risk of traffick
 
 Writes and live state go to each placement's workflow; lists and audit trails come from
 PostgreSQL. URLs carry opaque ids only. Every route but the health probes and /metrics needs a
-bearer token (role and subject); the web page takes the same token from its session cookie,
-which the API never accepts. The permission table decides each action and read, answers are
-redacted for the caller's role, and every read of a placement is written to the access log.
+bearer token: an access token from the council's identity provider (RS256/ES256), or, for
+service accounts and scripts, an HS256 token from `safeside token issue`. The web page signs
+people in through the identity provider and keeps its session on the server; of the API's
+routes, only the codec (for the Temporal web UI the page serves) also takes that session.
+The permission table decides each action and read, answers are redacted for the caller's
+role, and every read of a placement is written to the access log.
 Errors: 401 without a valid token, 403 with the reason a role may not, 422 with a message per
 field, 409 with the domain's reason for a refused action, 404 for an unknown id, 503 when a
 server is unreachable.
@@ -39,13 +43,19 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     app.state.token_verifier = TokenVerifier.from_settings(services.settings)
     app.state.ended_sessions = PostgresEndedSessions(services.pool)
+    # Unset, the API takes only HS256 tokens and nobody signs in to the web page.
+    settings = services.settings
+    app.state.identity_provider = (
+        IdentityProvider(settings) if settings.oidc_issuer is not None else None
+    )
     # The Temporal web UI calls the codec endpoint from the browser, with the token.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=services.settings.allowed_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST"],
-        allow_headers=["Authorization", "Content-Type", "X-Namespace"],
+        # The UI sends the ID token beside the access token (Authorization-Extras).
+        allow_headers=["Authorization", "Authorization-Extras", "Content-Type", "X-Namespace"],
     )
     install_error_handlers(app)
     app.include_router(placements.router)

@@ -3,7 +3,16 @@
 ``authenticate`` is an app-level dependency (``create_app``), so every route of every router
 needs a valid bearer token, except the ``PUBLIC_PATHS`` of the permission table and the web
 page's paths (``is_web_page_path``), which sign in with their own session cookie and
-dependency (``starter.web.viewer``). A route then declares what it reads with one of:
+dependency (``starter.web.viewer``); the codec alone also takes that session, for the Temporal
+web UI the page serves. A bearer token is one of two kinds:
+
+- an access token from the council's identity provider (RS256/ES256, checked against its
+  published keys by ``safeside.identity_provider``), for people, whose role the staff
+  directory must give them;
+- an HS256 token from ``safeside token issue`` (``safeside.tokens``), for service accounts
+  and scripts, which signing out (``starter.services.sessions``) can end.
+
+A route then declares what it reads with one of:
 
 - ``Depends(placement_read(View.x))`` for a read of one placement: the gate
   (``starter.services.reading.open_placement``) writes the access log (allowed or denied)
@@ -18,13 +27,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
+import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from safeside.tokens import InvalidToken, Principal, TokenVerifier, VerifiedToken
+from safeside.identity_provider import IdentityProvider
+from safeside.tokens import ALGORITHM, InvalidToken, Principal, TokenVerifier, VerifiedToken
 from starter.api.dependencies import PlacementId, ServicesDep, UnitId
 from starter.services.permissions import (
     PUBLIC_PATHS,
+    SESSION_API_PREFIX,
     STAFF_ROLES,
     Denied,
     View,
@@ -39,7 +51,9 @@ from starter.services.reading import (
     open_unit,
     open_view,
 )
+from starter.services.relationships import in_directory
 from starter.services.sessions import EndedSessions
+from starter.web.session import session_cookie, web_sessions
 
 
 class NotAuthenticated(Exception):
@@ -48,7 +62,8 @@ class NotAuthenticated(Exception):
 
 _bearer = HTTPBearer(
     auto_error=False,
-    description="A token from `safeside token issue` (or, later, the identity provider).",
+    description="An access token from the council's identity provider, or (service accounts "
+    "and scripts) a token from `safeside token issue`.",
 )
 
 
@@ -70,29 +85,65 @@ async def authenticate(
     if request.url.path in PUBLIC_PATHS or is_web_page_path(request.url.path):
         return None
     if credentials is None:
+        cookie = session_cookie(request)
+        if cookie is not None and request.url.path.startswith(SESSION_API_PREFIX):
+            session = await web_sessions(request).find(cookie)
+            if session is None:
+                raise NotAuthenticated("your session has ended: sign in to the web page again")
+            return session.principal
         raise NotAuthenticated("a bearer token is required (Authorization: Bearer <token>)")
     return await staff_principal(request, credentials.credentials)
 
 
-def staff_token(request: Request, token: str) -> VerifiedToken:
-    """A token's every check but the database's: NotAuthenticated when it cannot be trusted,
-    Denied for a role that does not sign in (partner agencies, the clock)."""
+def identity_provider(request: Request) -> IdentityProvider | None:
+    provider: IdentityProvider | None = request.app.state.identity_provider
+    return provider
+
+
+async def staff_principal(request: Request, token: str) -> Principal:
+    """The staff member a bearer token names: NotAuthenticated when it cannot be trusted (or
+    its session was ended by signing out), Denied for a role that does not sign in (partner
+    agencies, the clock) or that the staff directory does not give the person."""
+    provider = identity_provider(request)
+    if provider is not None and _algorithm(token) != ALGORITHM:
+        try:
+            principal = await provider.verify_access_token(token)
+        except InvalidToken as exc:
+            raise NotAuthenticated(str(exc)) from None
+        _signs_in(principal)
+        if not await in_directory(request.app.state.services.pool, principal):
+            raise Denied(
+                f"the staff directory does not give you the role {principal.role.value}: ask "
+                "the administrator"
+            )
+        return principal
+    verified = service_token(request, token)
+    if await ended_sessions(request).is_ended(verified):
+        raise NotAuthenticated("the token's session was ended by signing out: ask for a new token")
+    return verified.principal
+
+
+def service_token(request: Request, token: str) -> VerifiedToken:
+    """An HS256 token's every check but the database's (``staff_principal``)."""
     try:
         verified = token_verifier(request).verify_token(token)
     except InvalidToken as exc:
         raise NotAuthenticated(str(exc)) from None
-    if verified.principal.role not in STAFF_ROLES:
-        raise Denied(f"the role {verified.principal.role.value} does not sign in to Safeside")
+    _signs_in(verified.principal)
     return verified
 
 
-async def staff_principal(request: Request, token: str) -> Principal:
-    """The staff member a token names, at either door: ``staff_token``'s checks, then
-    NotAuthenticated for a session ended on the server (its holder signed out)."""
-    verified = staff_token(request, token)
-    if await ended_sessions(request).is_ended(verified):
-        raise NotAuthenticated("the token's session was ended by signing out: ask for a new token")
-    return verified.principal
+def _signs_in(principal: Principal) -> None:
+    if principal.role not in STAFF_ROLES:
+        raise Denied(f"the role {principal.role.value} does not sign in to Safeside")
+
+
+def _algorithm(token: str) -> str | None:
+    try:
+        algorithm = jwt.get_unverified_header(token).get("alg")
+    except jwt.PyJWTError:
+        return None
+    return algorithm if isinstance(algorithm, str) else None
 
 
 async def _caller(principal: Annotated[Principal | None, Depends(authenticate)]) -> Principal:

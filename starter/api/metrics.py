@@ -26,4 +26,5 @@ router = APIRouter(tags=["operations"])
 async def metrics(request: Request, services: ServicesDep) -> Response:
     if not metrics_token_accepts(services.settings, request.headers.get("authorization")):
         raise NotAuthenticated("the metrics token is required (Authorization: Bearer <token>)")
-    return Response(await render_metrics(services.pool), media_type=CONTENT_TYPE_LATEST)
+    figures = await render_metrics(services.pool, services.client)
+    return Response(figures, media_type=CONTENT_TYPE_LATEST)

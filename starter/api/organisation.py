@@ -5,6 +5,9 @@ Manager's, with a reason; the list of break-glass uses the auditor's."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,10 +20,28 @@ from starter.services.organisation import Allocation, Membership, NewStaffMember
 from workflows.domain.common import OPAQUE_ID_PATTERN, Reference
 
 router = APIRouter(tags=["organisation"])
+_Route = TypeVar("_Route", bound=Callable[..., Awaitable[Any]])
 
 
 class Done(BaseModel):
     done: bool = True
+
+
+# The organisation's writes answer alike: done, or refused (not signed in, not allowed, a
+# wrong field) or unavailable.
+_ORGANISATION_ANSWERS = responses(401, 403, 422, 503)
+
+
+def _write(
+    path: str, summary: str, *, status_code: int | None = None
+) -> Callable[[_Route], _Route]:
+    return router.post(
+        path,
+        status_code=status_code,
+        response_model=Done,
+        responses=_ORGANISATION_ANSWERS,
+        summary=summary,
+    )
 
 
 class EndMembership(BaseModel):
@@ -30,58 +51,43 @@ class EndMembership(BaseModel):
     unit_id: str = Field(pattern=OPAQUE_ID_PATTERN)
 
 
-@router.post(
-    "/organisation/units",
-    status_code=201,
-    response_model=Done,
-    responses=responses(401, 403, 422, 503),
-    summary="Add a unit (the administrator)",
-)
+@_write("/organisation/units", "Add a unit (the administrator)", status_code=201)
 async def add_unit(unit: NewUnit, caller: Caller, services: ServicesDep) -> Done:
     await organisation.create_unit(services.pool, caller, unit)
     return Done()
 
 
-@router.post(
+@_write(
     "/organisation/staff",
+    "Add a person to the staff directory, or set their roles (the administrator)",
     status_code=201,
-    response_model=Done,
-    responses=responses(401, 403, 422, 503),
-    summary="Add a person to the staff directory, or set their roles (the administrator)",
 )
 async def add_staff(member: NewStaffMember, caller: Caller, services: ServicesDep) -> Done:
     await organisation.add_staff(services.pool, caller, member)
     return Done()
 
 
-@router.post(
+@_write(
     "/organisation/memberships",
+    "Make a person a member of a unit, from now or a given time (the administrator)",
     status_code=201,
-    response_model=Done,
-    responses=responses(401, 403, 422, 503),
-    summary="Make a person a member of a unit, from now or a given time (the administrator)",
 )
 async def join_unit(membership: Membership, caller: Caller, services: ServicesDep) -> Done:
     await organisation.join_unit(services.pool, caller, membership)
     return Done()
 
 
-@router.post(
-    "/organisation/memberships/end",
-    response_model=Done,
-    responses=responses(401, 403, 422, 503),
-    summary="End a person's membership of a unit now (the administrator)",
+@_write(
+    "/organisation/memberships/end", "End a person's membership of a unit now (the administrator)"
 )
 async def leave_unit(ending: EndMembership, caller: Caller, services: ServicesDep) -> Done:
     await organisation.leave_unit(services.pool, caller, ending.staff_ref, ending.unit_id)
     return Done()
 
 
-@router.post(
+@_write(
     "/placements/{placement_id}/allocations",
-    response_model=Done,
-    responses=responses(401, 403, 422, 503),
-    summary="Change who is allocated to the placement (its social worker, IRO or key worker)",
+    "Change who is allocated to the placement (its social worker, IRO or key worker)",
 )
 async def allocate(
     placement_id: PlacementId, allocation: Allocation, caller: Caller, services: ServicesDep

@@ -102,22 +102,33 @@ def org_member() -> None:
     pass
 
 
-@org_member.command("add", help="Make a person a member of a unit, from now.")
-@click.argument("staff_ref")
-@click.argument("unit_id")
-@click.pass_obj
-def member_add(settings: Settings, staff_ref: str, unit_id: str) -> None:
-    membership = _checked(Membership, _ARGUMENTS, staff_ref=staff_ref, unit_id=unit_id)
+def _membership_command(
+    name: str, help: str
+) -> Callable[[Callable[[Settings, Membership], None]], click.Command]:
+    """A ``safeside org member`` command about one person's membership of one unit: both
+    take the person and the unit, checked alike before signing in."""
+
+    def command(act: Callable[[Settings, Membership], None]) -> click.Command:
+        @org_member.command(name, help=help)
+        @click.argument("staff_ref")
+        @click.argument("unit_id")
+        @click.pass_obj
+        def given(settings: Settings, staff_ref: str, unit_id: str) -> None:
+            act(settings, _checked(Membership, _ARGUMENTS, staff_ref=staff_ref, unit_id=unit_id))
+
+        return given
+
+    return command
+
+
+@_membership_command("add", "Make a person a member of a unit, from now.")
+def member_add(settings: Settings, membership: Membership) -> None:
     _act(settings, lambda me: organisation.join_unit(me.services.pool, me.caller, membership))
     click.echo(f"{membership.staff_ref} is a member of unit {membership.unit_id} from now")
 
 
-@org_member.command("end", help="End a person's membership of a unit, now.")
-@click.argument("staff_ref")
-@click.argument("unit_id")
-@click.pass_obj
-def member_end(settings: Settings, staff_ref: str, unit_id: str) -> None:
-    ending = _checked(Membership, _ARGUMENTS, staff_ref=staff_ref, unit_id=unit_id)
+@_membership_command("end", "End a person's membership of a unit, now.")
+def member_end(settings: Settings, ending: Membership) -> None:
     _act(
         settings,
         lambda me: organisation.leave_unit(

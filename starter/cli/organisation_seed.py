@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from safeside.db import Pool
+from safeside.embedded.identity_provider import ROLE_CLAIM, STAFF_CLAIM, ProviderUser
 from safeside.tokens import Principal
 from starter.services import organisation, relationships
 from starter.services.organisation import Membership, NewStaffMember, NewUnit, OrganisationRefused
@@ -37,20 +38,42 @@ class Organisation:
     staff: tuple[Person, ...]
 
 
-# The development stack's: the walk-through's manager, Duty Manager and key worker, and an
-# administrator to add more (`safeside org ...`).
+# The development stack's: a person in every role that signs in (so each can be tried at the
+# development identity provider's login page), in two units. The walk-through's manager, Duty
+# Manager and key worker are staff-01, staff-03 and staff-17. Social workers and Independent
+# Reviewing Officers work in no unit: they see the placements allocated to them
+# (`safeside placement allocate`); the auditor oversees every placement; the administrator
+# keeps the organisation's data (`safeside org ...`).
 DEV_ORGANISATION = Organisation(
     units={"UNIT-7": "Birch House", "UNIT-8": "Cedar House"},
     staff=(
         Person("staff-01", (R.registered_manager,), ("UNIT-7",)),
+        Person("staff-02", (R.registered_manager,), ("UNIT-8",)),
         Person("staff-03", (R.duty_manager,), ("UNIT-7", "UNIT-8")),
         Person("staff-17", (R.key_worker,), ("UNIT-7",)),
+        Person("staff-21", (R.residential_worker,), ("UNIT-8",)),
+        Person("sw-01", (R.social_worker,)),
+        Person("iro-01", (R.independent_reviewing_officer,)),
+        Person("audit-01", (R.auditor,)),
         Person("admin-01", (R.administrator,)),
     ),
 )
 # Who the development stack records as having made its organisation (the operator, not a
 # person in it).
 DEV_SEEDER = Principal(subject="safeside-dev", role=R.administrator)
+
+
+def provider_users(wanted: Organisation) -> tuple[ProviderUser, ...]:
+    """The development identity provider's users: one for each role each person signs in
+    with, named so its login page explains itself (``staff-03-duty-manager``)."""
+    return tuple(
+        ProviderUser(
+            sub=f"{person.staff_ref}-{role.value.replace('_', '-')}",
+            claims={STAFF_CLAIM: person.staff_ref, ROLE_CLAIM: role.value},
+        )
+        for person in wanted.staff
+        for role in person.roles
+    )
 
 
 async def ensure_organisation(pool: Pool, administrator: Principal, wanted: Organisation) -> None:

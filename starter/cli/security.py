@@ -1,4 +1,5 @@
-"""``safeside keys rotate`` and ``safeside token issue``: the keyring and bearer tokens."""
+"""``safeside keys rotate``, ``safeside token issue`` and ``safeside token end``: the keyring
+and the bearer tokens of service accounts and scripts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import click
 from safeside.keyring import keyring_file, rotate_keyring_file
 from safeside.settings import Settings
 from safeside.tokens import Principal, TokenVerifier
-from starter.cli.running import BAD_INPUT, fail_on_safeside_error
+from starter.cli.running import BAD_INPUT, fail_on_safeside_error, run
 from starter.services.permissions import STAFF_ROLES
 from workflows.domain.common import Role
 
@@ -35,7 +36,10 @@ def keys_rotate(settings: Settings) -> None:
     )
 
 
-@click.group(help="Bearer tokens for the HTTP API and the codec endpoint.")
+@click.group(
+    help="HS256 bearer tokens for service accounts and scripts (people sign in through the "
+    "identity provider)."
+)
 def token() -> None:
     pass
 
@@ -65,3 +69,16 @@ def token_issue(settings: Settings, role: str, subject: str, hours: float) -> No
         verifier = TokenVerifier.from_settings(settings)
         principal = Principal(subject=subject, role=Role(role))
         click.echo(verifier.issue(principal, lifetime=timedelta(hours=hours)))
+
+
+@token.command(
+    "end",
+    help="Sign out: end the token in SAFESIDE_TOKEN on the server, so it (and any copy of it) "
+    "is refused from now on, by the API and the command line alike.",
+)
+@click.pass_obj
+def token_end(settings: Settings) -> None:
+    from starter.cli.signing_in import end_token
+
+    run(end_token(settings))
+    click.echo("signed out: the token in SAFESIDE_TOKEN is refused from now on")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from safeside.settings import Settings
 from safeside.tokens import InvalidToken, Principal, TokenVerifier, VerifiedToken
-from starter.services.connection import Services, connected
+from starter.services.connection import Services, connected, database
 from starter.services.permissions import STAFF_ROLES, Denied
 from starter.services.sessions import PostgresEndedSessions
 
@@ -70,3 +70,11 @@ async def signed_in(settings: Settings) -> AsyncIterator[SignedIn]:
         if await PostgresEndedSessions(services.pool).is_ended(verified):
             raise NotSignedIn("the token's session was ended by signing out: ask for a new one")
         yield SignedIn(services=services, caller=verified.principal)
+
+
+async def end_token(settings: Settings) -> None:
+    """Sign out: the token in ``SAFESIDE_TOKEN`` is ended on the server (``signed_in`` and the
+    API refuse it from now on). Ending a token twice is the same as once."""
+    verified = verified_token(settings)
+    async with database(settings) as pool:
+        await PostgresEndedSessions(pool).end(verified)

@@ -173,8 +173,11 @@ PUBLIC_PATHS = frozenset({"/health", "/health/live", "/health/ready", "/metrics"
 # The web page (starter.web): its pages sign people in with a session cookie, checked by the
 # pages' own dependency, so the API's bearer-token check lets these paths through; the API's
 # routes never read the cookie (a cookie would open them to cross-site requests).
-WEB_PAGE_PATHS = frozenset({"/", "/sign-in", "/sign-out"})
-WEB_PAGE_PREFIXES = ("/web/", "/static/")
+WEB_PAGE_PATHS = frozenset({"/", "/sign-in", "/sign-out", "/temporal-ui"})
+WEB_PAGE_PREFIXES = ("/web/", "/static/", "/sign-in/", "/temporal-ui/")
+# The one API route that also takes the page's session: the codec, which the Temporal web UI
+# (served through the page at /temporal-ui/) calls from the page's own origin.
+SESSION_API_PREFIX = "/codec/"
 
 
 def is_web_page_path(path: str) -> bool:

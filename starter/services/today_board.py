@@ -1,7 +1,11 @@
 """Today, for whoever signs in: children missing now, deadlines overdue and due before
 midnight (London) across placements, the escalations of the last day, the units' next
 whereabouts checks and, for managers, placements that are not running; each part read through
-the gate (``reading``) as the caller's role may."""
+the gate (``reading``) as the caller's role may.
+
+Not running (``safeside.not_running``) merges the placements that stored nothing with those
+whose workflow Temporal reports as failing its task; when Temporal does not answer, the list
+holds the first kind only and says it could not check the second (``failing_checked``)."""
 
 from __future__ import annotations
 
@@ -36,17 +40,28 @@ class TodayBoard:
     escalations: list[Any] | None
     unit_checks: list[Any] | None
     not_running: list[NotRunning] | None
+    # False when Temporal did not say which workflows fail their task: ``not_running`` then
+    # holds only the placements that stored nothing.
+    failing_checked: bool = True
 
 
 class NotRunning(BaseModel):
-    """A placement started at ``placed_at`` whose workflow has stored nothing since
-    (``safeside.not_running``): the child is on no other list."""
+    """A placement started at ``placed_at`` whose workflow is not running
+    (``safeside.not_running``): it stored nothing since, and the child is on no other list, or
+    its task keeps failing, and no clock of the child runs."""
 
     model_config = ConfigDict(frozen=True)
 
     placement_id: str
     unit_id: str
     placed_at: datetime
+    why: not_running.Why
+
+
+@dataclass(frozen=True)
+class NotRunningList:
+    placements: list[NotRunning]
+    failing_checked: bool
 
 
 def _end_of_london_day(now: datetime) -> datetime:
@@ -68,19 +83,43 @@ async def today_board(services: Services, caller: Principal, now: datetime) -> T
     if may_read(caller.role, View.unit_handover):
         handovers = open_view(services, caller, View.unit_handover)
         unit_checks = await handovers.unit_checks(limit=LIST_LIMIT)
-    stalled = None
-    if may_read(caller.role, View.not_running):
-        stalled = await placements_not_running(services.pool, caller, limit=LIST_LIMIT)
-    return TodayBoard(missing, overdue, due_today, escalations, unit_checks, stalled)
+    if not may_read(caller.role, View.not_running):
+        return TodayBoard(missing, overdue, due_today, escalations, unit_checks, None)
+    stalled = await placements_not_running(services, caller, limit=LIST_LIMIT)
+    return TodayBoard(
+        missing,
+        overdue,
+        due_today,
+        escalations,
+        unit_checks,
+        stalled.placements,
+        stalled.failing_checked,
+    )
 
 
-async def placements_not_running(pool: Pool, caller: Principal, *, limit: int) -> list[NotRunning]:
+async def placements_not_running(
+    services: Services, caller: Principal, *, limit: int
+) -> NotRunningList:
     """The placements the caller may see that are not running, the longest first."""
+    failing = await not_running.reported_failing(services.client)
+    return NotRunningList(
+        await _not_running_rows(services.pool, caller, failing, limit=limit),
+        failing_checked=failing is not None,
+    )
+
+
+async def _not_running_rows(
+    pool: Pool, caller: Principal, failing: frozenset[str] | None, *, limit: int
+) -> list[NotRunning]:
     param = Params()
+    ids = param(sorted(failing or ()))
     visible = visible_placements(caller, "h.placement_id", param)
     rows = await pool.fetch(
-        f"""SELECT h.placement_id, h.unit_id, h.placed_at FROM placement_homes h
-             WHERE {not_running.condition("h")} AND {visible}
+        f"""SELECT h.placement_id, h.unit_id, h.placed_at,
+                   CASE WHEN {not_running.task_failing("h", ids)} THEN 'task_failing'
+                        ELSE 'stored_nothing' END AS why
+              FROM placement_homes h
+             WHERE {not_running.condition("h", ids)} AND {visible}
              ORDER BY h.placed_at, h.placement_id LIMIT {param(limit)}""",
         *param.values,
     )

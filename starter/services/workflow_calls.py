@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from temporalio.client import (
     Client,
     WorkflowHandle,
+    WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -78,6 +79,12 @@ async def query(
         if error.status is RPCStatusCode.NOT_FOUND:
             raise await not_found() from None
         raise unreachable(client, stream, error) from error
+    except WorkflowQueryFailedError:
+        # Its workflow task fails (a bug, a bad deploy): the worker cannot answer for it.
+        raise ServiceUnavailable(
+            f"the {stream}'s workflow is not running (its task keeps failing): tell the "
+            'service desk (docs/operations.md, "A placement shown as not running")'
+        ) from None
 
 
 def unreachable(client: Client, stream: str, error: RPCError) -> ServiceUnavailable:

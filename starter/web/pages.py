@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
 
 import asyncpg
 from fastapi import Depends
@@ -131,7 +132,13 @@ def problem(request: Request, status: int, title: str, detail: str) -> HTMLRespo
 
 def sign_in_again(request: Request, *, ended: bool) -> Response:
     log.info("sign-in required", path=request.url.path, session_ended=ended)
-    target = f"{SIGN_IN_PATH}?ended=1" if ended else SIGN_IN_PATH
+    query = {"ended": "1"} if ended else {}
+    if request.method == "GET":  # back to this page once signed in (htmx: the page itself)
+        current = request.headers.get("HX-Current-URL")
+        page = urlsplit(current).path if current else request.url.path
+        if page != "/":
+            query["next"] = page
+    target = f"{SIGN_IN_PATH}?{urlencode(query)}" if query else SIGN_IN_PATH
     if is_htmx(request):  # htmx follows this header with a full page load
         return HTMLResponse("", status_code=401, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303, headers=PAGE_HEADERS)

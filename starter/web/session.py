@@ -1,65 +1,37 @@
-"""The web page's session and its CSRF tokens.
+"""The web page's cookies: the session (``starter.services.web_sessions`` keeps what it is
+worth on the server) and the sign-in under way.
 
-A person signs in by pasting their token (later the council's identity provider hands it
-over). The token itself is the session: it is kept in an HttpOnly, SameSite=Strict cookie
-(Secure when the page is served over https), verified on every request exactly as the API
-verifies a bearer token (signature, issuer, audience, issue and expiry times, lifetime, staff
-role, and that its session was not ended). Signing out clears the cookie and records the
-token's id as ended on the server (``starter.services.sessions``), so a copy of the cookie
-stops working too.
-
-SameSite=Strict keeps the cookie off requests started by other sites. As a second line, every
-form carries a CSRF token, an HMAC of the session, checked on every POST. Its key is derived
-from the token signing secret, so every API process agrees on it without a new setting.
+Both cookies hold only random values, HttpOnly (no script reads them), Secure when the page is
+served over https, and SameSite=Lax: the identity provider sends the browser back here with a
+top-level navigation from its own site, which a Strict cookie would not follow. Lax keeps the
+cookies off every other site's forms; as a second line, every form carries the session's own
+random CSRF token (kept with the session, derived from no secret), checked on every POST.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from starter.services.web_sessions import WebSessions, new_secret
+
 SESSION_COOKIE = "safeside_session"
-# A random value tying the sign-in form to the browser that asked for it (no session yet).
+# Ties a sign-in under way to the browser that started it (``WebSessions.take_sign_in``).
 SIGN_IN_COOKIE = "safeside_sign_in"
 SIGN_IN_PATH = "/sign-in"
+CALLBACK_PATH = "/sign-in/callback"
 CSRF_FIELD = "csrf_token"
 _SIGN_IN_COOKIE_SECONDS = 3600
 
 
-class CsrfKey:
-    """Makes and checks the CSRF token of a session (or of a sign-in form)."""
-
-    def __init__(self, signing_secret: str) -> None:
-        self._key = hmac.new(
-            signing_secret.encode(), b"safeside web page csrf v1", hashlib.sha256
-        ).digest()
-
-    def token_for(self, session: str) -> str:
-        return hmac.new(self._key, session.encode(), hashlib.sha256).hexdigest()
-
-    def accepts(self, session: str | None, submitted: str | None) -> bool:
-        if not session or not submitted:
-            return False
-        return hmac.compare_digest(self.token_for(session), submitted)
-
-    def sign_in_token(self, nonce: str) -> str:
-        return self.token_for(f"sign-in:{nonce}")
-
-    def accepts_sign_in(self, nonce: str | None, submitted: str | None) -> bool:
-        return bool(nonce) and self.accepts(f"sign-in:{nonce}", submitted)
+def web_sessions(request: Request) -> WebSessions:
+    sessions: WebSessions = request.app.state.web_sessions
+    return sessions
 
 
-def csrf_key(request: Request) -> CsrfKey:
-    key: CsrfKey = request.app.state.web_csrf
-    return key
-
-
-def session_token(request: Request) -> str | None:
+def session_cookie(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or None
 
 
@@ -70,42 +42,48 @@ def served_over_https(request: Request) -> bool:
 
 
 def _cookie(request: Request, path: str) -> dict[str, Any]:
-    """How both cookies are kept: out of scripts' reach, never sent by other sites' requests,
-    over https only when the page is served so."""
     return {
         "httponly": True,
-        "samesite": "strict",
+        "samesite": "lax",
         "secure": served_over_https(request),
         "path": path,
     }
 
 
-def keep_session(response: Response, request: Request, token: str) -> None:
-    """The session cookie: no expiry of its own (it ends with the browser), while the token's
-    own expiry, or signing out, still ends it on the server's side."""
-    response.set_cookie(SESSION_COOKIE, token, **_cookie(request, "/"))
+def keep_session(response: Response, request: Request, value: str) -> None:
+    """The session cookie: no expiry of its own (it ends with the browser), while the server
+    ends the session itself (idle, absolute limit, signing out)."""
+    response.set_cookie(SESSION_COOKIE, value, **_cookie(request, "/"))
 
 
-def end_session(response: Response, request: Request) -> None:
+def forget_session(response: Response, request: Request) -> None:
     response.delete_cookie(SESSION_COOKIE, **_cookie(request, "/"))
 
 
-def sign_in_nonce(request: Request) -> tuple[str, bool]:
-    """The sign-in form's nonce from its cookie, or a new one (True: set the cookie)."""
-    nonce = request.cookies.get(SIGN_IN_COOKIE)
-    if nonce:
-        return nonce, False
-    return secrets.token_urlsafe(24), True
+def sign_in_browser(request: Request) -> tuple[str, bool]:
+    """This browser's sign-in key from its cookie, or a new one (True: set the cookie)."""
+    key = request.cookies.get(SIGN_IN_COOKIE)
+    if key:
+        return key, False
+    return new_secret(), True
 
 
-def keep_sign_in_nonce(response: Response, request: Request, nonce: str) -> None:
+def keep_sign_in_browser(response: Response, request: Request, key: str) -> None:
     response.set_cookie(
-        SIGN_IN_COOKIE,
-        nonce,
-        max_age=_SIGN_IN_COOKIE_SECONDS,
-        **_cookie(request, SIGN_IN_PATH),
+        SIGN_IN_COOKIE, key, max_age=_SIGN_IN_COOKIE_SECONDS, **_cookie(request, SIGN_IN_PATH)
     )
 
 
-def forget_sign_in_nonce(response: Response, request: Request) -> None:
-    response.delete_cookie(SIGN_IN_COOKIE, **_cookie(request, SIGN_IN_PATH))
+def safe_return_to(value: str | None) -> str:
+    """A page of this site to go back to after signing in, or Today: never another site (an
+    absolute URL, ``//host``, a backslash trick or a control character)."""
+    if (
+        not value
+        or not value.startswith("/")
+        or value.startswith(("//", "/\\"))
+        or any(ch == "\\" or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value)
+        or value.startswith(SIGN_IN_PATH)
+        or len(value) > 2000
+    ):
+        return "/"
+    return value

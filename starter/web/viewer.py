@@ -1,15 +1,16 @@
 """Who is looking at a page: the pages' own caller dependency (the session cookie, never a
-bearer token), and the CSRF check every POST form passes before anything is done."""
+bearer token; the session itself is kept on the server), and the CSRF check every POST form
+passes before anything is done."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from safeside.tokens import Principal
-from starter.api.auth import NotAuthenticated, staff_principal
 from starter.services.permissions import (
     Denied,
     View,
@@ -17,13 +18,13 @@ from starter.services.permissions import (
     may_record,
     may_record_on_unit,
 )
-from starter.web.session import CSRF_FIELD, csrf_key, session_token
+from starter.web.session import CSRF_FIELD, session_cookie, web_sessions
 from workflows.domain.common import Role
 
 
 class SignInRequired(Exception):
-    """No session, or one that can no longer be trusted (``ended``: it expired, its token is
-    no longer valid, or it was signed out): the page sends the person to sign in."""
+    """No session, or one that is over (``ended``: idle too long, past its absolute limit, or
+    signed out): the page sends the person to sign in."""
 
     def __init__(self, *, ended: bool) -> None:
         super().__init__("your session has ended" if ended else "sign in to continue")
@@ -51,16 +52,15 @@ class Viewer:
 
 
 async def session_viewer(request: Request) -> Viewer:
-    """The person the session cookie names: SignInRequired without a trustworthy one (and
-    for a session ended on the server: its holder signed out, so a copy of it is no use)."""
-    token = session_token(request)
-    if token is None:
+    """The person the session cookie names: SignInRequired without a session that is still
+    open on the server (a copy of a signed-out session's cookie is no use)."""
+    cookie = session_cookie(request)
+    if cookie is None:
         raise SignInRequired(ended=False)
-    try:
-        principal = await staff_principal(request, token)
-    except NotAuthenticated:
-        raise SignInRequired(ended=True) from None
-    return Viewer(principal=principal, csrf_token=csrf_key(request).token_for(token))
+    session = await web_sessions(request).find(cookie)
+    if session is None:
+        raise SignInRequired(ended=True)
+    return Viewer(principal=session.principal, csrf_token=session.csrf_token)
 
 
 async def signed_in(request: Request) -> Viewer:
@@ -86,8 +86,8 @@ async def checked_form(request: Request, viewer: SignedIn) -> FormFields:
     """The submitted form's text fields, once its CSRF token matches the session's."""
     form = await request.form()
     submitted = form.get(CSRF_FIELD)
-    if not csrf_key(request).accepts(
-        session_token(request), submitted if isinstance(submitted, str) else None
+    if not isinstance(submitted, str) or not secrets.compare_digest(
+        submitted.encode(), viewer.csrf_token.encode()
     ):
         raise Denied("this form did not come from your session: reload the page and try again")
     return {name: value for name, value in form.items() if isinstance(value, str)}

@@ -2,7 +2,9 @@
 loopback port, a real worker on the dev server, and this test's own database and task queue.
 
 One browser for the whole session (it starts in about a second); each person in a test gets a
-browser context of their own (their own cookies), signed in through the sign-in page.
+browser context of their own (their own cookies), signed in as people are: through the sign-in
+page and the development identity provider's login page (a real OpenID Connect provider, a
+process of its own shared by the session).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 
 from safeside.db import Pool
+from safeside.embedded.identity_provider import EmbeddedIdentityProvider
 from safeside.policy_file import load_policy
 from safeside.settings import Settings
 from starter.api.app import create_app
@@ -25,10 +29,11 @@ from starter.api.server import running_api
 from starter.cli.demo import demo_policy
 from starter.services.connection import Services
 from tests.integration.starter.conftest import worker
+from tests.support.identity_provider import identity_provider
 from tests.support.organisation import seed_test_organisation
-from tests.support.security import security_settings, token_for
+from tests.support.security import security_settings
 
-__all__ = ["worker"]
+__all__ = ["identity_provider", "worker"]
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -87,7 +92,11 @@ async def browser(chromium: Path) -> AsyncIterator[Browser]:
 
 @pytest.fixture
 def settings(
-    dev_env: WorkflowEnvironment, database_url: str, task_queue: str, tmp_path: Path
+    dev_env: WorkflowEnvironment,
+    database_url: str,
+    task_queue: str,
+    tmp_path: Path,
+    identity_provider: EmbeddedIdentityProvider,
 ) -> Settings:
     """The starter tests' settings, with a policy file whose leaflet clock runs for seconds:
     the worker's projections and the app's starts read the same file, as in use."""
@@ -99,6 +108,9 @@ def settings(
         task_queue=task_queue,
         log_level="WARNING",
         policy_file=policy_file,
+        oidc_issuer=identity_provider.issuer,
+        oidc_staff_claim="staff_ref",
+        oidc_client_secret=SecretStr("web-page-secret"),
     )
 
 
@@ -122,9 +134,12 @@ async def web(services: Services, worker: None) -> AsyncIterator[str]:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def sign_in(browser: Browser, web: str) -> AsyncIterator[SignIn]:
+async def sign_in(
+    browser: Browser, web: str, identity_provider: EmbeddedIdentityProvider
+) -> AsyncIterator[SignIn]:
     """``await sign_in(role, subject)``: a page of a browser context of its own, signed in
-    through the sign-in page (``javascript=False`` for a browser without script)."""
+    through the sign-in page and the provider's login page as the provider's user for
+    ``subject`` in ``role`` (``javascript=False`` for a browser without script)."""
     contexts: list[BrowserContext] = []
 
     async def open_as(role: str, subject: str, *, javascript: bool = True) -> Page:
@@ -137,9 +152,12 @@ async def sign_in(browser: Browser, web: str) -> AsyncIterator[SignIn]:
         )
         contexts.append(context)
         page = await context.new_page()
+        user = f"{subject}-as-{role}"
+        await identity_provider.add_user(user, {"staff_ref": subject, "role": role})
         await page.goto("/sign-in")
-        await page.get_by_label("Your sign-in token").fill(token_for(role, subject))
-        await page.get_by_role("button", name="Sign in").click()
+        await page.get_by_role("link", name="Sign in with your council account").click()
+        await page.get_by_placeholder("sub").fill(user)
+        await page.get_by_role("button", name="Authorize", exact=True).click()
         await expect(page.get_by_role("heading", level=1)).to_have_text("Today")
         return page
 

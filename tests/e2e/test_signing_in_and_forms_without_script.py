@@ -1,21 +1,23 @@
-"""Signing in with a pasted token, the session cookie it leaves, signing out (which ends the
-session on the server, so a copied cookie stops working); and the forms in a browser without
-script: a whole page answers, after post/redirect/get."""
+"""Signing in through the council's identity provider (the development one's login page),
+the session cookie it leaves, signing out (which ends the session on the server, so a copied
+cookie stops working); and the forms in a browser without script: a whole page answers,
+after post/redirect/get."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.async_api import Browser, expect
 
 from safeside.db import Pool
+from safeside.embedded.identity_provider import EmbeddedIdentityProvider
 from starter.services.connection import Services
 from starter.services.recording import start_placement_workflow
 from tests.e2e.conftest import SignIn
 from tests.support.organisation import given_unit_with_staff
 from tests.support.placements import new_placement_id, start_command
-from tests.support.security import token_for
 from tests.support.starter import eventually, trail_length
 from tests.support.units import new_unit_id
 from tests.support.web import save_screenshot
@@ -32,36 +34,50 @@ async def start_in_a_unit_of_its_own(services: Services, pool: Pool, placement_i
     await start_placement_workflow(services, command)
 
 
-async def test_a_person_signs_in_with_a_token_and_out_again(
-    browser: Browser, web: str, screenshots: Path
+async def test_a_duty_manager_signs_in_at_the_council_s_provider_and_out_again(
+    browser: Browser,
+    web: str,
+    pool: Pool,
+    identity_provider: EmbeddedIdentityProvider,
+    screenshots: Path,
 ) -> None:
+    await identity_provider.add_user(
+        "staff-01-as-duty-manager", {"staff_ref": "staff-01", "role": "duty_manager"}
+    )
+    await identity_provider.add_user(
+        "staff-17-as-duty-manager", {"staff_ref": "staff-17", "role": "duty_manager"}
+    )
     context = await browser.new_context(base_url=web, viewport={"width": 1280, "height": 800})
     try:
         page = await context.new_page()
-        await page.goto("/")  # not signed in: sent to sign in
+        await page.goto("/web/placements")  # not signed in: sent to sign in
         await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
         await save_screenshot(page, screenshots, "sign-in")
 
-        await page.get_by_label("Your sign-in token").fill("not-a-token")
-        await page.get_by_role("button", name="Sign in").click()
-        await expect(page.get_by_role("alert")).to_have_text(
-            "That token cannot be used: the token is not valid (DecodeError)."
+        # A role the staff directory does not give the person: refused, nothing opened.
+        await page.get_by_role("link", name="Sign in with your council account").click()
+        await page.get_by_placeholder("sub").fill("staff-17-as-duty-manager")
+        await page.get_by_role("button", name="Authorize", exact=True).click()
+        await expect(page.get_by_role("alert")).to_contain_text(
+            "gives you the role duty manager, which the staff directory does not give you"
         )
-        expired = token_for("duty_manager", "staff-01", hours=-1)
-        await page.get_by_label("Your sign-in token").fill(expired)
-        await page.get_by_role("button", name="Sign in").click()
-        await expect(page.get_by_role("alert")).to_contain_text("the token has expired")
         assert not [c for c in await context.cookies() if c["name"] == "safeside_session"]
+        assert await pool.fetchval("SELECT count(*) FROM web_sessions") == 0
 
-        await page.get_by_label("Your sign-in token").fill(token_for("duty_manager", "staff-01"))
-        await page.get_by_role("button", name="Sign in").click()
-        await expect(page.get_by_role("heading", level=1)).to_have_text("Today")
+        # The person the directory knows: back to the page they asked for.
+        await page.goto("/web/placements")
+        await page.get_by_role("link", name="Sign in with your council account").click()
+        await expect(page).to_have_url(re.compile(r"/oauth2/authorize\?"))
+        await page.get_by_placeholder("sub").fill("staff-01-as-duty-manager")
+        await page.get_by_role("button", name="Authorize", exact=True).click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Placements")
+        assert page.url.endswith("/web/placements")
         await expect(page.get_by_role("banner")).to_contain_text(
             "Signed in: staff-01, duty manager"
         )
         session = next(c for c in await context.cookies() if c["name"] == "safeside_session")
         assert session["httpOnly"]
-        assert session["sameSite"] == "Strict"
+        assert session["sameSite"] == "Lax"
         assert not session["secure"]  # served over http here; Secure over https
 
         await page.get_by_role("button", name="Sign out").click()
@@ -70,7 +86,7 @@ async def test_a_person_signs_in_with_a_token_and_out_again(
         await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
         # A copy of the cookie taken before signing out is no use: the session ended on the
-        # server too.
+        # server.
         await context.add_cookies([session])
         await page.goto("/web/placements")
         await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")

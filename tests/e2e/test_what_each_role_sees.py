@@ -25,11 +25,11 @@ from tests.integration.security.scenario import (
     UNIT,
     start_facts,
 )
-from tests.support.organisation import given_allocation, given_unit_with_staff
+from tests.support.organisation import given_allocation, given_staff, given_unit_with_staff
 from tests.support.placements import KEY_WORKER, MANAGER, new_placement_id
 from tests.support.starter import eventually, trail_length
 from workflows.domain.commands import ReportMissing, StartPlacement
-from workflows.domain.common import MissingKind
+from workflows.domain.common import MissingKind, Role
 
 pytestmark = pytest.mark.usefixtures("web")
 
@@ -74,6 +74,10 @@ async def test_the_location_reaches_only_the_roles_with_need_to_know(
 ) -> None:
     placement_id = await placement_missing_from_a_marked_place(services, pool)
     path = f"/web/placements/{placement_id}"
+    # They sign in with the roles the staff directory gives them.
+    await given_staff(pool, "iro-9", [Role.independent_reviewing_officer], [])
+    await given_staff(pool, "aud-3", [Role.auditor], [])
+    await given_staff(pool, "sw-204", [Role.social_worker], [])
 
     iro = await sign_in("independent_reviewing_officer", "iro-9")
     page = await shown(iro, path)

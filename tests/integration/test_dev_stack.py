@@ -28,7 +28,8 @@ async def test_the_stack_keeps_open_placements_across_a_restart(server_tmp_path:
     try:
         banner = stack.output.decode()
         assert f"127.0.0.1:{stack.temporal_port}" in banner
-        assert f"http://127.0.0.1:{stack.ui_port}" in banner
+        assert f"{stack.api_url}/temporal-ui/" in banner
+        assert f"{stack.issuer}  (the development identity provider)" in banner
         client = await Client.connect(
             stack.temporal_address, data_converter=data_converter(Settings(data_dir=stack.data_dir))
         )
@@ -39,7 +40,7 @@ async def test_the_stack_keeps_open_placements_across_a_restart(server_tmp_path:
         before = await handle.query(PlacementWorkflow.current_state)
         assert before.status == "open"
         reader, writer = await asyncio.open_connection("127.0.0.1", stack.ui_port)
-        writer.write(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        writer.write(b"GET /temporal-ui/ HTTP/1.0\r\nHost: localhost\r\n\r\n")
         status_line = await reader.readline()
         writer.close()
         assert b"200" in status_line
@@ -113,6 +114,7 @@ async def test_ctrl_c_stops_every_child(server_tmp_path: Path, sig_name: str) ->
     stack = DevStack(server_tmp_path / "data")
     await stack.start()
     assert await stack.stop(getattr(signal, sig_name)) == 0
-    for port in (stack.temporal_port, stack.ui_port, stack.postgres_port):
+    ports = (stack.temporal_port, stack.ui_port, stack.postgres_port, stack.identity_provider_port)
+    for port in ports:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
             assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"

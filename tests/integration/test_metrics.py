@@ -152,7 +152,7 @@ async def test_metric_labels_carry_enum_values_and_never_an_id(
         },
     }
     safeside = [f for f in text_string_to_metric_families(text) if f.name.startswith("safeside_")]
-    assert len(safeside) == 11
+    assert len(safeside) == 12
     for family in safeside:
         for sample in family.samples:
             for name, value in sample.labels.items():

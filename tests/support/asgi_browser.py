@@ -1,5 +1,5 @@
 """The app as a browser calls it, over ASGI: cookies kept, redirects shown rather than followed
-(the tests look at them); and the sign-in form, filled in with its own CSRF field."""
+(the tests look at them); and the CSRF field of a page's forms."""
 
 from __future__ import annotations
 
@@ -24,11 +24,3 @@ def form_token(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found is not None, "the page has no CSRF field"
     return found.group(1)
-
-
-async def sign_in(browser: httpx.AsyncClient, token: str) -> httpx.Response:
-    """Sign in as a person pasting ``token`` into the sign-in form."""
-    page = await browser.get("/sign-in")
-    return await browser.post(
-        "/sign-in", data={"csrf_token": form_token(page.text), "token": token}
-    )

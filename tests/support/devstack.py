@@ -21,6 +21,7 @@ class DevStack:
     ui_port: int = field(default_factory=free_port)
     postgres_port: int = field(default_factory=free_port)
     api_port: int = field(default_factory=free_port)
+    identity_provider_port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
     output: bytearray = field(default_factory=bytearray)
 
@@ -33,6 +34,7 @@ class DevStack:
             SAFESIDE_DEV_UI_PORT=str(self.ui_port),
             SAFESIDE_DEV_POSTGRES_PORT=str(self.postgres_port),
             SAFESIDE_DEV_API_PORT=str(self.api_port),
+            SAFESIDE_DEV_IDENTITY_PROVIDER_PORT=str(self.identity_provider_port),
             SAFESIDE_TASK_QUEUE="safeside-placements",
         )
         return env
@@ -44,6 +46,10 @@ class DevStack:
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def issuer(self) -> str:
+        return f"http://127.0.0.1:{self.identity_provider_port}"
 
     @property
     def database_url(self) -> str:

@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from safeside.embedded.processes import find_binary
 from safeside.embedded.temporal_server import SQLITE_PRAGMAS
 from safeside.migrate import apply_migrations
+from safeside.not_running import REPORTED_PROBLEMS_SETTING
 from safeside.temporal import data_converter
 from tests.support.security import security_settings
 
@@ -28,9 +29,13 @@ async def start_dev_server(
     dynamic_config: dict[str, Any] | None = None, db_filename: str | None = None
 ) -> WorkflowEnvironment:
     """A dev server (in memory unless ``db_filename``), with optional dynamic config such as
-    ``{"limit.historyCount.suggestContinueAsNew": 50}``."""
+    ``{"limit.historyCount.suggestContinueAsNew": 50}``.
+
+    It reports a workflow whose task fails from the first failure on (not the fifth, about a
+    minute later), so a test sees a placement whose workflow keeps failing in seconds."""
+    config: dict[str, Any] = {REPORTED_PROBLEMS_SETTING: 1, **(dynamic_config or {})}
     extra: list[str] = []
-    for key, value in (dynamic_config or {}).items():
+    for key, value in config.items():
         extra += ["--dynamic-config-value", f"{key}={json.dumps(value)}"]
     if db_filename is not None:
         for pragma in SQLITE_PRAGMAS:

@@ -31,8 +31,10 @@ SAFESIDE_ENV = ROOT / "deploy" / "example.safeside.env"
 TEMPLATES = {".env": DOT_ENV, "safeside.env": SAFESIDE_ENV}
 # Only PostgreSQL and Temporal may see these; Safeside has its own role's password, in its URL.
 OTHER_ROLES_PASSWORDS = {"POSTGRES_PASSWORD", "POSTGRES_TEMPORAL_PASSWORD"}
-# What the Safeside services take from .env, each by an explicit ${...}.
+# What the Safeside services take from .env, each by an explicit ${...}; the API also takes
+# the identity provider and the addresses staff reach, which the Temporal web UI shares.
 FROM_DOT_ENV = {"POSTGRES_SAFESIDE_PASSWORD", "SAFESIDE_TEMPORAL_NAMESPACE"}
+API_FROM_DOT_ENV = {"OIDC_ISSUER", "SAFESIDE_PUBLIC_URL", "TEMPORAL_UI_PUBLIC_URL"}
 # Services built from this checkout's Dockerfile.
 SAFESIDE_SERVICES = ("migrate", "worker", "api")
 ONE_SHOT = "service_completed_successfully"
@@ -184,6 +186,9 @@ def test_the_settings_given_to_each_safeside_service_are_valid(
     assert urlsplit(settings.database_dsn).password == dot_env["POSTGRES_SAFESIDE_PASSWORD"]
     assert settings.encryption_key is not None
     assert settings.auth_token_secret is not None
+    if service == "api":
+        assert settings.oidc_issuer == dot_env["OIDC_ISSUER"]
+        assert settings.public_url == dot_env["SAFESIDE_PUBLIC_URL"]
 
 
 def test_the_safeside_services_read_safeside_env_and_never_dot_env() -> None:
@@ -195,8 +200,8 @@ def test_no_safeside_service_receives_the_other_roles_passwords() -> None:
     for name in SAFESIDE_SERVICES:
         service = _services()[name]
         interpolated = _interpolated_names(service)
-        # Nothing from .env but what the shared environment passes explicitly.
-        assert interpolated == FROM_DOT_ENV, name
+        # Nothing from .env but what the environment passes explicitly.
+        assert interpolated == FROM_DOT_ENV | (API_FROM_DOT_ENV if name == "api" else set()), name
         received = set(_environment(service)) | interpolated
         for env_file in _env_files(service):
             received |= set(_example(TEMPLATES[env_file], commented_too=True))
@@ -218,7 +223,8 @@ def test_dot_env_holds_only_what_compose_interpolates_and_no_safeside_secret() -
     # Anything else in .env would reach no container: compose hands it to none.
     assert in_dot_env <= _interpolated_names(_compose())
     assert in_dot_env.isdisjoint(_secret_settings())
-    assert not {name for name in in_dot_env if name.startswith("SAFESIDE_")} - FROM_DOT_ENV
+    safeside_names = {name for name in in_dot_env if name.startswith("SAFESIDE_")}
+    assert not safeside_names - FROM_DOT_ENV - API_FROM_DOT_ENV
     text = (ROOT / "docker-compose.yml").read_text()
     required = {match[1] for match in INTERPOLATION.finditer(text) if match[2] == ":?"}
     assert required <= set(_example(DOT_ENV, commented_too=False))
@@ -275,14 +281,42 @@ def test_safeside_health_checks_use_python_not_tools_the_slim_image_lacks() -> N
         assert "urllib.request" in command[3]
 
 
-def test_the_web_ui_decodes_through_the_api_at_the_address_the_browser_reaches() -> None:
+def test_the_web_ui_signs_in_at_the_api_s_provider_and_decodes_over_https_with_its_token() -> None:
     services = _services()
-    (_, api_host_port, _) = _published(services["api"])[0]
-    (_, ui_host_port, _) = _published(services["temporal-ui"])[0]
-    endpoint = _environment(services["temporal-ui"])["TEMPORAL_CODEC_ENDPOINT"]
-    assert endpoint == f"http://127.0.0.1:{api_host_port}{codec_router.prefix}"
-    origins = yaml.safe_load(_environment(services["api"])["SAFESIDE_CORS_ORIGINS"])
-    assert f"http://127.0.0.1:{ui_host_port}" in origins
+    dot_env = _example(DOT_ENV, commented_too=False)
+    ui = {
+        name: _interpolated(value, dot_env)
+        for name, value in _environment(services["temporal-ui"]).items()
+    }
+    api = {
+        name: _interpolated(value, dot_env) for name, value in _environment(services["api"]).items()
+    }
+    # The browser calls the codec with the UI's access token; the UI sends it to https only.
+    assert ui["TEMPORAL_CODEC_ENDPOINT"] == f"{api['SAFESIDE_PUBLIC_URL']}{codec_router.prefix}"
+    assert ui["TEMPORAL_CODEC_ENDPOINT"].startswith("https://")
+    assert ui["TEMPORAL_CODEC_PASS_ACCESS_TOKEN"] == "true"
+    origins = yaml.safe_load(api["SAFESIDE_CORS_ORIGINS"])
+    assert origins == [dot_env["TEMPORAL_UI_PUBLIC_URL"]]
+    # One provider: the tokens the UI gets are the ones the API checks.
+    assert ui["TEMPORAL_AUTH_ENABLED"] == "true"
+    assert ui["TEMPORAL_AUTH_PROVIDER_URL"] == api["SAFESIDE_OIDC_ISSUER"]
+    assert ui["TEMPORAL_AUTH_ISSUER_URL"] == api["SAFESIDE_OIDC_ISSUER"]
+    assert ui["TEMPORAL_AUTH_CALLBACK_URL"] == (
+        f"{dot_env['TEMPORAL_UI_PUBLIC_URL']}/auth/sso/callback"
+    )
+    assert ui["TEMPORAL_AUTH_CLIENT_ID"] == dot_env["TEMPORAL_UI_OIDC_CLIENT_ID"]
+    assert ui["TEMPORAL_AUTH_CLIENT_SECRET"] == dot_env["TEMPORAL_UI_OIDC_CLIENT_SECRET"]
+    assert "openid" in ui["TEMPORAL_AUTH_SCOPES"].split(",")
+
+
+def test_the_web_ui_offers_no_write_action_to_anyone() -> None:
+    ui = _environment(_services()["temporal-ui"])
+    # The UI's server refuses every write when this is on; the rest hide the buttons.
+    assert ui["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+    for action in ("TERMINATE", "CANCEL", "SIGNAL", "UPDATE", "RESET"):
+        assert ui[f"TEMPORAL_WORKFLOW_{action}_DISABLED"] == "true", action
+    for name in ("BATCH_ACTIONS", "START_WORKFLOW", "ACTIVITY_COMMANDS"):
+        assert ui[f"TEMPORAL_{name}_DISABLED"] == "true", name
 
 
 def test_every_dependency_names_a_service_and_waits_for_the_right_condition() -> None:

@@ -148,21 +148,25 @@ class RecordReturn(CommandBase):
     where_found_reference: str | None = None
 
 
-class RecordReturnInterview(CommandBase):
+class EpisodeCommandBase(CommandBase):
+    """A command about one missing episode, named by its id."""
+
+    episode_id: str
+
+
+class RecordReturnInterview(EpisodeCommandBase):
     """Record the independent Return Home Interview after an episode."""
 
     type: Literal["record_return_interview"] = "record_return_interview"
-    episode_id: str
     held_at: UtcDatetime
     interviewer_reference: str | None = None
     child_views: str | None = None
 
 
-class RecordPoliceAcknowledgement(CommandBase):
+class RecordPoliceAcknowledgement(EpisodeCommandBase):
     """Record that the police acknowledged a missing episode, with their crime or CAD reference."""
 
     type: Literal["record_police_acknowledgement"] = "record_police_acknowledgement"
-    episode_id: str
     police_acknowledged_at: UtcDatetime
     # The crime or CAD (incident log) reference the police gave.
     police_reference: str | None = None
@@ -181,19 +185,23 @@ class RecordEnquiry(CommandBase):
     received_at: UtcDatetime
 
 
-class ProposeVisitor(CommandBase):
+class VisitorCommandBase(CommandBase):
+    """A command about one visitor, by reference."""
+
+    visitor_reference: str
+
+
+class ProposeVisitor(VisitorCommandBase):
     """Propose a visitor: pending until the social worker verifies them."""
 
     type: Literal["propose_visitor"] = "propose_visitor"
-    visitor_reference: str
     stated_relationship: str | None = None
 
 
-class RecordVisitorVerified(CommandBase):
+class RecordVisitorVerified(VisitorCommandBase):
     """The social worker records the interview that established identity and relationship."""
 
     type: Literal["record_visitor_verified"] = "record_visitor_verified"
-    visitor_reference: str
     interviewed_at: UtcDatetime
     identity_established: bool
     relationship_established: bool
@@ -201,19 +209,17 @@ class RecordVisitorVerified(CommandBase):
     immigration_check_reference: str | None = None
 
 
-class RecordVisit(CommandBase):
+class RecordVisit(VisitorCommandBase):
     """Record a visit by a verified visitor (an unverified one is refused)."""
 
     type: Literal["record_visit"] = "record_visit"
-    visitor_reference: str
     visited_at: UtcDatetime
 
 
-class RecordUnverifiedVisitAttempt(CommandBase):
+class RecordUnverifiedVisitAttempt(VisitorCommandBase):
     """Record that someone not verified came to visit and was turned away: escalated."""
 
     type: Literal["record_unverified_visit_attempt"] = "record_unverified_visit_attempt"
-    visitor_reference: str
     attempted_at: UtcDatetime
 
 
@@ -228,62 +234,66 @@ class RecordPhoneReleaseConfirmed(CommandBase):
     confirmed_at: UtcDatetime
 
 
-class ImposeRestriction(CommandBase):
+class RestrictionCommandBase(CommandBase):
+    """A decision about one kind of restriction, with the reason for it."""
+
+    kind: RestrictionKind
+    reason: str | None = None
+
+
+class ImposeRestriction(RestrictionCommandBase):
     """Restrict internet, going out unsupervised, or contact; temporary, with a review date."""
 
     type: Literal["impose_restriction"] = "impose_restriction"
-    kind: RestrictionKind
-    reason: str | None = None
     starts_at: UtcDatetime
     # The policy's review period when left out; never later than it.
     review_by: UtcDatetime | None = None
     contact_person_references: tuple[str, ...] = ()
 
 
-class RenewRestriction(CommandBase):
+class RenewRestriction(RestrictionCommandBase):
     """Review a restriction and keep it, with a new review date."""
 
     type: Literal["renew_restriction"] = "renew_restriction"
-    kind: RestrictionKind
-    reason: str | None = None
     review_by: UtcDatetime | None = None
 
 
-class LiftRestriction(CommandBase):
+class LiftRestriction(RestrictionCommandBase):
     """Review a restriction and lift it."""
 
     type: Literal["lift_restriction"] = "lift_restriction"
-    kind: RestrictionKind
-    reason: str | None = None
     lifted_at: UtcDatetime
 
 
-class RequestContactAssessment(CommandBase):
+class ContactCommandBase(CommandBase):
+    """A command about contact with one family member or friend, by reference."""
+
+    contact_person_reference: str
+
+
+class RequestContactAssessment(ContactCommandBase):
     """Ask for an assessment of contact with a family member or friend."""
 
     type: Literal["request_contact_assessment"] = "request_contact_assessment"
-    contact_person_reference: str
     relationship: str | None = None
 
 
-class RecordContactAssessment(CommandBase):
+class RecordContactAssessment(ContactCommandBase):
     """Record whether contact with the person was found safe."""
 
     type: Literal["record_contact_assessment"] = "record_contact_assessment"
-    contact_person_reference: str
     outcome: ContactOutcome
     assessed_at: UtcDatetime
     assessment_reference: str | None = None
 
 
-class RecordFamilyContact(CommandBase):
+class RecordFamilyContact(ContactCommandBase):
     """Record contact with family or friends (allowed once assessed safe and not restricted).
 
     A visit to the unit is a visit: record it with RecordVisit, which needs verification too.
     """
 
     type: Literal["record_family_contact"] = "record_family_contact"
-    contact_person_reference: str
     means: FamilyContactMeans
     contact_at: UtcDatetime
 

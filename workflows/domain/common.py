@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from workflows.domain.errors import DomainError
 
@@ -25,6 +25,8 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 # payloads (2 MB at most), and one too large fails the workflow task on every retry, which
 # stops the placement's clocks.
 MAX_TEXT_LENGTH = 10_000
+# A number counted from 1: a stream's version, an episode's or a check's number.
+Ordinal = Annotated[int, Field(ge=1)]
 
 
 class Role(StrEnum):

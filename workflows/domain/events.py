@@ -15,6 +15,7 @@ from workflows.domain.common import (
     DeadlineKind,
     NonEmptyText,
     OpaqueId,
+    Ordinal,
     Reference,
     RiskLevel,
     Role,
@@ -171,7 +172,7 @@ class NotificationFailed(StreamEvent):
     idempotency_key: NonEmptyText
     recipient: Role
     purpose: NonEmptyText
-    about_version: int = Field(ge=1)
+    about_version: Ordinal
 
 
 class PlacementEnded(StreamEvent):

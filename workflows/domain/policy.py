@@ -115,33 +115,22 @@ RESTRICTION_REVIEW_LADDER = (
 )
 
 
+def _clock(requirement: str, responsible: Role, ladder: Ladder) -> ClockPolicy:
+    """A deadline's clock: one row of the table below."""
+    return ClockPolicy(requirement=requirement, responsible_role=responsible, ladder=ladder)
+
+
 class Clocks(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    leaflet: ClockPolicy = ClockPolicy(
-        requirement="R1", responsible_role=Role.key_worker, ladder=SAME_DAY_LADDER
-    )
-    missing_procedures: ClockPolicy = ClockPolicy(
-        requirement="R4", responsible_role=Role.key_worker, ladder=SAME_DAY_LADDER
-    )
-    risk_assessment: ClockPolicy = ClockPolicy(
-        requirement="R8", responsible_role=Role.key_worker, ladder=MULTI_DAY_LADDER
-    )
-    planning_meeting: ClockPolicy = ClockPolicy(
-        requirement="R8", responsible_role=Role.social_worker, ladder=MULTI_DAY_LADDER
-    )
-    lac_review: ClockPolicy = ClockPolicy(
-        requirement="R8", responsible_role=Role.social_worker, ladder=REVIEW_LADDER
-    )
-    sw_visit: ClockPolicy = ClockPolicy(
-        requirement="reg28", responsible_role=Role.social_worker, ladder=MULTI_DAY_LADDER
-    )
-    risk_review: ClockPolicy = ClockPolicy(
-        requirement="R17", responsible_role=Role.key_worker, ladder=MULTI_DAY_LADDER
-    )
-    nrm_referral: ClockPolicy = ClockPolicy(
-        requirement="MSA2015-s52", responsible_role=Role.social_worker, ladder=MULTI_DAY_LADDER
-    )
+    leaflet: ClockPolicy = _clock("R1", Role.key_worker, SAME_DAY_LADDER)
+    missing_procedures: ClockPolicy = _clock("R4", Role.key_worker, SAME_DAY_LADDER)
+    risk_assessment: ClockPolicy = _clock("R8", Role.key_worker, MULTI_DAY_LADDER)
+    planning_meeting: ClockPolicy = _clock("R8", Role.social_worker, MULTI_DAY_LADDER)
+    lac_review: ClockPolicy = _clock("R8", Role.social_worker, REVIEW_LADDER)
+    sw_visit: ClockPolicy = _clock("reg28", Role.social_worker, MULTI_DAY_LADDER)
+    risk_review: ClockPolicy = _clock("R17", Role.key_worker, MULTI_DAY_LADDER)
+    nrm_referral: ClockPolicy = _clock("MSA2015-s52", Role.social_worker, MULTI_DAY_LADDER)
     missing_episode: ClockPolicy = ClockPolicy(
         requirement="R5",
         responsible_role=Role.duty_manager,
@@ -149,17 +138,11 @@ class Clocks(BaseModel):
         expires=False,
         repeat_last_step_every=timedelta(hours=24),
     )
-    return_interview: ClockPolicy = ClockPolicy(
-        requirement="R5", responsible_role=Role.social_worker, ladder=MULTI_DAY_LADDER
+    return_interview: ClockPolicy = _clock("R5", Role.social_worker, MULTI_DAY_LADDER)
+    restriction_review: ClockPolicy = _clock(
+        "R6-R12-R18", Role.registered_manager, RESTRICTION_REVIEW_LADDER
     )
-    restriction_review: ClockPolicy = ClockPolicy(
-        requirement="R6-R12-R18",
-        responsible_role=Role.registered_manager,
-        ladder=RESTRICTION_REVIEW_LADDER,
-    )
-    contact_assessment: ClockPolicy = ClockPolicy(
-        requirement="R10", responsible_role=Role.social_worker, ladder=MULTI_DAY_LADDER
-    )
+    contact_assessment: ClockPolicy = _clock("R10", Role.social_worker, MULTI_DAY_LADDER)
 
     def for_kind(self, kind: DeadlineKind) -> ClockPolicy:
         clock: ClockPolicy = getattr(self, kind.value)

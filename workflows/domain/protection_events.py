@@ -28,13 +28,18 @@ FamilyContactMeans = Literal["phone", "video_call", "supervised_meeting"]
 # shared with the police only, never folded into the state.
 
 
-class MissingReported(StreamEvent):
+class EpisodeEventBase(StreamEvent):
+    """An event of one missing episode."""
+
+    episode_id: NonEmptyText
+
+
+class MissingReported(EpisodeEventBase):
     """The child was reported missing (or away without authorisation): the Missing Children
     Procedures start at once. Carries the Missing Children's Proforma and Philomena Protocol
     part 2 facts (last seen, clothing) for the police."""
 
     type: Literal["missing_reported"] = "missing_reported"
-    episode_id: NonEmptyText
     kind: MissingKind
     last_seen_at: UtcDatetime
     last_seen_place_reference: Reference
@@ -47,30 +52,27 @@ class MissingReported(StreamEvent):
     unit_check_reference: Reference | None = None
 
 
-class ChildReturned(StreamEvent):
+class ChildReturned(EpisodeEventBase):
     """The open episode ended: the Return Home Interview is now due, and a risk review."""
 
     type: Literal["child_returned"] = "child_returned"
-    episode_id: NonEmptyText
     returned_at: UtcDatetime
     found_by_reference: Reference
     where_found_reference: Reference
 
 
-class ReturnInterviewHeld(StreamEvent):
+class ReturnInterviewHeld(EpisodeEventBase):
     type: Literal["return_interview_held"] = "return_interview_held"
-    episode_id: NonEmptyText
     held_at: UtcDatetime
     interviewer_reference: Reference
     child_views: NonEmptyText
 
 
-class PoliceAcknowledged(StreamEvent):
+class PoliceAcknowledged(EpisodeEventBase):
     """The police acknowledged the missing episode and gave their crime or CAD reference: a
     Duty Manager can see that the police know, and quote their reference."""
 
     type: Literal["police_acknowledged"] = "police_acknowledged"
-    episode_id: NonEmptyText
     police_acknowledged_at: UtcDatetime
     police_reference: Reference
 
@@ -89,34 +91,36 @@ class EnquiryRecorded(StreamEvent):
     received_at: UtcDatetime
 
 
-class VisitorProposed(StreamEvent):
-    type: Literal["visitor_proposed"] = "visitor_proposed"
+class VisitorEventBase(StreamEvent):
+    """An event about one visitor, by reference."""
+
     visitor_reference: Reference
+
+
+class VisitorProposed(VisitorEventBase):
+    type: Literal["visitor_proposed"] = "visitor_proposed"
     stated_relationship: NonEmptyText
 
 
-class VisitorVerified(StreamEvent):
+class VisitorVerified(VisitorEventBase):
     """The social worker (the actor) interviewed the visitor and established identity and
     relationship, with police or immigration checks where they were needed."""
 
     type: Literal["visitor_verified"] = "visitor_verified"
-    visitor_reference: Reference
     interviewed_at: UtcDatetime
     police_check_reference: Reference | None = None
     immigration_check_reference: Reference | None = None
 
 
-class VisitRecorded(StreamEvent):
+class VisitRecorded(VisitorEventBase):
     type: Literal["visit_recorded"] = "visit_recorded"
-    visitor_reference: Reference
     visited_at: UtcDatetime
 
 
-class UnverifiedVisitAttempted(StreamEvent):
+class UnverifiedVisitAttempted(VisitorEventBase):
     """Someone not verified by the social worker came to visit and was turned away."""
 
     type: Literal["unverified_visit_attempted"] = "unverified_visit_attempted"
-    visitor_reference: Reference
     attempted_at: UtcDatetime
     # False when the visitor had never been proposed: a stranger asking for the child.
     visitor_was_proposed: bool
@@ -134,49 +138,53 @@ class PhoneReleaseConfirmed(StreamEvent):
     confirmed_at: UtcDatetime
 
 
-class RestrictionImposed(StreamEvent):
-    type: Literal["restriction_imposed"] = "restriction_imposed"
+class RestrictionEventBase(StreamEvent):
+    """An event of one kind of restriction, with the reason for it."""
+
     kind: RestrictionKind
     reason: NonEmptyText
+
+
+class RestrictionImposed(RestrictionEventBase):
+    type: Literal["restriction_imposed"] = "restriction_imposed"
     starts_at: UtcDatetime
     review_by: UtcDatetime
     # Contact restrictions only: the people contact with whom is restricted; empty for all.
     contact_person_references: tuple[Reference, ...] = ()
 
 
-class RestrictionRenewed(StreamEvent):
+class RestrictionRenewed(RestrictionEventBase):
     """Reviewed and kept, with a new review date."""
 
     type: Literal["restriction_renewed"] = "restriction_renewed"
-    kind: RestrictionKind
-    reason: NonEmptyText
     review_by: UtcDatetime
 
 
-class RestrictionLifted(StreamEvent):
+class RestrictionLifted(RestrictionEventBase):
     type: Literal["restriction_lifted"] = "restriction_lifted"
-    kind: RestrictionKind
-    reason: NonEmptyText
     lifted_at: UtcDatetime
 
 
-class ContactAssessmentRequested(StreamEvent):
-    type: Literal["contact_assessment_requested"] = "contact_assessment_requested"
+class ContactEventBase(StreamEvent):
+    """An event about contact with one family member or friend, by reference."""
+
     contact_person_reference: Reference
+
+
+class ContactAssessmentRequested(ContactEventBase):
+    type: Literal["contact_assessment_requested"] = "contact_assessment_requested"
     relationship: NonEmptyText
 
 
-class ContactAssessed(StreamEvent):
+class ContactAssessed(ContactEventBase):
     type: Literal["contact_assessed"] = "contact_assessed"
-    contact_person_reference: Reference
     outcome: ContactOutcome
     assessed_at: UtcDatetime
     assessment_reference: Reference
 
 
-class FamilyContactRecorded(StreamEvent):
+class FamilyContactRecorded(ContactEventBase):
     type: Literal["family_contact_recorded"] = "family_contact_recorded"
-    contact_person_reference: Reference
     means: FamilyContactMeans
     contact_at: UtcDatetime
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from workflows.domain.common import (
     ContactOutcome,
     MissingKind,
+    Ordinal,
     PoliceRiskGrade,
     RestrictionKind,
     Role,
@@ -55,7 +56,7 @@ class MissingEpisode(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    number: int = Field(ge=1)
+    number: Ordinal
     episode_id: str
     kind: MissingKind
     reported_at: datetime
@@ -96,14 +97,14 @@ class Restriction(BaseModel):
     starts_at: datetime
     review_by: datetime
     imposed_by: Role
-    review_number: int = Field(ge=1)
+    review_number: Ordinal
     contact_person_references: tuple[str, ...] = ()
 
 
 class ContactAssessment(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    number: int = Field(ge=1)
+    number: Ordinal
     contact_person_reference: str
     relationship: str
     requested_at: datetime

@@ -16,7 +16,7 @@ from typing import Any, Generic, Protocol, TypedDict, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from workflows.domain.common import Actor, OpaqueId, UtcDatetime
+from workflows.domain.common import Actor, OpaqueId, Ordinal, UtcDatetime
 from workflows.domain.errors import DomainError, EventOutOfOrder
 
 Payload = dict[str, Any]
@@ -31,7 +31,7 @@ class StreamEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     stream_id: OpaqueId
-    version: int = Field(ge=1)
+    version: Ordinal
     occurred_at: UtcDatetime
     actor: Actor
     schema_version: int = Field(default=1, ge=1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -26,9 +26,10 @@ from starter.command_fields import ACTIONS
 from starter.services.permissions import View, action_key, may_read, may_record
 from starter.services.recording import actor_of
 from starter.web.form_specs import PLACEMENT_FORMS
-from starter.web.session import CSRF_FIELD, SESSION_COOKIE
+from starter.web.session import CSRF_FIELD
 from tests.integration.security.request_bodies import action_bodies, unit_bodies, web_forms
 from tests.support.security import token_for
+from tests.support.sessions import OpenSession, open_session
 from workflows.domain.common import Role
 
 R = Role
@@ -60,7 +61,8 @@ NAMES_NO_CHILD: dict[tuple[str, str], Kind] = {
     ("GET", "/metrics"): Kind.public,
     ("GET", "/static/{path}"): Kind.public,
     ("GET", "/sign-in"): Kind.public,
-    ("POST", "/sign-in"): Kind.public,
+    ("GET", "/sign-in/start"): Kind.public,
+    ("GET", "/sign-in/callback"): Kind.public,
     ("POST", "/sign-out"): Kind.public,
     ("POST", "/organisation/units"): Kind.organisation,
     ("POST", "/organisation/staff"): Kind.organisation,
@@ -82,7 +84,13 @@ NAMES_NO_CHILD: dict[tuple[str, str], Kind] = {
 
 # Path parameters besides the placement's or the unit's, and the values each route is tried
 # with: every form the web page offers.
-OTHER_PARAMETERS: dict[str, tuple[str, ...]] = {"action": tuple(PLACEMENT_FORMS)}
+OTHER_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "action": tuple(PLACEMENT_FORMS),
+    # The Temporal web UI, served through the page for managers (no child named).
+    "rest": ("namespaces/default/workflows", "api/v1/namespaces/default/workflows"),
+}
+# Served through the page: the Temporal web UI, the codec's for managers.
+TEMPORAL_UI = "/temporal-ui"
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,7 @@ class UnclassifiedRoute(AssertionError):
 
 
 def _is_web(path: str) -> bool:
-    return path == "/" or path.startswith(("/web/", "/sign-", "/static/"))
+    return path == "/" or path.startswith(("/web/", "/sign-", "/static/", TEMPORAL_UI))
 
 
 def route_cases(app: FastAPI) -> Iterator[RouteCase]:
@@ -145,6 +153,8 @@ def classified(method: str, path: str, name: str) -> Kind:
     if "{unit_id}" in path:
         return Kind.unit_read if method == "GET" else Kind.unit_action
     kind = NAMES_NO_CHILD.get((method, path))
+    if kind is None and path.startswith(TEMPORAL_UI):
+        kind = Kind.codec
     if kind is None:
         raise UnclassifiedRoute(
             f"{method} {path} ({name}) names no placement nor unit and is not in NAMES_NO_CHILD:"
@@ -177,8 +187,8 @@ _TOKENS: dict[tuple[Role, str], str] = {}
 
 
 def _token(role: Role, subject: str) -> str:
-    # One token a person: a session's CSRF token is the token's, and a page's body must be the
-    # same for the same person whichever child it refuses.
+    # One token a person: an answer's body must be the same for the same person whichever
+    # child it refuses.
     if (role, subject) not in _TOKENS:
         _TOKENS[(role, subject)] = token_for(role, subject, hours=2)
     return _TOKENS[(role, subject)]
@@ -229,10 +239,17 @@ class Doors:
     http: httpx.AsyncClient
     app: FastAPI
     residents: list[str]
+    # One web session a person, opened as if they had signed in (the sign-in itself is
+    # tests/integration/web's): a page's body must be the same for the same person
+    # whichever child it refuses.
+    sessions: dict[Person, OpenSession] = field(default_factory=dict)
 
-    def csrf(self, person: Person) -> str:
-        token: str = self.app.state.web_csrf.token_for(person.token)
-        return token
+    async def session(self, person: Person) -> OpenSession:
+        if person not in self.sessions:
+            self.sessions[person] = await open_session(
+                self.app.state.web_sessions, person.role, person.subject
+            )
+        return self.sessions[person]
 
     async def send(
         self, case: RouteCase, person: Person, *, placement_id: str = "", unit_id: str = ""
@@ -240,13 +257,14 @@ class Doors:
         url = case.url(placement_id, unit_id)
         last = url.rstrip("/").rsplit("/", 1)[-1]
         if case.web:
-            headers = {"Cookie": f"{SESSION_COOKIE}={person.token}"}
+            session = await self.session(person)
+            headers = session.cookie_header
             if case.method == "GET":
                 return await self.http.get(url, headers=headers)
             form = web_forms(self.residents).get(last)
             if form is None:
                 raise UnclassifiedRoute(f"{case.label}: no form to post: add one to web_forms")
-            form = form | {CSRF_FIELD: self.csrf(person)}
+            form = form | {CSRF_FIELD: session.csrf_token}
             return await self.http.post(url, data=form, headers=headers)
         headers = {"Authorization": f"Bearer {person.token}"}
         if case.method == "GET":

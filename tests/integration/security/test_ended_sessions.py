@@ -1,5 +1,7 @@
-"""Signing out ends the session on the server: the token's id is recorded in PostgreSQL, and
-both doors (the web page's cookie, the API's bearer token) refuse it from then on.
+"""Ending a service account's or script's token (``safeside token end``) ends it on the
+server: its id is recorded in PostgreSQL, and the API and the command line refuse it from then
+on. (The web page's sessions are kept on the server and ended by signing out:
+tests/integration/web/test_sign_in.py.)
 
 The store's rules are one contract, held by PostgreSQL and by the in-memory fake the unit
 tests use (tests/support/sessions.py)."""
@@ -18,10 +20,10 @@ from safeside.tokens import Principal, TokenVerifier, VerifiedToken
 from starter.api.app import create_app
 from starter.services.connection import Services
 from starter.services.sessions import EndedSessions, PostgresEndedSessions
-from starter.web.session import SESSION_COOKIE
-from tests.support.asgi_browser import browser_on, form_token, sign_in
+from tests.support.asgi_browser import browser_on
 from tests.support.security import security_settings, token_for
 from tests.support.sessions import InMemoryEndedSessions
+from tests.support.starter import Cli
 from workflows.domain.common import Role
 
 
@@ -63,39 +65,30 @@ async def test_ended_sessions_whose_tokens_have_expired_anyway_are_not_kept(pool
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def browser(services: Services) -> AsyncIterator[httpx.AsyncClient]:
-    """The app on this test's PostgreSQL, as a browser calls it: cookies kept, redirects
-    shown rather than followed."""
+async def api_on_this_database(services: Services) -> AsyncIterator[httpx.AsyncClient]:
     async with browser_on(create_app(services)) as client:
         yield client
 
 
-async def test_after_signing_out_a_copied_cookie_and_its_token_are_refused_at_both_doors(
-    browser: httpx.AsyncClient,
+async def test_after_token_end_the_token_and_any_copy_of_it_are_refused(
+    api_on_this_database: httpx.AsyncClient, safeside: Cli
 ) -> None:
     token = token_for("registered_manager", "staff-01")
     bearer = {"Authorization": f"Bearer {token}"}
-    await sign_in(browser, token)
-    form = await browser.get("/web/start-placement")
-    assert form.status_code == 200
-    assert (await browser.get("/placements", headers=bearer)).status_code == 200
+    assert (await api_on_this_database.get("/placements", headers=bearer)).status_code == 200
 
-    signed_out = await browser.post("/sign-out", data={"csrf_token": form_token(form.text)})
-    assert signed_out.headers["location"] == "/sign-in?signed_out=1"
+    ended = await safeside("token", "end", env={"SAFESIDE_TOKEN": token})
+    assert ended.exit_code == 0, ended.output
+    assert "signed out" in ended.output
 
-    # Someone who copied the cookie before "Sign out" is sent to sign in.
-    browser.cookies.set(SESSION_COOKIE, token)
-    page = await browser.get("/web/start-placement")
-    assert page.status_code == 303
-    assert page.headers["location"] == "/sign-in?ended=1"
-    assert "Your session has ended" in (await browser.get(page.headers["location"])).text
-
-    # The same token as a bearer token: 401, saying why.
-    refused = await browser.get("/placements", headers=bearer)
+    refused = await api_on_this_database.get("/placements", headers=bearer)
     assert refused.status_code == 401
     assert refused.json()["detail"] == (
         "the token's session was ended by signing out: ask for a new token"
     )
-    # Another session of the same person is untouched.
+    again = await safeside("placement", "list", env={"SAFESIDE_TOKEN": token})
+    assert again.exit_code == 1
+    assert "ended by signing out" in again.output
+    # Another token of the same person is untouched.
     other = {"Authorization": f"Bearer {token_for('registered_manager', 'staff-01')}"}
-    assert (await browser.get("/placements", headers=other)).status_code == 200
+    assert (await api_on_this_database.get("/placements", headers=other)).status_code == 200

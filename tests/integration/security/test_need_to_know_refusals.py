@@ -180,10 +180,12 @@ async def test_a_start_and_the_organisation_s_routes_name_units_only_for_those_w
     form = {k: str(v) for k, v in facts.items()} | {
         "arrived_at": "2026-01-01T10:00",
         "ukvi_relevant": "yes",
-        "csrf_token": world.doors.csrf(elsewhere),
     }
+    session = await world.doors.session(elsewhere)
     page = await http.post(
-        "/web/start-placement", data=form, headers={"Cookie": f"safeside_session={elsewhere.token}"}
+        "/web/start-placement",
+        data=form | {"csrf_token": session.csrf_token},
+        headers=session.cookie_header,
     )
     assert page.status_code == 403, page.text[:300]
     assert "only in a unit you belong to" in page.text

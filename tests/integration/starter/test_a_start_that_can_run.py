@@ -18,17 +18,14 @@ from safeside.db import Pool
 from safeside.not_running import NOT_RUNNING_AFTER
 from starter.api.app import create_app
 from starter.services.connection import Services
-from starter.web.session import CSRF_FIELD, SESSION_COOKIE
+from starter.web.session import CSRF_FIELD
 from tests.support.organisation import given_home
 from tests.support.placements import new_placement_id
-from tests.support.security import token_for
+from tests.support.sessions import OpenSession, open_session
 from tests.support.start_facts import start_form
 from tests.support.starter import StartedPlacement, eventually
 
 pytestmark = pytest.mark.usefixtures("worker")
-
-MANAGER = token_for("registered_manager", "staff-01")
-KEY_WORKER = token_for("key_worker", "staff-17")
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -44,8 +41,9 @@ async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def as_(token: str) -> dict[str, str]:
-    return {"Cookie": f"{SESSION_COOKIE}={token}"}
+@pytest_asyncio.fixture(loop_scope="session")
+async def manager(services: Services) -> OpenSession:
+    return await open_session(services, "registered_manager", "staff-01")
 
 
 def field_message(html: str, field: str) -> str:
@@ -64,12 +62,12 @@ async def not_running_count(web: httpx.AsyncClient) -> float:
 
 
 async def test_an_arrival_in_1900_on_the_web_form_is_shown_at_the_field_and_nothing_starts(
-    web: httpx.AsyncClient, app: FastAPI, pool: Pool
+    web: httpx.AsyncClient, manager: OpenSession, pool: Pool
 ) -> None:
     placement_id = new_placement_id()
     form = start_form(placement_id, arrived_at="1900-01-01T10:00")
-    form[CSRF_FIELD] = app.state.web_csrf.token_for(MANAGER)
-    answer = await web.post("/web/start-placement", data=form, headers=as_(MANAGER))
+    form[CSRF_FIELD] = manager.csrf_token
+    answer = await web.post("/web/start-placement", data=form, headers=manager.cookie_header)
     assert answer.status_code == 422
     assert "the arrival date must be between 2000 and 2100" in field_message(
         answer.text, "arrived_at"
@@ -82,7 +80,7 @@ async def test_an_arrival_in_1900_on_the_web_form_is_shown_at_the_field_and_noth
 
 
 async def test_a_placement_that_stored_nothing_shows_on_today_for_its_managers_and_in_metrics(
-    web: httpx.AsyncClient, pool: Pool
+    web: httpx.AsyncClient, manager: OpenSession, services: Services, pool: Pool
 ) -> None:
     before = await not_running_count(web)
     placement_id = new_placement_id()
@@ -94,7 +92,7 @@ async def test_a_placement_that_stored_nothing_shows_on_today_for_its_managers_a
         NOT_RUNNING_AFTER + timedelta(minutes=1),
     )
 
-    today = await web.get("/web/today", headers=as_(MANAGER))
+    today = await web.get("/web/today", headers=manager.cookie_header)
     assert today.status_code == 200
     section = today.text.split('id="not-running-heading"', 1)[1].split("</section>", 1)[0]
     row = section.split(placement_id, 1)[1].split("</tr>", 1)[0]
@@ -103,13 +101,14 @@ async def test_a_placement_that_stored_nothing_shows_on_today_for_its_managers_a
     assert await not_running_count(web) == before + 1
 
     # A key worker of the unit is not the one to act on it.
-    for_key_worker = await web.get("/web/today", headers=as_(KEY_WORKER))
+    key_worker = await open_session(services, "key_worker", "staff-17")
+    for_key_worker = await web.get("/web/today", headers=key_worker.cookie_header)
     assert for_key_worker.status_code == 200
     assert placement_id not in for_key_worker.text
 
 
 async def test_a_placement_whose_workflow_runs_is_never_shown_as_not_running(
-    web: httpx.AsyncClient, pool: Pool, started: StartedPlacement
+    web: httpx.AsyncClient, manager: OpenSession, pool: Pool, started: StartedPlacement
 ) -> None:
     placement_id = await started()
 
@@ -124,7 +123,7 @@ async def test_a_placement_whose_workflow_runs_is_never_shown_as_not_running(
         "UPDATE placement_homes SET placed_at = now() - interval '1 day' WHERE placement_id = $1",
         placement_id,
     )
-    today = await web.get("/web/today", headers=as_(MANAGER))
+    today = await web.get("/web/today", headers=manager.cookie_header)
     assert today.status_code == 200
     not_running = today.text.split('id="not-running-heading"', 1)
     assert len(not_running) == 1 or placement_id not in not_running[1].split("</section>")[0]

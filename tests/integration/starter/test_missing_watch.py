@@ -15,8 +15,8 @@ import pytest_asyncio
 from safeside.db import Pool
 from starter.api.app import create_app
 from starter.services.connection import Services
-from starter.web.session import SESSION_COOKIE
 from tests.support.security import token_for
+from tests.support.sessions import signed_in_cookie
 from tests.support.starter import Cli, StartedPlacement, eventually
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -32,7 +32,7 @@ async def browser(services: Services) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(services)),
         base_url="http://safeside.test",
-        cookies={SESSION_COOKIE: token_for("registered_manager", "staff-01")},
+        cookies=await signed_in_cookie(services, "registered_manager", "staff-01"),
     ) as client:
         yield client
 

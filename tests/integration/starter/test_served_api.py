@@ -29,12 +29,15 @@ async def test_safeside_dev_serves_the_api_runs_the_demo_and_stops_the_api_on_ct
     await stack.start()
     try:
         assert f"{stack.api_url}  (OpenAPI: {stack.api_url}/docs)" in stack.output.decode()
-        assert re.search(rf"web page +{re.escape(stack.api_url)}/ ", stack.output.decode())
+        assert re.search(
+            rf"web page +sign in at {re.escape(stack.api_url)}/ as any demo staff member",
+            stack.output.decode(),
+        )
         async with httpx.AsyncClient(base_url=stack.api_url) as api:
             assert (await api.get("/health")).json()["status"] == "ok"
-            # The web page: a browser without a session is sent to sign in.
+            # The web page: a browser without a session is sent to sign in, at the provider.
             assert (await api.get("/")).headers["location"] == "/sign-in"
-            assert "Your sign-in token" in (await api.get("/sign-in")).text
+            assert "Sign in with your council account" in (await api.get("/sign-in")).text
         demo = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "starter.cli", "demo", "--leaflet-due-in", "4",
             env=stack.env | {"SAFESIDE_TEMPORAL_ADDRESS": stack.temporal_address,

@@ -11,9 +11,10 @@ import httpx
 import pytest
 
 from safeside.db import Pool
+from starter.services.connection import Services
 from starter.services.reading import NOT_YOURS
-from starter.web.session import SESSION_COOKIE
 from tests.support.security import bearer, token_for
+from tests.support.sessions import open_session
 from tests.support.starter import Cli, StartedPlacement, eventually
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -160,7 +161,7 @@ async def test_the_auditor_and_the_administrator_may_not_read_who_was_told(
 
 
 async def test_the_placement_page_shows_who_was_told_and_the_police_reference_by_the_episode(
-    api: httpx.AsyncClient, started: StartedPlacement
+    api: httpx.AsyncClient, services: Services, started: StartedPlacement
 ) -> None:
     placement_id, episode_id = await _missing_and_the_police_told(api, started)
     recorded = await api.post(
@@ -169,8 +170,8 @@ async def test_the_placement_page_shows_who_was_told_and_the_police_reference_by
     )
     assert recorded.status_code == 200, recorded.text
 
-    cookie = {"Cookie": f"{SESSION_COOKIE}={token_for('duty_manager', 'staff-01')}"}
-    page = await api.get(f"/web/placements/{placement_id}", headers=cookie)
+    duty_manager = await open_session(services, "duty_manager", "staff-01")
+    page = await api.get(f"/web/placements/{placement_id}", headers=duty_manager.cookie_header)
     assert page.status_code == 200
     html = page.text
     assert '<h2 id="notices-heading">Who was told</h2>' in html

@@ -153,11 +153,6 @@ def test_an_unsigned_token_is_refused() -> None:
         verifier().verify(token)
 
 
-def test_an_identity_provider_url_is_refused_until_it_is_supported() -> None:
-    with pytest.raises(TokenConfigError, match="not supported yet"):
-        verifier(auth_jwks_url="https://login.example.gov.uk/jwks")
-
-
 def test_a_short_secret_is_refused() -> None:
     with pytest.raises(TokenConfigError, match="shorter than 32"):
         TokenVerifier.from_settings(Settings(auth_token_secret=SecretStr("short")))

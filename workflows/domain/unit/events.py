@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from workflows.domain.common import (
     NonEmptyText,
     OpaqueId,
+    Ordinal,
     Reference,
     RiskLevel,
     ShortText,
@@ -79,43 +80,45 @@ class UnitEventBase(StreamEvent):
     stream_id: UnitStreamId
 
 
+class ResidentEventBase(UnitEventBase):
+    """An event about one resident child, named by their placement."""
+
+    placement_id: OpaqueId
+
+
 class UnitOpened(UnitEventBase):
     type: Literal["unit_opened"] = "unit_opened"
     unit_id: OpaqueId
 
 
-class ResidentJoined(UnitEventBase):
+class ResidentJoined(ResidentEventBase):
     type: Literal["resident_joined"] = "resident_joined"
-    placement_id: OpaqueId
     arrived_at: UtcDatetime
     risk_level: RiskLevel | None
 
 
-class ResidentRiskChanged(UnitEventBase):
+class ResidentRiskChanged(ResidentEventBase):
     type: Literal["resident_risk_changed"] = "resident_risk_changed"
-    placement_id: OpaqueId
     to_level: RiskLevel
 
 
-class ResidentLeft(UnitEventBase):
+class ResidentLeft(ResidentEventBase):
     type: Literal["resident_left"] = "resident_left"
-    placement_id: OpaqueId
 
 
 class UnitCheckRecorded(UnitEventBase):
     type: Literal["unit_check_recorded"] = "unit_check_recorded"
-    check_number: int = Field(ge=1)
+    check_number: Ordinal
     checked_at: UtcDatetime
     entries: tuple[CheckEntry, ...]
 
 
-class MissingProcedureRequested(UnitEventBase):
+class MissingProcedureRequested(ResidentEventBase):
     """The unit asked the placement to start its missing procedure (R4, R5) at once."""
 
     type: Literal["missing_procedure_requested"] = "missing_procedure_requested"
-    placement_id: OpaqueId
     reason: MissingReason
-    check_number: int = Field(ge=1)
+    check_number: Ordinal
     last_seen_at: UtcDatetime
 
 

@@ -49,13 +49,22 @@ class UnitClock(LadderClock):
     ladder: Annotated[Ladder, AfterValidator(_has_steps)]
 
 
-def _managers(registered_manager_after: timedelta) -> tuple[EscalationStep, ...]:
-    return (
-        EscalationStep(name="duty_manager", offset=timedelta(0), notify_role=Role.duty_manager),
-        EscalationStep(
-            name="registered_manager",
-            offset=registered_manager_after,
-            notify_role=Role.registered_manager,
+def _unit_clock(
+    requirement: str, responsible: Role, grace: timedelta, registered_manager_after: timedelta
+) -> UnitClock:
+    """A unit duty's clock: once its grace has run out it goes to the Duty Manager, and
+    `registered_manager_after` that to the Registered Manager."""
+    return UnitClock(
+        requirement=requirement,
+        responsible_role=responsible,
+        grace=grace,
+        ladder=(
+            EscalationStep(name="duty_manager", offset=timedelta(0), notify_role=Role.duty_manager),
+            EscalationStep(
+                name="registered_manager",
+                offset=registered_manager_after,
+                notify_role=Role.registered_manager,
+            ),
         ),
     )
 
@@ -66,26 +75,17 @@ class UnitPolicy(BaseModel):
     check_every: CheckIntervals = CheckIntervals()
     # R4: a check not recorded by its time plus the grace goes to the Duty Manager, and half
     # an hour later to the Registered Manager.
-    unit_check: UnitClock = UnitClock(
-        requirement="R4",
-        responsible_role=Role.residential_worker,
-        grace=timedelta(minutes=15),
-        ladder=_managers(timedelta(minutes=30)),
+    unit_check: UnitClock = _unit_clock(
+        "R4", Role.residential_worker, timedelta(minutes=15), timedelta(minutes=30)
     )
     # R13: weekly, with phones on the agenda while a recently arrived child lives here.
     house_meeting_every: UnitInterval = timedelta(days=7)
-    house_meeting: UnitClock = UnitClock(
-        requirement="R13",
-        responsible_role=Role.registered_manager,
-        grace=timedelta(hours=24),
-        ladder=_managers(timedelta(days=2)),
+    house_meeting: UnitClock = _unit_clock(
+        "R13", Role.registered_manager, timedelta(hours=24), timedelta(days=2)
     )
     recent_arrival_within: UnitInterval = timedelta(days=28)
     # R14: the building and outside are checked at least once a shift.
     building_check_every: UnitInterval = timedelta(hours=8)
-    building_check: UnitClock = UnitClock(
-        requirement="R14",
-        responsible_role=Role.residential_worker,
-        grace=timedelta(minutes=30),
-        ladder=_managers(timedelta(hours=2)),
+    building_check: UnitClock = _unit_clock(
+        "R14", Role.residential_worker, timedelta(minutes=30), timedelta(hours=2)
     )
