@@ -73,9 +73,11 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # The SDK's core is chatty at INFO about polling; keep its warnings.
-    bridge_level = max(logging.getLevelNamesMapping()[level], logging.WARNING)
-    logging.getLogger("temporalio.bridge").setLevel(bridge_level)
+    # The SDK's core is chatty at INFO about polling, and httpx logs every request's whole
+    # address (the identity provider's, the Temporal UI's through the page): keep warnings.
+    quiet_level = max(logging.getLevelNamesMapping()[level], logging.WARNING)
+    for chatty in ("temporalio.bridge", "httpx"):
+        logging.getLogger(chatty).setLevel(quiet_level)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
