@@ -131,3 +131,11 @@ def verified(token: str, keys: jwt.PyJWKSet, *, issuer: str, audience: str) -> d
         token, keys[kid], algorithms=["RS256"], audience=audience, issuer=issuer
     )
     return claims
+
+
+async def provider_user(provider: EmbeddedIdentityProvider, staff_ref: str, role: str) -> str:
+    """The provider's user for ``staff_ref`` signing in as ``role`` (one user a role, as the
+    demo staff are), made if need be: its ``sub``, to sign in with."""
+    sub = f"{staff_ref}-as-{role.replace('_', '-')}"
+    await provider.add_user(sub, {"staff_ref": staff_ref, "role": role})
+    return sub

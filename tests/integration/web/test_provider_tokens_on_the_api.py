@@ -20,20 +20,25 @@ from safeside.embedded.identity_provider import EmbeddedIdentityProvider
 from starter.services.connection import Services
 from tests.integration.web.conftest import signing_in_with
 from tests.support.asgi_browser import browser_on
-from tests.support.identity_provider import Authorization, exchange_code, sign_in, sign_in_code
+from tests.support.identity_provider import (
+    Authorization,
+    exchange_code,
+    provider_user,
+    sign_in,
+    sign_in_code,
+)
 from tests.support.security import bearer
 
-MANAGER = "api-staff-01-as-registered-manager"
-NOT_THEIR_ROLE = "api-staff-17-as-registered-manager"
+MANAGER = "staff-01-as-registered-manager"
+# staff-17 is a key and residential worker: the directory gives them no manager's role.
+NOT_THEIR_ROLE = "staff-17-as-registered-manager"
 
 
 @pytest.fixture(autouse=True)
 async def people(identity_provider: EmbeddedIdentityProvider) -> None:
-    await identity_provider.add_user(
-        MANAGER, {"staff_ref": "staff-01", "role": "registered_manager"}
-    )
-    await identity_provider.add_user(
-        NOT_THEIR_ROLE, {"staff_ref": "staff-17", "role": "registered_manager"}
+    assert await provider_user(identity_provider, "staff-01", "registered_manager") == MANAGER
+    assert await provider_user(identity_provider, "staff-17", "registered_manager") == (
+        NOT_THEIR_ROLE
     )
 
 

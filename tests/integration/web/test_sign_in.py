@@ -16,6 +16,7 @@ from starter.api.app import create_app
 from starter.services.connection import Services
 from starter.web.session import SESSION_COOKIE, SIGN_IN_COOKIE
 from tests.support.asgi_browser import browser_on, form_token
+from tests.support.identity_provider import provider_user
 from tests.support.oidc_browser import OidcBrowser, with_query
 
 MANAGER = "staff-01-as-registered-manager"
@@ -26,13 +27,9 @@ NOT_THEIR_ROLE = "staff-17-as-duty-manager"
 
 @pytest.fixture(autouse=True)
 async def people(identity_provider: EmbeddedIdentityProvider) -> None:
-    await identity_provider.add_user(
-        MANAGER, {"staff_ref": "staff-01", "role": "registered_manager"}
-    )
-    await identity_provider.add_user(KEY_WORKER, {"staff_ref": "staff-17", "role": "key_worker"})
-    await identity_provider.add_user(
-        NOT_THEIR_ROLE, {"staff_ref": "staff-17", "role": "duty_manager"}
-    )
+    assert await provider_user(identity_provider, "staff-01", "registered_manager") == MANAGER
+    assert await provider_user(identity_provider, "staff-17", "key_worker") == KEY_WORKER
+    assert await provider_user(identity_provider, "staff-17", "duty_manager") == NOT_THEIR_ROLE
 
 
 async def sessions_opened(pool: Pool) -> int:
