@@ -30,6 +30,11 @@ browser:
 		|| { $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }; \
 	fi
 
+# Renew the README's screenshots (docs/screenshots/) from the browser tests at 1280 and 390 px.
+.PHONY: screenshots
+screenshots: $(VENV)/.installed-test browser
+	SAFESIDE_README_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e/test_any_screen.py
+
 # Speed is measured here, never asserted in tests (docs/benchmarks.md).
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench --write docs/benchmarks.md

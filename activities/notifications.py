@@ -38,13 +38,8 @@ from activities.messages import Notification, NotificationContent
 from safeside.contracts import activities as contract
 from safeside.db import Pool
 from safeside.log import get_logger
-from safeside.need_to_know import (
-    DECIDED_ROLES,
-    FIELDS,
-    FieldGroup,
-    redact,
-    visible_fields,
-)
+from safeside.need_to_know import DECIDED_ROLES, FIELDS, FieldGroup, visible_fields
+from safeside.redact import redact
 from workflows.domain.common import LOCATION_ENTITLED_ROLES, Role
 from workflows.domain.events import PlacementEvent
 from workflows.domain.notices import MISSING_CHILDREN_PROFORMA

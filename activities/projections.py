@@ -3,7 +3,8 @@
 Two kinds of rows:
 - rows that follow the *state* (``placements``, ``open_deadlines``, the snapshot) are rewritten
   from the folded state after each append;
-- rows that record single *events* (``escalations``, ``missing_episodes``, ``visitors``) are
+- rows that record single *events* (``escalations`` and who took them, ``missing_episodes``,
+  ``visitors``) are
   written by the projector ``event_rows`` picks for the event's class. A new event type adds
   one function and one case there.
 
@@ -22,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from safeside.contracts.activities import StoredEvent
 from safeside.db import Connection, Pool
 from workflows.domain.deadlines import Deadline, due
-from workflows.domain.events import EscalationRaised, PlacementEvent
+from workflows.domain.events import EscalationAcknowledged, EscalationRaised, PlacementEvent
 from workflows.domain.policy import Policy
 from workflows.domain.protection_events import (
     ChildReturned,
@@ -70,6 +71,26 @@ def _escalation_rows(event: EscalationRaised) -> list[RowWrite]:
                 event.notify_role.value,
                 event.due_at,
                 event.occurred_at,
+            ),
+        )
+    ]
+
+
+def _escalation_acknowledged_rows(event: EscalationAcknowledged) -> list[RowWrite]:
+    """The manager who took the escalation (the event's actor), and when."""
+    return [
+        RowWrite(
+            """UPDATE escalations SET acknowledged_at = $4, acknowledged_by_role = $5,
+                                      acknowledged_by_ref = $6, acknowledged_version = $7
+                WHERE stream_id = $1 AND deadline_id = $2 AND step_index = $3""",
+            (
+                event.stream_id,
+                event.deadline_id,
+                event.step_index,
+                event.occurred_at,
+                event.actor.role.value,
+                event.actor.reference,
+                event.version,
             ),
         )
     ]
@@ -182,6 +203,8 @@ def event_rows(event: PlacementEvent) -> list[RowWrite]:
     match event:
         case EscalationRaised():
             return _escalation_rows(event)
+        case EscalationAcknowledged():
+            return _escalation_acknowledged_rows(event)
         case MissingReported():
             return _missing_reported_rows(event)
         case ChildReturned():

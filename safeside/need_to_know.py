@@ -31,7 +31,6 @@ unit                     yes   yes   yes   yes   yes   -     -        -
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from workflows.domain.common import LOCATION_FIELDS, Role
 
@@ -105,6 +104,11 @@ FIELDS: dict[FieldGroup, frozenset[str]] = {
             "failed_notifications",
             "escalations_raised",
             "deadlines_missed",
+            # Which manager took an escalation ("I am dealing with this"), and when: the
+            # staff reference inside is a reference, like any actor's.
+            "escalations_acknowledged",
+            "acknowledged_by",
+            "escalation_acknowledged_at",
             # The policy a placement runs under (its clocks, ladders and time limits): the
             # organisation's configuration, the same for every child under it, and what says
             # whether a thing was done on time.
@@ -376,22 +380,3 @@ def visible_fields(role: Role) -> frozenset[str]:
 
 def may_see(role: Role, field: str) -> bool:
     return field in _VISIBLE[role]
-
-
-REDACTED = "[redacted]"
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str | list | tuple | dict) and len(value) == 0)
-
-
-def redact(value: Any, visible: frozenset[str]) -> Any:
-    """JSON-ready ``value`` with every key outside ``visible`` redacted, at any depth."""
-    if isinstance(value, dict):
-        return {
-            key: redact(item, visible) if key in visible or _empty(item) else REDACTED
-            for key, item in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [redact(item, visible) for item in value]
-    return value

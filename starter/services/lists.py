@@ -17,6 +17,7 @@ from safeside.db import Pool
 from safeside.tokens import Principal
 from starter.services.paging import DEFAULT_PAGE_SIZE, KeysetPage, Params, one_page
 from starter.services.relationships import visible_placements
+from workflows.domain.state import PlacementStatus
 
 DeadlineStatus = Literal["due", "overdue"]
 
@@ -63,6 +64,7 @@ class PlacementFilters(TypedDict, total=False):
     unit: str | None
     overdue: bool
     missing: bool
+    ended: bool | None
     after: str | None
     limit: int
 
@@ -84,11 +86,12 @@ async def list_placements(
     unit: str | None = None,
     overdue: bool = False,
     missing: bool = False,
+    ended: bool | None = None,
     after: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
 ) -> PlacementPage:
-    """The placements the caller may see, in id order, filtered; each with its overdue count
-    as of now."""
+    """The placements the caller may see, in id order, filtered (``ended``: only those that
+    ended, or only those that did not); each with its overdue count as of now."""
     param = Params()
     conditions = [visible_placements(caller, "o.stream_id", param)]
     if unit is not None:
@@ -97,6 +100,8 @@ async def list_placements(
         conditions.append("o.missing")
     if overdue:
         conditions.append(_OVERDUE)
+    if ended is not None:
+        conditions.append(f"o.status {'=' if ended else '<>'} {param(PlacementStatus.ended.value)}")
     if after is not None:
         conditions.append(f"o.stream_id > {param(after)}")
     where = " AND ".join(conditions)

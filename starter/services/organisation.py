@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from safeside.db import Pool
 from safeside.tokens import Principal
 from starter.services import relationships
+from starter.services.paging import Params
 from starter.services.permissions import Denied
 from starter.services.relationships import AllocatedRole
 from workflows.domain.common import OPAQUE_ID_PATTERN, Reference, Role
@@ -230,3 +231,35 @@ async def _allocate(con: Any, placement_id: str, role: AllocatedRole, staff_ref:
         role.value,
         staff_ref,
     )
+
+
+# -- Reading the directory, for the forms that choose from it --------------------------------
+
+
+async def units_of(pool: Pool, caller: Principal) -> list[tuple[str, str]]:
+    """The units the caller works in now, in the role they signed in with: (id, name), by
+    name. A manager starts a placement only in one of these."""
+    param = Params()
+    rows = await pool.fetch(
+        f"""SELECT u.unit_id, u.display_name FROM org_units u
+             WHERE {relationships.visible_units(caller, "u.unit_id", param)}
+             ORDER BY u.display_name, u.unit_id""",
+        *param.values,
+    )
+    return [(row["unit_id"], row["display_name"]) for row in rows]
+
+
+async def unit_staff(pool: Pool, unit_id: str) -> list[tuple[str, list[Role]]]:
+    """Who works in the unit now, with the unit roles the directory gives them, by reference."""
+    rows = await pool.fetch(
+        """SELECT s.staff_ref, s.roles FROM staff s
+             JOIN unit_memberships m ON m.staff_ref = s.staff_ref
+            WHERE m.unit_id = $1 AND m.from_at <= now()
+              AND (m.until_at IS NULL OR m.until_at > now())
+            GROUP BY s.staff_ref, s.roles ORDER BY s.staff_ref""",
+        unit_id,
+    )
+    return [
+        (row["staff_ref"], [Role(r) for r in row["roles"] if Role(r) in relationships.UNIT_ROLES])
+        for row in rows
+    ]

@@ -79,6 +79,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "request_contact_assessment": _ASSESSORS,
     "record_contact_assessment": _ONLY_SW,
     "record_family_contact": _UNIT_STAFF,
+    # "I am dealing with this": a manager takes an escalation raised on the child's deadline.
+    "acknowledge_escalation": _MANAGERS,
 }
 
 # The unit's duties (R4, R13, R14, R16) are the unit staff's; unit commands have no `type`, so

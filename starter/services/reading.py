@@ -29,7 +29,7 @@ from starter.services import (
 from starter.services.audit_trail import ChronologyPage
 from starter.services.connection import Services
 from starter.services.lists import DeadlineFilters, PlacementFilters
-from starter.services.permissions import VIEWS, Denied, View, check_view
+from starter.services.permissions import VIEWS, Denied, View, check_view, may_read
 from starter.services.redaction import redacted_answer
 from starter.services.relationships import Relationship
 
@@ -188,7 +188,8 @@ class ViewRead(_Grant):
         return self._redacted(await lists.list_deadlines(pool, self.caller, **filters))
 
     async def escalations(self, *, since: datetime, limit: int) -> Any:
-        """Escalations raised since ``since``, the newest first (for deadline readers)."""
+        """Steps raised since ``since``, and escalations nobody has taken whose deadline is
+        still open: those not taken first, then the newest (for deadline readers)."""
         self._require(View.deadline_list)
         pool = self.services.pool
         return self._redacted(
@@ -239,6 +240,9 @@ async def break_glass_reason(services: Services, caller: Principal, placement_id
 
 
 async def missing_now(services: Services, caller: Principal, *, limit: int) -> Any:
-    """Children missing now, for every staff role (the unit of one is location)."""
-    found = await today.missing_now(services.pool, caller, limit=limit)
+    """Children missing now, for every staff role (the unit of one is location); the police's
+    notice only for those who may read who was told."""
+    found = await today.missing_now(
+        services.pool, caller, limit=limit, with_notices=may_read(caller.role, View.notifications)
+    )
     return redacted_answer(caller.role, found)

@@ -18,7 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from safeside.need_to_know import redact, visible_fields
+from safeside.need_to_know import visible_fields
+from safeside.redact import redact
 from workflows.domain.common import Role
 
 

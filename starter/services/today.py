@@ -3,13 +3,16 @@ children missing now and the escalations raised lately (from the projections), a
 next whereabouts checks (from the units' workflows); the deadlines come from
 ``starter.services.lists``. A caller reads them through ``starter.services.reading``.
 
-Only times, kinds and opaque ids: where a missing child was last seen stays in the events."""
+A missing child comes with what the Duty Manager hands over and chases: who reported them, the
+police's notice and acknowledgement, and the Missing Children's Proforma's references from the
+report (where last seen, circumstances, clothing), read from the events and redacted for the
+caller's role like every other answer (``reading.missing_now``)."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client
@@ -21,7 +24,9 @@ from safeside.tokens import Principal
 from starter.services.paging import Params
 from starter.services.relationships import visible_placements, visible_units
 from starter.services.units import UnitNotFound, unit_handover
-from workflows.domain.common import DeadlineKind
+from workflows.domain.common import Actor, DeadlineKind, Role
+from workflows.domain.escalations import REMINDED_ROLES
+from workflows.domain.notices import MISSING_CHILDREN_PROFORMA
 from workflows.domain.unit.events import UnitDeadlineKind
 
 log = get_logger(__name__)
@@ -42,18 +47,51 @@ class MissingChild(BaseModel):
     # from `since`. A watch is never overdue: it runs until the child returns.
     next_step_name: str | None = None
     next_step_at: datetime | None = None
+    # From the report (its actor, and the proforma's references, for the police); None until
+    # the report reaches the audit trail, a moment after the projection.
+    episode_id: str | None = None
+    actor_role: str | None = None
+    actor_ref: str | None = None
+    last_seen_place_reference: str | None = None
+    circumstances: str | None = None
+    clothing_reference: str | None = None
+    description_reference: str | None = None
+    known_whereabouts_reference: str | None = None
+    # The police's notice of the episode (the proforma), as the outbox has it: None when none
+    # is listed, or the caller may not read who was told (``with_notices``).
+    delivery_status: str | None = None
+    delivered_at: datetime | None = None
+    attempts: int | None = None
+    # The police's acknowledgement, once recorded.
+    police_acknowledged_at: datetime | None = None
+    police_reference: str | None = None
+
+
+# The report's fields a missing child carries (the proforma's, for the police).
+_REPORT_FIELDS = (
+    "last_seen_place_reference",
+    "circumstances",
+    "clothing_reference",
+    "description_reference",
+    "known_whereabouts_reference",
+)
 
 
 class RaisedEscalation(BaseModel):
+    """A raised step of a deadline's ladder and, once a manager took it, who and when."""
+
     model_config = ConfigDict(frozen=True)
 
     placement_id: str
     deadline_id: str
     kind: str
+    step_index: int
     step_name: str
     notify_role: str
     due_at: datetime
     raised_at: datetime
+    acknowledged_by: Actor | None = None
+    escalation_acknowledged_at: datetime | None = None
 
 
 class UnitCheckDue(BaseModel):
@@ -71,39 +109,82 @@ class UnitCheckDue(BaseModel):
     answered: bool = True
 
 
-async def missing_now(pool: Pool, caller: Principal, *, limit: int = 100) -> list[MissingChild]:
+async def missing_now(
+    pool: Pool, caller: Principal, *, limit: int = 100, with_notices: bool = True
+) -> list[MissingChild]:
     """Every open episode of a child the caller may see, the longest first, each with the
-    next step of its watch (a placement has one open episode at most, so one watch)."""
+    next step of its watch (a placement has one open episode at most, so one watch), who
+    reported it, the police's notice (``with_notices``) and acknowledgement."""
     param = Params()
     visible = visible_placements(caller, "e.stream_id", param)
     watch = param(DeadlineKind.missing_episode.value)
+    police, proforma = param(Role.police.value), param(MISSING_CHILDREN_PROFORMA)
+    report = ", ".join(f"r.payload ->> '{name}' AS {name}" for name in _REPORT_FIELDS)
     rows = await pool.fetch(
         f"""SELECT e.stream_id AS placement_id, p.unit_id, e.kind, e.started_at AS since,
-                   e.last_seen_at, e.police_risk_grade, d.next_step_name, d.next_step_at
+                   e.last_seen_at, e.police_risk_grade, d.next_step_name, d.next_step_at,
+                   e.episode_id, r.actor_role, r.actor_ref, {report},
+                   n.status AS delivery_status, n.delivered_at, n.attempts,
+                   (a.payload ->> 'police_acknowledged_at')::timestamptz
+                       AS police_acknowledged_at,
+                   a.payload ->> 'police_reference' AS police_reference
               FROM missing_episodes e LEFT JOIN placements p ON p.stream_id = e.stream_id
                    LEFT JOIN open_deadlines d ON d.stream_id = e.stream_id AND d.kind = {watch}
+                   LEFT JOIN events r
+                          ON r.stream_id = e.stream_id AND r.version = e.started_version
+                   LEFT JOIN notifications n
+                          ON n.stream_id = e.stream_id AND n.event_version = e.started_version
+                         AND n.recipient = {police} AND n.purpose = {proforma}
+                   LEFT JOIN LATERAL (
+                       SELECT k.payload FROM events k
+                        WHERE k.stream_id = e.stream_id AND k.version > e.started_version
+                          AND k.event_type = 'police_acknowledged'
+                          AND k.payload ->> 'episode_id' = e.episode_id
+                        ORDER BY k.version DESC LIMIT 1) a ON true
              WHERE e.ended_at IS NULL AND {visible}
              ORDER BY e.started_at, e.stream_id LIMIT {param(limit)}""",
         *param.values,
     )
-    return [MissingChild.model_validate(dict(row)) for row in rows]
+    found = [MissingChild.model_validate(dict(row)) for row in rows]
+    if with_notices:
+        return found
+    untold = {"delivery_status": None, "delivered_at": None, "attempts": None}
+    return [child.model_copy(update=untold) for child in found]
 
 
 async def recent_escalations(
     pool: Pool, caller: Principal, *, since: datetime, limit: int = 50
 ) -> list[RaisedEscalation]:
-    """Escalations raised since ``since`` for children the caller may see, the newest first."""
+    """Steps raised since ``since`` for children the caller may see, and any escalation to a
+    manager nobody has taken whose deadline is still open, however old: those not taken first,
+    then the newest first."""
     param = Params()
     visible = visible_placements(caller, "e.stream_id", param)
+    reminded = param(sorted(role.value for role in REMINDED_ROLES))
     rows = await pool.fetch(
-        f"""SELECT e.stream_id AS placement_id, e.deadline_id, e.kind, e.step_name,
-                   e.notify_role, e.due_at, e.raised_at
-              FROM escalations e WHERE e.raised_at >= {param(since)} AND {visible}
-             ORDER BY e.raised_at DESC, e.stream_id, e.event_version DESC
+        f"""SELECT e.stream_id AS placement_id, e.deadline_id, e.kind, e.step_index,
+                   e.step_name, e.notify_role, e.due_at, e.raised_at,
+                   e.acknowledged_by_role, e.acknowledged_by_ref,
+                   e.acknowledged_at AS escalation_acknowledged_at
+              FROM escalations e
+             WHERE (e.raised_at >= {param(since)}
+                    OR (e.acknowledged_at IS NULL AND e.notify_role <> ALL ({reminded})
+                        AND EXISTS (SELECT 1 FROM open_deadlines d
+                                     WHERE d.stream_id = e.stream_id
+                                       AND d.deadline_id = e.deadline_id)))
+               AND {visible}
+             ORDER BY e.acknowledged_at IS NOT NULL, e.raised_at DESC, e.stream_id,
+                      e.event_version DESC
              LIMIT {param(limit)}""",
         *param.values,
     )
-    return [RaisedEscalation.model_validate(dict(row)) for row in rows]
+    return [_raised(dict(row)) for row in rows]
+
+
+def _raised(row: dict[str, Any]) -> RaisedEscalation:
+    role, reference = row.pop("acknowledged_by_role"), row.pop("acknowledged_by_ref")
+    taken_by = None if role is None else Actor(role=role, reference=reference)
+    return RaisedEscalation.model_validate(row | {"acknowledged_by": taken_by})
 
 
 async def units_with_children(pool: Pool, caller: Principal, *, limit: int = 100) -> list[str]:

@@ -1,7 +1,8 @@
 """Today, for whoever signs in: children missing now, deadlines overdue and due before
-midnight (London) across placements, the escalations of the last day, the units' next
-whereabouts checks and, for managers, placements that are not running; each part read through
-the gate (``reading``) as the caller's role may.
+midnight (London) across placements, the escalations a manager takes (those nobody has taken
+first) apart from the reminders to workers, the units' next whereabouts checks and, for
+managers, placements that are not running; each part read through the gate (``reading``) as
+the caller's role may.
 
 Not running (``safeside.not_running``) merges the placements that stored nothing with those
 whose workflow Temporal reports as failing its task; when Temporal does not answer, the list
@@ -25,6 +26,7 @@ from starter.services.reading import missing_now, open_view
 from starter.services.relationships import visible_placements
 from workflows.domain.calendar import london_day_start
 from workflows.domain.common import LONDON
+from workflows.domain.escalations import is_reminder
 
 RECENT = timedelta(hours=24)
 LIST_LIMIT = 100
@@ -43,6 +45,9 @@ class TodayBoard:
     # False when Temporal did not say which workflows fail their task: ``not_running`` then
     # holds only the placements that stored nothing.
     failing_checked: bool = True
+    # Steps that remind a worker (``workflows.domain.escalations``), apart from ``escalations``,
+    # which holds those a manager takes, the ones nobody has taken first.
+    reminders: list[Any] | None = None
 
 
 class NotRunning(BaseModel):
@@ -70,7 +75,7 @@ def _end_of_london_day(now: datetime) -> datetime:
 
 async def today_board(services: Services, caller: Principal, now: datetime) -> TodayBoard:
     missing = await missing_now(services, caller, limit=LIST_LIMIT)
-    overdue = due_today = escalations = unit_checks = None
+    overdue = due_today = escalations = reminders = unit_checks = None
     if may_read(caller.role, View.deadline_list):
         deadlines = open_view(services, caller, View.deadline_list)
         overdue = (await deadlines.deadlines(status="overdue", limit=LIST_LIMIT))["items"]
@@ -79,12 +84,14 @@ async def today_board(services: Services, caller: Principal, now: datetime) -> T
                 status="due", due_before=_end_of_london_day(now), limit=LIST_LIMIT
             )
         )["items"]
-        escalations = await deadlines.escalations(since=now - RECENT, limit=LIST_LIMIT)
+        escalations, reminders = await escalations_and_reminders(services, caller, now)
     if may_read(caller.role, View.unit_handover):
         handovers = open_view(services, caller, View.unit_handover)
         unit_checks = await handovers.unit_checks(limit=LIST_LIMIT)
     if not may_read(caller.role, View.not_running):
-        return TodayBoard(missing, overdue, due_today, escalations, unit_checks, None)
+        return TodayBoard(
+            missing, overdue, due_today, escalations, unit_checks, None, reminders=reminders
+        )
     stalled = await placements_not_running(services, caller, limit=LIST_LIMIT)
     return TodayBoard(
         missing,
@@ -94,7 +101,20 @@ async def today_board(services: Services, caller: Principal, now: datetime) -> T
         unit_checks,
         stalled.placements,
         stalled.failing_checked,
+        reminders,
     )
+
+
+async def escalations_and_reminders(
+    services: Services, caller: Principal, now: datetime
+) -> tuple[list[Any], list[Any]]:
+    """The escalations a manager takes (those nobody has taken first) and, apart, the
+    reminders to workers, as the caller may read them (Denied for a role that reads no
+    deadline list)."""
+    deadlines = open_view(services, caller, View.deadline_list)
+    raised = await deadlines.escalations(since=now - RECENT, limit=LIST_LIMIT)
+    reminders = [step for step in raised if is_reminder(step["notify_role"])]
+    return [step for step in raised if not is_reminder(step["notify_role"])], reminders
 
 
 async def placements_not_running(

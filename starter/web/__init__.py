@@ -16,7 +16,9 @@ from starter.services.connection import Services
 from starter.services.web_sessions import WebSessions
 from starter.web.pages import STATIC
 from starter.web.routes import (
+    escalations,
     placement,
+    placement_actions,
     placement_list,
     sign_in,
     start,
@@ -27,8 +29,9 @@ from starter.web.routes import (
 
 # How often the Today page fetches its live part again.
 TODAY_REFRESH_SECONDS = 30
-ROUTERS = (sign_in.router, today.router, placement_list.router, start.router,
-           placement.router, unit.router, temporal_ui.router)  # fmt: skip
+ROUTERS = (sign_in.router, today.router, escalations.router, placement_list.router,
+           start.router, placement.router, placement_actions.router, unit.router,
+           temporal_ui.router)  # fmt: skip
 
 
 def install(app: FastAPI, services: Services) -> None:

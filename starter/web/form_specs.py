@@ -4,6 +4,8 @@ is the person signed in), through the same path as the API (``starter.services.r
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starter.command_fields import ACTIONS, UNIT_BODIES
 from starter.web.forms import FieldAsk, FormSpec, form_spec
 from workflows.domain.events import PlacementFacts
@@ -11,6 +13,12 @@ from workflows.domain.events import PlacementFacts
 _FOR_THE_POLICE = (
     "A reference to the place, for the police: roles without need to know never see it."
 )
+
+
+def _time_of(what: str) -> tuple[str, ...]:
+    """The words of the domain's refusals of the time of ``what`` (``workflows.domain.checks``:
+    in the future, or before the child arrived)."""
+    return (f"time of the {what}", f"the {what} cannot be before the child arrived")
 
 
 def _action_form(name: str, asks: list[FieldAsk], **texts: str) -> FormSpec:
@@ -27,39 +35,53 @@ PLACEMENT_FORMS: dict[str, FormSpec] = {
             "observation",
             [
                 FieldAsk("category", "What kind of check or observation",
-                         hint="For example: whereabouts check, mood, phone, visitor."),
+                         hint="For example: whereabouts check, mood, phone, visitor.",
+                         refusals=("kind of observation",)),
                 FieldAsk("note_reference_or_text", "What you saw", long=True,
-                         hint="Or the reference of the log book entry."),
-                FieldAsk("observed_at", "When"),
+                         hint="Or the reference of the log book entry.",
+                         refusals=("write the observation", "observation is longer")),
+                FieldAsk("observed_at", "When", refusals=_time_of("observation")),
             ],
             title="Record a check or observation (R15)",
             submit="Record the observation",
+            recorded="the observation",
+            when="observed_at",
         ),
         _action_form(
             "leaflet-delivered",
             [
-                FieldAsk("language", "Language of the leaflet"),
+                FieldAsk("language", "Language of the leaflet",
+                         refusals=("child's own language",)),
                 FieldAsk("interpreter_reference", "Interpreter's reference",
                          hint="Needed unless the child's first language is English, or the "
-                              "start said no interpreter is needed."),
+                              "start said no interpreter is needed.",
+                         refusals=("interpreter",)),
                 FieldAsk("child_understanding", "What the child understood", long=True,
-                         needed=True),
-                FieldAsk("delivered_at", "When it was explained"),
+                         needed=True, refusals=("understood the leaflet",)),
+                FieldAsk("delivered_at", "When it was explained",
+                         refusals=_time_of("leaflet delivery")),
             ],
             title="Record the leaflet (R1)",
             submit="Record the leaflet",
+            recorded="the leaflet",
+            when="delivered_at",
         ),
         _action_form(
             "risk-assessment",
             [
                 FieldAsk("level", "Risk level"),
-                FieldAsk("factors", "Risk factors", hint="One a line.", needed=True),
+                FieldAsk("factors", "Risk factors", hint="One a line.", needed=True,
+                         refusals=("risk factor",)),
                 FieldAsk("child_participated", "Did the child take part?"),
-                FieldAsk("child_views", "The child's views (R9)", long=True, needed=True),
-                FieldAsk("assessed_at", "When it was assessed"),
+                FieldAsk("child_views", "The child's views (R9)", long=True, needed=True,
+                         refusals=("child's views",)),
+                FieldAsk("assessed_at", "When it was assessed",
+                         refusals=(*_time_of("risk assessment"), "older than the latest")),
             ],
             title="Record a risk assessment (R8, R17)",
             submit="Record the assessment",
+            recorded="the risk assessment",
+            when="assessed_at",
         ),
         _action_form(
             "report-missing",
@@ -68,49 +90,68 @@ PLACEMENT_FORMS: dict[str, FormSpec] = {
                     "missing": "missing: whereabouts unknown",
                     "away_without_authorisation": "away without permission: whereabouts known",
                 }),
-                FieldAsk("last_seen_at", "Last seen at"),
+                FieldAsk("last_seen_at", "Last seen at", refusals=_time_of("last sighting")),
                 FieldAsk("last_seen_place_reference", "Where the child was last seen",
-                         needed=True, hint=_FOR_THE_POLICE),
+                         needed=True, hint=_FOR_THE_POLICE,
+                         refusals=("where the child was last seen", "last-seen place")),
                 FieldAsk("circumstances", "Circumstances", long=True, needed=True,
-                         hint="How the child went missing. " + _FOR_THE_POLICE),
+                         hint="How the child went missing. " + _FOR_THE_POLICE,
+                         refusals=("circumstances",)),
                 FieldAsk("clothing_reference", "What the child was wearing",
                          hint="Or the reference of the Philomena Protocol part 2 form. Needed "
-                         "when the child is missing."),
+                         "when the child is missing.",
+                         refusals=("wearing", "clothing reference")),
                 FieldAsk("known_whereabouts_reference", "Where the child is",
                          hint="Needed when the child is away without permission. "
-                         + _FOR_THE_POLICE),
+                         + _FOR_THE_POLICE,
+                         refusals=("whereabouts are known", "known whereabouts",
+                                   "reference to where they are")),
                 FieldAsk("police_risk_grade", "Police risk grade, if given"),
-                FieldAsk("description_reference", "Description or photo reference"),
+                FieldAsk("description_reference", "Description or photo reference",
+                         refusals=("description reference",)),
             ],
             title="Report missing (R5)",
             submit="Report missing",
+            recorded="the child reported missing, last seen",
+            when="last_seen_at",
             intro="The police, UK Visas and Immigration (where relevant) and the social worker "
             "are told at once.",
         ),
         _action_form(
             "return",
             [
-                FieldAsk("returned_at", "Back at"),
+                FieldAsk("returned_at", "Back at",
+                         refusals=(*_time_of("return"), "return cannot be before")),
                 FieldAsk("found_by_reference", "Found or brought back by", needed=True,
-                         hint="A reference, such as a police officer's or a staff id."),
+                         hint="A reference, such as a police officer's or a staff id.",
+                         refusals=("who found the child", "found-by reference")),
                 FieldAsk("where_found_reference", "Where the child was found", needed=True,
-                         hint=_FOR_THE_POLICE),
+                         hint=_FOR_THE_POLICE,
+                         refusals=("where the child was found", "where-found reference")),
             ],
             title="Report returned (R5)",
             submit="Report returned",
+            recorded="the child's return",
+            when="returned_at",
             intro="Closes the missing episode; the return home interview is due within 72 hours.",
         ),
         _action_form(
             "police-acknowledgement",
             [
                 FieldAsk("episode_id", "Missing episode",
-                         hint="As the missing episodes table shows it, such as PL-2031-M1."),
-                FieldAsk("police_acknowledged_at", "When the police acknowledged it"),
+                         hint="As the missing episodes table shows it, such as PL-2031-M1.",
+                         refusals=("episode id",)),
+                FieldAsk("police_acknowledged_at", "When the police acknowledged it",
+                         refusals=(*_time_of("police's acknowledgement"),
+                                   "police's acknowledgement cannot be before")),
                 FieldAsk("police_reference", "Police reference", needed=True,
-                         hint="The crime or CAD reference the police gave."),
+                         hint="The crime or CAD reference the police gave.",
+                         refusals=("CAD reference", "police reference")),
             ],
             title="Record the police's acknowledgement (R5)",
             submit="Record the acknowledgement",
+            recorded="the police's acknowledgement",
+            when="police_acknowledged_at",
             intro="Shown beside the missing episode, so whoever is on duty knows the police "
             "have it and can quote their reference.",
         ),
@@ -121,9 +162,15 @@ START_FORM = form_spec(
     "start-placement",
     PlacementFacts,
     [
-        FieldAsk("placement_id", "Placement id", hint="Such as PL-2031: an id, never a name."),
+        FieldAsk(
+            "placement_id",
+            "Placement id",
+            hint="Leave it empty and Safeside makes one, such as PL-7KQ4XM, easy to read "
+            "aloud. An id, never a name.",
+            optional=True,
+        ),
         FieldAsk("case_reference", "Case reference"),
-        FieldAsk("unit_id", "Unit id", hint="Such as UNIT-7."),
+        FieldAsk("unit_id", "Unit", hint="One of the units you work in."),
         FieldAsk("first_language", "The child's first language"),
         FieldAsk("looked_after_since", "Looked after since"),
         FieldAsk("arrived_at", "Arrived at"),
@@ -135,7 +182,7 @@ START_FORM = form_spec(
         FieldAsk("ukvi_relevant", "Are UK Visas and Immigration to be told?"),
     ],
     title="Start a placement",
-    submit="Start the placement",
+    submit="Continue",
     intro="A child has arrived. Starting the placement books an interpreter, tells the partner "
     "agencies and starts the statutory clocks.",
 )
@@ -148,9 +195,26 @@ ACKNOWLEDGE_FORM = form_spec(
         FieldAsk(
             "handed_over_by_reference",
             "Handed over by",
-            hint="The staff reference of the person handing over.",
+            hint="The person handing over to you, from the unit's staff.",
+            refusals=("person handing over",),
         )
     ],
     title="Acknowledge the handover (R16)",
     submit="I have read the handover",
+    recorded="your acknowledgement of the handover",
 )
+
+
+def with_choices(
+    spec: FormSpec, name: str, choices: list[tuple[str, str]], not_a_choice: str
+) -> FormSpec:
+    """``spec`` with its field ``name`` a choice of ``choices`` (value, label): the units a
+    manager works in, the staff of a unit. A value not among them is refused at the field
+    with ``not_a_choice``."""
+    fields = tuple(
+        replace(item, kind="choice", choices=tuple(choices), not_a_choice=not_a_choice)
+        if item.name == name
+        else item
+        for item in spec.fields
+    )
+    return replace(spec, fields=fields)

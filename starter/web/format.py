@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from safeside.need_to_know import REDACTED
+from safeside.redact import REDACTED
 from workflows.domain.common import LONDON
 
 # Words for the domain's names where turning underscores into spaces is not enough.
@@ -113,9 +113,15 @@ def ago(value: datetime | str | None, now: datetime) -> str:
 def words(name: object) -> str:
     """A domain name in plain English, capitalised: ``leaflet_delivered`` -> ``Leaflet
     delivered``; ``duty_manager`` -> ``Duty manager``."""
-    text = str(name)
-    said = _WORDS.get(text, text.replace("_", " "))
+    said = plain_words(name)
     return said[:1].upper() + said[1:]
+
+
+def plain_words(name: object) -> str:
+    """A domain name in plain English, as within a sentence: ``sw_visit`` -> ``social worker
+    visit``; ``nrm_referral`` -> ``NRM referral``."""
+    text = str(name)
+    return _WORDS.get(text, text.replace("_", " "))
 
 
 def is_hidden(value: object) -> bool:

@@ -4,7 +4,12 @@ model's values, and the model's validation errors as a plain message next to eac
 A page's form lists the fields it asks for (name, label, hint); what kind of input each needs
 (text, a date and time, a choice, yes or no, one item a line) is read from the model by
 ``starter.command_fields``, as the command line's options are, so a form cannot drift from the
-command it fills. Times are entered on the London wall clock.
+command it fills. Dates and times are entered in UK order on the London wall clock
+(``starter.web.uk_time``).
+
+Every wrong field is found in one answer: what could not be read, what the model refuses, and
+every field the form needs left empty; a refusal of the domain's that names a field (the
+words ``FieldAsk.refusals`` lists) is shown at that field too.
 Messages never repeat what was typed: it may be personal, and messages can end up in logs.
 """
 
@@ -12,14 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from starter.command_fields import field_errors, field_shape
-from workflows.domain.common import LONDON, OPAQUE_ID_PATTERN
+from starter.web import uk_time
+from workflows.domain.common import OPAQUE_ID_PATTERN
 
 FieldKind = Literal["text", "long_text", "datetime", "date", "choice", "yes_no", "lines"]
 
@@ -35,6 +40,26 @@ class FormField:
     hint: str | None = None
     # (value, label) for a choice.
     choices: tuple[tuple[str, str], ...] = ()
+    # Words found only in the domain's refusals about this field.
+    refusals: tuple[str, ...] = ()
+    # What a value not among the choices is told.
+    not_a_choice: str = "Choose one of the options"
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The names of the field's inputs: a date has one per part."""
+        if self.kind == "datetime":
+            return tuple(uk_time.part_name(self.name, p) for p in uk_time.MOMENT_PARTS)
+        if self.kind == "date":
+            return tuple(uk_time.part_name(self.name, p) for p in uk_time.DATE_PARTS)
+        return (self.name,)
+
+    @property
+    def anchor(self) -> str:
+        """What follows the field's id in the id of its first input (an error links to it)."""
+        if self.kind in ("datetime", "date"):
+            return "-" + uk_time.DAY
+        return "-yes" if self.kind == "yes_no" else ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +75,12 @@ class FieldAsk:
     needed: bool = False
     # Labels for some of a choice's values; the others are their names in words.
     choice_labels: Mapping[str, str] = field(default_factory=dict)
+    # Words found only in the domain's refusals about this field ("interpreter"): such a
+    # refusal is shown at the field.
+    refusals: tuple[str, ...] = ()
+    # Shown as optional although the model needs it: the page fills it in when left empty
+    # (a generated placement id).
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +91,21 @@ class FormSpec:
     model: type[BaseModel]
     fields: tuple[FormField, ...]
     intro: str | None = None
+    # What a confirmation says was recorded ("the child's return"), and the field whose
+    # time it gives.
+    recorded: str = "it"
+    when: str | None = None
+
+    def field_named(self, name: str) -> FormField:
+        return next(item for item in self.fields if item.name == name)
+
+    def refused_at(self, refusal: str) -> str | None:
+        """The field a refusal of the domain's is about, if the form has it."""
+        text = refusal.casefold()
+        for item in self.fields:
+            if any(words.casefold() in text for words in item.refusals):
+                return item.name
+        return None
 
 
 @dataclass
@@ -72,6 +118,29 @@ class FormState:
     problem: str | None = None
     done: str | None = None
 
+    def error_links(self, spec: FormSpec) -> list[tuple[str, str]]:
+        """The error summary's links: each wrong field's message, to its first input."""
+        return [
+            (
+                f"#{spec.key}-{item.name}{item.anchor}",
+                f"{item.label}{'' if item.label.endswith('?') else ':'} {self.errors[item.name]}",
+            )
+            for item in spec.fields
+            if item.name in self.errors
+        ]
+
+    def refuse(self, spec: FormSpec, refusal: str) -> None:
+        """The domain's refusal: at its field where the form has one, else for the form."""
+        at = spec.refused_at(refusal)
+        if at is None:
+            self.problem = sentence(refusal)
+        else:
+            self.errors[at] = sentence(refusal)
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
 
 def form_spec(
     key: str,
@@ -81,6 +150,8 @@ def form_spec(
     title: str,
     submit: str,
     intro: str | None = None,
+    recorded: str = "it",
+    when: str | None = None,
 ) -> FormSpec:
     return FormSpec(
         key=key,
@@ -89,6 +160,8 @@ def form_spec(
         model=model,
         fields=tuple(_field(model, ask) for ask in asks),
         intro=intro,
+        recorded=recorded,
+        when=when,
     )
 
 
@@ -110,9 +183,10 @@ def _field(model: type[BaseModel], ask: FieldAsk) -> FormField:
         name=ask.name,
         label=ask.label,
         kind=kind,
-        required=info.is_required() or ask.needed,
+        required=(info.is_required() or ask.needed) and not ask.optional,
         hint=ask.hint,
         choices=tuple((value, _choice_label(ask, value)) for value in shape.choices),
+        refusals=ask.refusals,
     )
 
 
@@ -124,19 +198,18 @@ def _choice_label(ask: FieldAsk, value: str) -> str:
 # -- Reading a submitted form ---------------------------------------------------------------
 
 
-def london_input(moment: datetime) -> str:
-    """A time as a ``datetime-local`` input shows it: London wall clock, to the minute."""
-    return moment.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M")
+def fresh_times(spec: FormSpec, moment: Any) -> dict[str, str]:
+    """A fresh form's time inputs, all at ``moment``."""
+    values: dict[str, str] = {}
+    for item in spec.fields:
+        if item.kind == "datetime":
+            values |= uk_time.moment_parts(item.name, moment)
+    return values
 
 
-def london_moment(text: str) -> str:
-    """A time typed on the London wall clock (``datetime-local``), as an aware ISO time;
-    ValueError when it is not a time."""
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        # fold=0: in the hour repeated each October, the first of the two.
-        moment = moment.replace(tzinfo=LONDON, fold=0)
-    return moment.isoformat()
+def typed_values(spec: FormSpec, submitted: Mapping[str, str]) -> dict[str, str]:
+    """What was typed in the form's inputs, to show again."""
+    return {name: submitted.get(name, "") for item in spec.fields for name in item.inputs}
 
 
 def read_form(
@@ -147,6 +220,15 @@ def read_form(
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for item in spec.fields:
+        if item.kind in ("datetime", "date"):
+            read = (uk_time.read_moment if item.kind == "datetime" else uk_time.read_date)(
+                submitted, item.name
+            )
+            if read.error is not None:
+                errors[item.name] = read.error
+            elif read.value is not None:
+                values[item.name] = read.value
+            continue
         raw = submitted.get(item.name, "")
         if item.kind == "lines":
             lines = [line.strip() for line in raw.splitlines() if line.strip()]
@@ -156,18 +238,13 @@ def read_form(
         text = raw.strip()
         if not text:
             continue
-        if item.kind == "datetime":
-            try:
-                values[item.name] = london_moment(text)
-            except ValueError:
-                errors[item.name] = "Enter a date and time, such as 27/11/2026 21:30"
-        elif item.kind == "yes_no":
+        if item.kind == "yes_no":
             if text in (YES, NO):
                 values[item.name] = text == YES
             else:
                 errors[item.name] = "Choose yes or no"
         elif item.kind == "choice" and text not in {value for value, _ in item.choices}:
-            errors[item.name] = "Choose one of the options"
+            errors[item.name] = item.not_a_choice
         else:
             values[item.name] = text
     return values, errors
@@ -176,11 +253,11 @@ def read_form(
 def validated(
     spec: FormSpec, submitted: Mapping[str, str], extra: Mapping[str, Any] | None = None
 ) -> tuple[BaseModel | None, FormState]:
-    """The form's model, or None and the form to show again with a message per field (and
-    a form-level problem for an error no field owns). ``extra`` fills fields the form does
-    not ask for (the time now, say)."""
+    """The form's model, or None and the form to show again with a message at every wrong
+    field at once (and a form-level problem for an error no field owns). ``extra`` fills
+    fields the form does not ask for (the time now, say)."""
     values, errors = read_form(spec, submitted)
-    state = FormState(values={f.name: submitted.get(f.name, "") for f in spec.fields})
+    state = FormState(values=typed_values(spec, submitted))
     try:
         model = spec.model.model_validate({**values, **(extra or {})})
     except ValidationError as exc:
@@ -191,10 +268,21 @@ def validated(
                 errors.setdefault(error.field, plain_message(error.error, asked[error.field]))
             else:
                 state.problem = state.problem or plain_message(error.error, None)
+    # A field the domain needs, left empty, is said now with the others, not one a submit.
+    for item in spec.fields:
+        filled = item.name in values or item.name in (extra or {})
+        if item.required and not filled and item.name not in errors:
+            errors[item.name] = _left_empty(item)
     if errors or model is None:
         state.errors = {f.name: errors[f.name] for f in spec.fields if f.name in errors}
         return None, state
     return model, state
+
+
+def _left_empty(item: FormField) -> str:
+    if item.kind in ("datetime", "date"):
+        return f"Enter the date{' and time' if item.kind == 'datetime' else ''}"
+    return "Choose one" if item.kind in ("choice", "yes_no") else "Fill this in"
 
 
 def plain_message(error: ErrorDetails, item: FormField | None) -> str:
@@ -202,6 +290,8 @@ def plain_message(error: ErrorDetails, item: FormField | None) -> str:
     kind = error["type"]
     context = error.get("ctx") or {}
     choosing = item is not None and item.kind in ("choice", "yes_no")
+    if kind == "missing" and item is not None:
+        return _left_empty(item)
     if kind == "missing" or kind == "string_too_short":
         return "Choose one" if choosing else "Fill this in"
     if kind == "string_pattern_mismatch" and context.get("pattern") == OPAQUE_ID_PATTERN:
@@ -217,7 +307,7 @@ def plain_message(error: ErrorDetails, item: FormField | None) -> str:
         return "Choose yes or no"
     if kind.startswith(("date", "datetime", "timezone")):
         if item is not None and item.kind == "date":
-            return "Enter a date, such as 27/11/2026"
-        return "Enter a date and time, such as 27/11/2026 21:30"
+            return f"Enter a real date, such as {uk_time.EXAMPLE_DATE}"
+        return f"Enter a real date and time, such as {uk_time.EXAMPLE_DATE} {uk_time.EXAMPLE_TIME}"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")

@@ -27,6 +27,7 @@ from starter.services.connection import Services
 from starter.services.permissions import Denied, View
 from starter.services.placements import PlacementNotFound
 from starter.services.units import UnitNotFound
+from starter.web.chronology_words import sentence
 from starter.web.format import FILTERS, TESTS
 from starter.web.session import CSRF_FIELD, SIGN_IN_PATH
 from starter.web.viewer import SignedIn, SignInRequired, Viewer, viewer_of
@@ -44,6 +45,7 @@ templates = Environment(
     lstrip_blocks=True,
 )
 templates.filters.update(FILTERS)
+templates.filters["sentence"] = sentence
 templates.tests.update(TESTS)
 templates.globals["View"] = View
 

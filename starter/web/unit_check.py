@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from starter.command_fields import UNIT_BODIES
-from starter.web.forms import london_input, london_moment, plain_message
+from starter.web import uk_time
+from starter.web.forms import plain_message, sentence
 from workflows.domain.unit.events import Whereabouts
 
 KEY = "record_unit_check"
@@ -52,9 +53,30 @@ class CheckForm:
     problem: str | None = None
     done: str | None = None
 
+    def error_links(self) -> list[tuple[str, str]]:
+        """The error summary's links, in the form's order, each to its field's first input."""
+        links = []
+        if CHECKED_AT in self.errors:
+            links.append(
+                (
+                    f"#unit-check-{CHECKED_AT}-day",
+                    f"When the check was made: {self.errors[CHECKED_AT]}",
+                )
+            )
+        for placement_id in self.residents:
+            for name, anchor, what in (
+                (whereabouts_field(placement_id), f"{whereabouts_field(placement_id)}-seen", ""),
+                (until_field(placement_id), f"{until_field(placement_id)}-day", ", away until"),
+            ):
+                if name in self.errors:
+                    links.append(
+                        (f"#{anchor}", f"Placement {placement_id}{what}: {self.errors[name]}")
+                    )
+        return links
+
 
 def blank_check(residents: list[str], now: datetime) -> CheckForm:
-    return CheckForm(residents=residents, values={CHECKED_AT: london_input(now)})
+    return CheckForm(residents=residents, values=uk_time.moment_parts(CHECKED_AT, now))
 
 
 def read_check(submitted: Mapping[str, str]) -> tuple[dict[str, Any] | None, CheckForm]:
@@ -62,11 +84,10 @@ def read_check(submitted: Mapping[str, str]) -> tuple[dict[str, Any] | None, Che
     residents = [pid for pid in submitted.get(RESIDENTS, "").split(",") if pid]
     form = CheckForm(residents=residents, values=dict(submitted))
     errors: dict[str, str] = {}
-    checked_at: str | None = None
-    try:
-        checked_at = london_moment(submitted.get(CHECKED_AT, "").strip())
-    except ValueError:
-        errors[CHECKED_AT] = "Enter a date and time, such as 27/11/2026 21:30"
+    when = uk_time.read_moment(submitted, CHECKED_AT)
+    checked_at = when.value
+    if when.error is not None or checked_at is None:
+        errors[CHECKED_AT] = when.error or "Enter the date and time"
     entries: list[dict[str, Any]] = []
     for placement_id in residents:
         choice = submitted.get(whereabouts_field(placement_id), "")
@@ -77,11 +98,10 @@ def read_check(submitted: Mapping[str, str]) -> tuple[dict[str, Any] | None, Che
             entry["known_whereabouts_reference"] = (
                 submitted.get(where_field(placement_id), "").strip() or None
             )
-            until = submitted.get(until_field(placement_id), "").strip()
-            try:
-                entry["away_until"] = london_moment(until) if until else None
-            except ValueError:
-                errors[until_field(placement_id)] = "Enter a date and time"
+            until = uk_time.read_moment(submitted, until_field(placement_id))
+            entry["away_until"] = until.value
+            if until.error is not None:
+                errors[until_field(placement_id)] = until.error
         entries.append(entry)
     if errors:
         form.errors = errors
@@ -89,6 +109,6 @@ def read_check(submitted: Mapping[str, str]) -> tuple[dict[str, Any] | None, Che
     try:
         body = CheckBody.model_validate({CHECKED_AT: checked_at, "entries": entries})
     except ValidationError as exc:
-        form.problem = "; ".join(plain_message(error, None) for error in exc.errors())
+        form.problem = sentence("; ".join(plain_message(error, None) for error in exc.errors()))
         return None, form
     return body.model_dump(), form

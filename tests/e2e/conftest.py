@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    ViewportSize,
+    async_playwright,
+    expect,
+)
 from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 
@@ -51,6 +58,8 @@ CHROMIUM_ARGS = [
 LEAFLET_DUE_IN = timedelta(seconds=5)
 # Today's live part is fetched again this often in the tests (30 s in use).
 TODAY_REFRESH_SECONDS = 1
+# A desk's window, unless a test asks for a phone's or a tablet's.
+DESK = ViewportSize(width=1280, height=900)
 
 SignIn = Callable[..., Awaitable[Page]]
 
@@ -64,6 +73,18 @@ def screenshots() -> Path:
     """Where the tests save screenshots of the main pages (build/ is not committed)."""
     folder = Path(os.environ.get("SAFESIDE_SCREENSHOTS_DIR") or ROOT / "build" / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def readme_screenshots(screenshots: Path) -> Path:
+    """Where the tests save the README's images: docs/screenshots/ when
+    ``SAFESIDE_README_SCREENSHOTS=1`` (``make screenshots``), else beside the others, so that
+    a test run leaves the committed images alone."""
+    if os.environ.get("SAFESIDE_README_SCREENSHOTS") == "1":
+        return ROOT / "docs" / "screenshots"
+    folder = screenshots / "readme"
+    folder.mkdir(exist_ok=True)
     return folder
 
 
@@ -139,16 +160,19 @@ async def sign_in(
 ) -> AsyncIterator[SignIn]:
     """``await sign_in(role, subject)``: a page of a browser context of its own, signed in
     through the sign-in page and the provider's login page as the provider's user for
-    ``subject`` in ``role`` (``javascript=False`` for a browser without script)."""
+    ``subject`` in ``role`` (``javascript=False`` for a browser without script; ``viewport``
+    for a window other than a desk's)."""
     contexts: list[BrowserContext] = []
 
-    async def open_as(role: str, subject: str, *, javascript: bool = True) -> Page:
+    async def open_as(
+        role: str, subject: str, *, javascript: bool = True, viewport: ViewportSize = DESK
+    ) -> Page:
         context = await browser.new_context(
             base_url=web,
             java_script_enabled=javascript,
             locale="en-GB",
             timezone_id="Europe/London",
-            viewport={"width": 1280, "height": 900},
+            viewport=viewport,
         )
         contexts.append(context)
         page = await context.new_page()

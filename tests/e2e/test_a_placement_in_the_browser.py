@@ -29,16 +29,17 @@ async def start_placement_with_a_wrong_field_first(
     await form.get_by_label("Placing authority").fill("Example Borough Council")
     await form.get_by_label("Social worker's reference").fill("sw-204")
     await form.get_by_label("Risk level on arrival").select_option("high")
-    await form.get_by_role("button", name="Start the placement").click()
+    await form.get_by_role("button", name="Continue").click()
 
     summary = manager.locator("#error-summary")
-    await expect(summary).to_contain_text("There are 3 problems: nothing was started")
+    await expect(summary).to_contain_text("There is a problem")
+    await expect(summary.get_by_role("link")).to_have_count(3)
     await expect(manager.locator("#start-placement-placement_id-error")).to_have_text(
         "Error: Use 3 to 64 letters, digits, hyphens or underscores, starting with a letter "
         "or digit (an id, never a name)"
     )
     await expect(manager.locator("#start-placement-unit_id-error")).to_have_text(
-        "Error: Fill this in"
+        "Error: Choose one"
     )
     await expect(manager.locator("#start-placement-ukvi_relevant-error")).to_have_text(
         "Error: Choose one"
@@ -49,9 +50,13 @@ async def start_placement_with_a_wrong_field_first(
     await save_screenshot(manager, screenshots, "start-placement")
 
     await form.get_by_label("Placement id").fill(placement_id)
-    await form.get_by_label("Unit id").fill(unit_id)
+    await form.get_by_label("Unit").select_option(unit_id)
     await manager.locator("#start-placement-ukvi_relevant-yes").check()
-    await form.get_by_role("button", name="Start the placement").click()
+    await form.get_by_role("button", name="Continue").click()
+    await expect(manager.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before starting the placement"
+    )
+    await manager.get_by_role("button", name="Start the placement").click()
     await expect(manager.get_by_role("heading", level=1)).to_have_text(f"Placement {placement_id}")
     await expect(manager.get_by_role("status").first).to_contain_text("The placement has started")
     assert placement_id in manager.url
@@ -67,16 +72,19 @@ async def record_the_leaflet_refused_then_recorded(key_worker: Page, placement_i
     await expect(form.get_by_label("Language of the leaflet")).to_have_value("Tigrinya")
     await form.get_by_label("What the child understood").fill("understood; asked about phones")
     await form.get_by_role("button", name="Record the leaflet").click()
-    # The domain's reason, in place: the page did not change and nothing was written.
-    await expect(form.get_by_role("alert")).to_have_text(
-        "Not recorded: the leaflet must be explained with an interpreter: give the "
-        "interpreter's reference"
+    # The domain's reason, at its field and in the form's summary: the page did not change
+    # and nothing was written.
+    await expect(form.locator("#leaflet-delivered-interpreter_reference-error")).to_have_text(
+        "Error: The leaflet must be explained with an interpreter: give the interpreter's reference"
     )
+    await expect(form.get_by_role("alert")).to_contain_text("There is a problem")
     assert key_worker.url.endswith(f"/web/placements/{placement_id}")
 
     await form.get_by_label("Interpreter's reference").fill("INT-55")
     await form.get_by_role("button", name="Record the leaflet").click()
-    await expect(form.get_by_role("status")).to_have_text("Recorded: leaflet delivered.")
+    await expect(key_worker.locator("#done-leaflet-delivered")).to_contain_text(
+        "Recorded: the leaflet at "
+    )
     # The page's live part fetched itself again: the leaflet's deadline is closed.
     await expect(deadlines).not_to_contain_text("Leaflet")
     await expect(key_worker.locator("dl.summary")).to_contain_text("given")
@@ -92,24 +100,30 @@ async def report_missing_then_returned(
     await form.get_by_label("Circumstances").fill("did not come back from school")
     await form.get_by_label("What the child was wearing").fill("PHILOMENA-2-18")
     await form.get_by_role("button", name="Report missing").click()
-    await expect(form.get_by_role("status")).to_have_text("Recorded: missing reported.")
+    await expect(key_worker.locator("#done-report-missing")).to_contain_text(
+        "Recorded: the child reported missing, last seen at "
+    )
     live = key_worker.locator("#placement-now")
-    await expect(live.locator(".banner.refused")).to_contain_text("Missing since")
+    await expect(live.locator(".missing-alert")).to_contain_text("Missing now")
 
     # The Duty Manager's Today page shows the child missing, by itself.
-    missing_now = duty.locator("#missing-heading + table")
+    missing_now = duty.locator("#missing-alerts")
     await expect(missing_now).to_contain_text(placement_id)
     await save_screenshot(duty, screenshots, "today")
 
     await key_worker.get_by_text("Report returned (R5)").click()
     back = key_worker.locator("#form-return")
     await back.get_by_role("button", name="Report returned").click()
-    await expect(back.get_by_role("alert")).to_contain_text("say who found the child")
+    await expect(back.get_by_role("alert")).to_contain_text(
+        "Found or brought back by: Fill this in"
+    )
     await back.get_by_label("Found or brought back by").fill("police PC-4471")
     await back.get_by_label("Where the child was found").fill("ref WF-2")
     await back.get_by_role("button", name="Report returned").click()
-    await expect(back.get_by_role("status")).to_have_text("Recorded: child returned.")
-    await expect(live.locator(".banner.refused")).to_have_count(0)
+    await expect(key_worker.locator("#done-return")).to_contain_text(
+        "Recorded: the child's return at "
+    )
+    await expect(live.locator(".missing-alert")).to_have_count(0)
     await expect(key_worker.locator("#missing-heading + table")).not_to_contain_text("not back")
     await expect(duty.locator("#missing-heading ~ p").first).to_have_text("No child is missing.")
 
@@ -152,9 +166,14 @@ async def test_a_placement_from_arrival_to_the_handover(
     acknowledged = key_worker.locator("#handover-live .updated")
     await expect(acknowledged).to_contain_text("Handovers acknowledged: 0")
     form = key_worker.locator("#form-acknowledge-handover")
-    await form.get_by_label("Handed over by").fill("staff-09")
+    await form.get_by_label("Handed over by").select_option("staff-01")
     await form.get_by_role("button", name="I have read the handover").click()
-    await expect(form.get_by_role("status")).to_have_text("Your acknowledgement is recorded.")
+    await expect(key_worker.locator("#done-acknowledge-handover")).to_contain_text(
+        "Recorded: your acknowledgement of the handover at "
+    )
+    await expect(key_worker.locator("#acknowledge-handover")).to_contain_text(
+        "Acknowledged by staff-17 at"
+    )
     await expect(acknowledged).to_contain_text("Handovers acknowledged: 1")
 
     # The whereabouts check (R4): every child must be answered for.
@@ -165,7 +184,7 @@ async def test_a_placement_from_arrival_to_the_handover(
     )
     await check.locator(f"#whereabouts-{placement_id}-seen").check()
     await check.get_by_role("button", name="Record the check").click()
-    await expect(check.get_by_role("status")).to_have_text("The check is recorded.")
+    await expect(check.get_by_role("status")).to_contain_text("Recorded: the whereabouts check at")
     resident = key_worker.locator("#handover-live article", has_text=placement_id)
     await expect(resident.locator('dt:text-is("At the last check") + dd')).to_have_text("Seen")
     await save_screenshot(key_worker, screenshots, "handover")

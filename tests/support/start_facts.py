@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from starter.web import uk_time
+from workflows.domain.common import LONDON
+
 
 def start_body(placement_id: str, **changes: Any) -> dict[str, Any]:
     """The start facts as the API's JSON body; the Registered Manager starting it is the
@@ -26,12 +29,18 @@ def start_body(placement_id: str, **changes: Any) -> dict[str, Any]:
 
 
 def start_form(placement_id: str, **changes: str) -> dict[str, str]:
-    """The same facts as the web form posts them: text, the arrival in local time to the
-    minute (as a browser's datetime-local field gives it) and "yes" for UKVI."""
-    arrived = datetime.now(UTC).astimezone() - timedelta(hours=1)
-    local = {
-        "looked_after_since": arrived.date().isoformat(),
-        "arrived_at": arrived.strftime("%Y-%m-%dT%H:%M"),
-        "ukvi_relevant": "yes",
+    """The same facts as the web form posts them: text, dates in UK order on the London clock
+    (day, month, year and a 24-hour time, each its own input) and "yes" for UKVI."""
+    arrived = datetime.now(UTC) - timedelta(hours=1)
+    facts = {
+        name: str(value)
+        for name, value in start_body(placement_id).items()
+        if name not in ("arrived_at", "looked_after_since")
     }
-    return {name: str(value) for name, value in start_body(placement_id, **local).items()} | changes
+    return (
+        facts
+        | uk_time.moment_parts("arrived_at", arrived)
+        | uk_time.date_parts("looked_after_since", arrived.astimezone(LONDON).date())
+        | {"ukvi_relevant": "yes"}
+        | changes
+    )

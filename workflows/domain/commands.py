@@ -307,6 +307,21 @@ class RecordSuspiciousActivity(CommandBase):
     observed_at: UtcDatetime
 
 
+# -- Escalations ------------------------------------------------------------------------------
+
+
+class AcknowledgeEscalation(CommandBase):
+    """A manager is dealing with an escalation ("I am dealing with this"): its deadline and step.
+
+    Recorded when the button is pressed, with the manager as the actor; one manager takes an
+    escalation, so a second acknowledgement of it is refused, saying who has it.
+    """
+
+    type: Literal["acknowledge_escalation"] = "acknowledge_escalation"
+    deadline_id: str
+    step_index: int
+
+
 # The commands each decision module answers, in the order the union below lists them.
 CarePlanCommand = (
     RecordLeafletDelivered
@@ -344,7 +359,8 @@ PlacementCommand = Annotated[
     | EndPlacement
     | MissingCommand
     | VisitorCommand
-    | RestrictionCommand,
+    | RestrictionCommand
+    | AcknowledgeEscalation,
     Field(discriminator="type"),
 ]
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Unpack
 
-from workflows.domain import start_checks
+from workflows.domain import escalations, start_checks
 from workflows.domain.care_plan import decide_care_plan
 from workflows.domain.checks import happened, short_text, since_arrival
 from workflows.domain.commands import (
+    AcknowledgeEscalation,
     CarePlanCommand,
     EndPlacement,
     MissingCommand,
@@ -62,6 +63,8 @@ def decide(
         return [decide_visitors(state, facts, command, now)]
     if isinstance(command, RestrictionCommand):
         return [decide_restrictions(state, facts, command, now, policy)]
+    if isinstance(command, AcknowledgeEscalation):
+        return [escalations.acknowledge(state, command, now)]
     return [_end(state, facts, command, now)]
 
 

@@ -164,6 +164,15 @@ class EscalationRaised(LadderStepRaised):
     kind: DeadlineKind
 
 
+class EscalationAcknowledged(StreamEvent):
+    """A manager (the actor) is dealing with the escalation raised for this deadline and step,
+    from `occurred_at` on."""
+
+    type: Literal["escalation_acknowledged"] = "escalation_acknowledged"
+    deadline_id: NonEmptyText
+    step_index: int = Field(ge=0)
+
+
 class NotificationFailed(StreamEvent):
     """A notification owed to a role could not be delivered after every retry (R3): it is
     shown as failed and the Duty Manager is told, so nobody assumes it went out."""
@@ -204,6 +213,7 @@ PlacementEvent = Annotated[
     | ObservationRecorded
     | DeadlineMissed
     | EscalationRaised
+    | EscalationAcknowledged
     | NotificationFailed
     | PlacementEnded
     | BreakGlassOpened

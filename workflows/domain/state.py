@@ -10,12 +10,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workflows.domain.common import RestrictionKind, RiskLevel
+from workflows.domain.common import Actor, RestrictionKind, RiskLevel, UtcDatetime
 from workflows.domain.errors import DomainError
 from workflows.domain.events import (
     BreakGlassOpened,
     DeadlineMissed,
     EndReason,
+    EscalationAcknowledged,
     EscalationRaised,
     InterpreterRequested,
     LeafletDelivered,
@@ -53,6 +54,17 @@ class PlacementStatus(StrEnum):
     ended = "ended"
 
 
+class AcknowledgedEscalation(BaseModel):
+    """An escalation a manager took: who is dealing with it, and since when."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    deadline_id: str
+    step_index: int
+    acknowledged_by: Actor
+    escalation_acknowledged_at: UtcDatetime
+
+
 class PlacementState(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -84,6 +96,8 @@ class PlacementState(BaseModel):
     # (deadline_id, step_index) of every escalation step already raised, sorted.
     escalations_raised: tuple[tuple[str, int], ...] = ()
     deadlines_missed: tuple[str, ...] = ()
+    # Every escalation a manager took, in the order they took them; each step once at most.
+    escalations_acknowledged: tuple[AcknowledgedEscalation, ...] = ()
     observation_count: int = 0
     # Idempotency keys of notifications given up on, sorted.
     failed_notifications: tuple[str, ...] = ()
@@ -134,6 +148,19 @@ class PlacementState(BaseModel):
 
     def escalation_raised(self, deadline_id: str, step_index: int) -> bool:
         return (deadline_id, step_index) in self.escalations_raised
+
+    def escalation_acknowledgement(
+        self, deadline_id: str, step_index: int
+    ) -> AcknowledgedEscalation | None:
+        """Who took the escalation of this deadline and step, if anyone has."""
+        return next(
+            (
+                taken
+                for taken in self.escalations_acknowledged
+                if (taken.deadline_id, taken.step_index) == (deadline_id, step_index)
+            ),
+            None,
+        )
 
     def deadline_missed(self, deadline_id: str) -> bool:
         return deadline_id in self.deadlines_missed
@@ -205,6 +232,14 @@ def _changes(state: PlacementState, event: PlacementEvent) -> dict[str, object]:
             return {"deadlines_missed": tuple(missed)}
         case EscalationRaised():
             return {"escalations_raised": with_step_raised(state.escalations_raised, event)}
+        case EscalationAcknowledged():
+            taken = AcknowledgedEscalation(
+                deadline_id=event.deadline_id,
+                step_index=event.step_index,
+                acknowledged_by=event.actor,
+                escalation_acknowledged_at=event.occurred_at,
+            )
+            return {"escalations_acknowledged": (*state.escalations_acknowledged, taken)}
         case NotificationFailed():
             return {"failed_notifications": with_failed(state.failed_notifications, event)}
         case PlacementEnded():

@@ -8,7 +8,7 @@ viewer's role, as the API's are."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -22,12 +22,13 @@ from starter.services.break_glass import BREAK_GLASS_ROLES, open_break_glass
 from starter.services.paging import MAX_VERSION
 from starter.services.permissions import Denied, View
 from starter.services.reading import NOT_YOURS, open_placement
-from starter.services.recording import record_placement_action
 from starter.services.workflow_calls import ActionRefused
+from starter.web import missing_alert
+from starter.web.confirmations import recorded_after_redirect
 from starter.web.form_specs import PLACEMENT_FORMS
-from starter.web.format import is_hidden, words
-from starter.web.forms import FormSpec, FormState, london_input, validated
-from starter.web.pages import Asked, PageNotFound, PageRequest, PageRoute, is_htmx, see_other
+from starter.web.format import is_hidden
+from starter.web.forms import FormSpec, FormState, fresh_times
+from starter.web.pages import Asked, PageRequest, PageRoute, see_other
 from starter.web.viewer import CheckedForm, Viewer, signed_in
 from workflows.domain.common import DeadlineKind
 from workflows.domain.events import PlacementEvent
@@ -79,6 +80,9 @@ class PlacementNow:
     deadlines: list[Any] | None
     # Who was told (the outbox, newest first): a page of notices.
     notices: dict[str, Any] | None = None
+    # The report of the open missing episode, from the audit trail (its actor and the
+    # proforma's references); None until it is stored, or without an open episode.
+    report: dict[str, Any] | None = None
 
     def police_notice(self, episode_id: str) -> dict[str, Any] | None:
         """The police's Missing Children's Proforma for the episode, if the viewer sees it."""
@@ -106,6 +110,21 @@ class PlacementNow:
         """The open missing episode's watch, with the next step of its ladder."""
         deadlines = self.deadlines or []
         return next((d for d in deadlines if d["kind"] == DeadlineKind.missing_episode), None)
+
+    @property
+    def alert(self) -> missing_alert.MissingAlert | None:
+        """The open missing episode as an alert: what to do now."""
+        episode = self.open_episode
+        if episode is None:
+            return None
+        return missing_alert.from_placement(
+            self.placement_id,
+            episode,
+            report=self.report,
+            watch=self.open_watch,
+            notice=self.police_notice(episode["episode_id"]),
+            notices_shown=self.notices is not None,
+        )
 
     @property
     def unit_id(self) -> str | None:
@@ -142,9 +161,27 @@ async def read_now(asked: PageRequest, placement_id: str) -> PlacementNow:
     if viewer.can_read(View.notifications):
         read = await open_placement(services, viewer.principal, View.notifications, placement_id)
         notices = await read.notices(after=None, limit=NOTICES_SHOWN)
-    return PlacementNow(
-        placement_id=placement_id, state=state, deadlines=deadlines, notices=notices
+    now = PlacementNow(placement_id=placement_id, state=state, deadlines=deadlines, notices=notices)
+    episode = now.open_episode
+    if episode is None or not viewer.can_read(View.audit_trail):
+        return now
+    return replace(now, report=await missing_report(asked, placement_id, episode["episode_id"]))
+
+
+async def missing_report(
+    asked: PageRequest, placement_id: str, episode_id: str
+) -> dict[str, Any] | None:
+    """The audit trail's entry of the open episode's report (redacted), once stored."""
+    read = await open_placement(
+        asked.services, asked.viewer.principal, View.audit_trail, placement_id
     )
+    page = await read.chronology(
+        event_type="missing_reported", before_version=None, limit=1, known=True
+    )
+    latest: dict[str, Any] | None = next(iter(page["entries"]), None)
+    if latest is None or latest["details"].get("episode_id") != episode_id:
+        return None
+    return latest
 
 
 async def read_chronology(
@@ -180,7 +217,7 @@ def fresh_values(
 ) -> dict[str, str]:
     """A fresh form's values: its times are now; the leaflet's language is the child's; the
     police's acknowledgement is of the latest missing episode."""
-    values = {f.name: london_input(now) for f in spec.fields if f.kind == "datetime"}
+    values = fresh_times(spec, now)
     names = {f.name for f in spec.fields}
     if language and "language" in names:
         values["language"] = language
@@ -218,7 +255,6 @@ async def placement_page(
     ]
     if submitted is not None:
         forms = [(spec, submitted[1] if spec.key == submitted[0] else s) for spec, s in forms]
-    recorded = asked.request.query_params.get("recorded")
     return asked.render(
         "placement.html",
         status=status,
@@ -226,7 +262,7 @@ async def placement_page(
         chronology=chronology,
         forms=forms,
         event_types=EVENT_TYPES,
-        recorded=recorded if recorded in PLACEMENT_FORMS else None,
+        recorded=recorded_after_redirect(asked.request),
         started=asked.request.query_params.get("started") == "1",
     )
 
@@ -293,57 +329,4 @@ async def placement_chronology(
         "_chronology.html",
         chronology=chronology,
         event_types=EVENT_TYPES,
-    )
-
-
-async def _submit(
-    asked: PageRequest, placement_id: str, spec: FormSpec, form: dict[str, str]
-) -> tuple[FormState, int]:
-    body, state = validated(spec, form)
-    if body is None:
-        return state, 422
-    try:
-        result = await record_placement_action(
-            asked.services, asked.viewer.principal, placement_id, ACTIONS[spec.key],
-            body.model_dump(),
-        )  # fmt: skip
-    except Denied as exc:
-        state.problem = str(exc)
-        return state, 403
-    except ActionRefused as exc:
-        # The domain's reason, in place; nothing was written.
-        state.problem = str(exc)
-        return state, 409
-    recorded = ", ".join(words(event).lower() for event in result.events)
-    return FormState(done=f"Recorded: {recorded}."), 200
-
-
-@router.post(PAGE + "/actions/{action}")
-async def record(
-    asked: Asked, placement_id: PlacementId, action: str, form: CheckedForm
-) -> Response:
-    spec = PLACEMENT_FORMS.get(action)
-    if spec is None:
-        raise PageNotFound("there is no such form")
-    state, status = await _submit(asked, placement_id, spec, form)
-    page = PAGE.format(placement_id=placement_id)
-    if is_htmx(asked.request):
-        if state.done:
-            # A fresh form (the same child: the same language), and the page's live part
-            # fetches itself again on the event.
-            state.values = fresh_values(
-                spec, datetime.now(UTC), form.get("language"), form.get("episode_id")
-            )
-        return asked.render(
-            "_action_form.html",
-            status=status,
-            spec=spec,
-            state=state,
-            action_url=f"{page}/actions/{spec.key}",
-            headers={"HX-Trigger": CHANGED_EVENT} if state.done else None,
-        )
-    if state.done:
-        return see_other(f"{page}?recorded={spec.key}#{spec.key}")
-    return await placement_page(
-        asked, placement_id, ChronologyFilter(), submitted=(spec.key, state), status=status
     )

@@ -1,8 +1,10 @@
-"""The placements, a page at a time, to find one that is not on Today."""
+"""The placements, a page at a time, to find one that is not on Today: the open ones first, the
+ended ones apart below them, each list with pages of its own."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
@@ -24,12 +26,30 @@ async def placement_list(
     missing: bool = False,
     overdue: bool = False,
     after: Annotated[str | None, Query(pattern=OPAQUE_ID_PATTERN)] = None,
+    ended_after: Annotated[str | None, Query(pattern=OPAQUE_ID_PATTERN)] = None,
 ) -> Response:
     listing = open_view(asked.services, asked.viewer.principal, View.placement_list)
-    page = await listing.placements(overdue=overdue, missing=missing, after=after, limit=PAGE_SIZE)
+    open_page = await listing.placements(
+        overdue=overdue, missing=missing, ended=False, after=after, limit=PAGE_SIZE
+    )
+    ended_page = await listing.placements(
+        overdue=overdue, missing=missing, ended=True, after=ended_after, limit=PAGE_SIZE
+    )
+
+    def next_page(**cursor: str | None) -> str:
+        """The address of the next page of one list, the other list staying where it is."""
+        query = {"missing": "true" if missing else None, "overdue": "true" if overdue else None}
+        query |= {"after": after, "ended_after": ended_after} | cursor
+        return "/web/placements?" + urlencode({k: v for k, v in query.items() if v})
+
     return asked.render(
         "placements.html",
-        page=page,
+        page=open_page,
+        ended_page=ended_page,
+        next_open=next_page(after=open_page["next_after"]) if open_page["next_after"] else None,
+        next_ended=(
+            next_page(ended_after=ended_page["next_after"]) if ended_page["next_after"] else None
+        ),
         missing=missing,
         overdue=overdue,
     )

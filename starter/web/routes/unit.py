@@ -6,18 +6,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path
 from starlette.responses import Response
 
+from starter.services import handovers, organisation
 from starter.services.permissions import Denied
 from starter.services.reading import open_unit
 from starter.services.recording import record_unit_action
 from starter.services.workflow_calls import ActionRefused
 from starter.web import unit_check
-from starter.web.form_specs import ACKNOWLEDGE_FORM
-from starter.web.forms import FormState, validated
+from starter.web.form_specs import ACKNOWLEDGE_FORM, with_choices
+from starter.web.format import words
+from starter.web.forms import FormSpec, FormState, sentence, validated
 from starter.web.pages import Asked, PageRequest, PageRoute, is_htmx, see_other
+from starter.web.uk_time import london_today, spoken
 from starter.web.unit_check import CheckForm, blank_check, read_check
 from starter.web.viewer import CheckedForm, signed_in
 from workflows.domain.common import OPAQUE_ID_PATTERN
@@ -28,6 +32,8 @@ PAGE = "/web/units/{unit_id}/handover"
 CHECKS = "/web/units/{unit_id}/checks"
 CHANGED_EVENT = "handover-changed"
 UnitId = Annotated[str, Path(pattern=OPAQUE_ID_PATTERN)]
+# The acknowledgements the page lists, the latest first.
+ACKNOWLEDGEMENTS_SHOWN = 3
 
 
 async def read_handover(asked: PageRequest, unit_id: str) -> Any:
@@ -37,6 +43,59 @@ async def read_handover(asked: PageRequest, unit_id: str) -> Any:
 
 def residents_of(handover: Any) -> list[str]:
     return [str(resident["placement_id"]) for resident in handover["residents"]]
+
+
+def recorded_at(what: str, at: datetime) -> str:
+    return f"Recorded: {what} at {spoken(at, london_today(datetime.now(UTC)))}."
+
+
+async def acknowledge_form(asked: PageRequest, unit_id: str) -> FormSpec:
+    """The acknowledgement, naming the person handing over from the unit's staff now (not the
+    person signed in: the incoming shift acknowledges)."""
+    staff = await organisation.unit_staff(asked.services.pool, unit_id)
+    choices = [
+        (ref, f"{ref} ({', '.join(words(role).lower() for role in roles)})" if roles else ref)
+        for ref, roles in staff
+        if ref != asked.viewer.principal.subject
+    ]
+    return with_choices(
+        ACKNOWLEDGE_FORM,
+        "handed_over_by_reference",
+        choices,
+        "Choose the person handing over to you from the unit's staff",
+    )
+
+
+async def _acknowledgement(
+    asked: PageRequest,
+    unit_id: str,
+    spec: FormSpec,
+    state: FormState,
+    just_made: handovers.Acknowledgement | None = None,
+) -> dict[str, Any]:
+    """What the acknowledgement's part of the page needs, on the page or alone. The audit
+    trail is written a moment after the unit accepts an acknowledgement: one ``just_made``
+    is listed first whether or not the trail has it yet."""
+    made = await handovers.latest_acknowledgements(
+        asked.services.pool, unit_id, ACKNOWLEDGEMENTS_SHOWN
+    )
+    if just_made is not None:
+        made = [just_made, *(ack for ack in made if ack != just_made)][:ACKNOWLEDGEMENTS_SHOWN]
+    return {
+        "spec": spec,
+        "state": state,
+        "action_url": PAGE.format(unit_id=unit_id) + "/acknowledge",
+        "acknowledgements": made,
+    }
+
+
+def _after_redirect(asked: PageRequest, key: str) -> datetime | None:
+    """The time of what was recorded without script (post, redirect, get)."""
+    try:
+        at = datetime.fromisoformat(asked.request.query_params.get(key, ""))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
 
 
 def _check_form(check: CheckForm, unit_id: str) -> dict[str, Any]:
@@ -59,19 +118,27 @@ async def _page(
 ) -> Response:
     unit = await open_unit(asked.services, asked.viewer.principal, unit_id)
     handover = await unit.handover()
-    query = asked.request.query_params
+    acknowledged, checked = (
+        _after_redirect(asked, "acknowledged"),
+        _after_redirect(asked, "checked"),
+    )
+    if acknowledgement is None:
+        acknowledgement = FormState()
+        if acknowledged is not None:
+            acknowledgement.done = recorded_at(ACKNOWLEDGE_FORM.recorded, acknowledged)
+    if check is None:
+        check = blank_check(residents_of(handover), datetime.now(UTC))
+        if checked is not None:
+            check.done = recorded_at("the whereabouts check", checked)
+    spec = await acknowledge_form(asked, unit_id)
     return asked.render(
         "unit_handover.html",
         status=status,
         unit_id=unit_id,
         unit_name=await unit.display_name(),
         handover=handover,
-        spec=ACKNOWLEDGE_FORM,
-        state=acknowledgement or FormState(),
-        action_url=PAGE.format(unit_id=unit_id) + "/acknowledge",
-        **_check_form(check or blank_check(residents_of(handover), datetime.now(UTC)), unit_id),
-        acknowledged=query.get("acknowledged") == "1",
-        checked=query.get("checked") == "1",
+        **await _acknowledgement(asked, unit_id, spec, acknowledgement),
+        **_check_form(check, unit_id),
     )
 
 
@@ -93,9 +160,9 @@ async def _record(
     try:
         await record_unit_action(asked.services, asked.viewer.principal, unit_id, key, fields)
     except Denied as exc:
-        return str(exc), 403
+        return sentence(str(exc)), 403
     except ActionRefused as exc:
-        return str(exc), 409
+        return sentence(str(exc)), 409
     return None, 200
 
 
@@ -107,25 +174,32 @@ def _changed(done: str | None) -> dict[str, str] | None:
 @router.post(PAGE + "/acknowledge")
 async def acknowledge(asked: Asked, unit_id: UnitId, form: CheckedForm) -> Response:
     # The acknowledgement's time is when the button was pressed.
-    body, state = validated(ACKNOWLEDGE_FORM, form, {"acknowledged_at": datetime.now(UTC)})
-    status = 422
+    now = datetime.now(UTC)
+    spec = await acknowledge_form(asked, unit_id)
+    body, state = validated(spec, form, {"acknowledged_at": now})
+    status, just_made = 422, None
     if body is not None:
-        state.problem, status = await _record(
-            asked, unit_id, "acknowledge_handover", body.model_dump()
-        )
-        if state.problem is None:
-            state = FormState(done="Your acknowledgement is recorded.")
+        fields = body.model_dump()
+        refusal, status = await _record(asked, unit_id, "acknowledge_handover", fields)
+        if refusal is None:
+            state = FormState(done=recorded_at(spec.recorded, now))
+            just_made = handovers.Acknowledgement(
+                acknowledged_by=asked.viewer.principal.subject,
+                acknowledged_at=now,
+                handed_over_by=fields["handed_over_by_reference"],
+            )
+        else:
+            state.refuse(spec, refusal)
     if is_htmx(asked.request):
         return asked.render(
-            "_action_form.html",
+            "_handover_acknowledge.html",
             status=status,
-            spec=ACKNOWLEDGE_FORM,
-            state=state,
-            action_url=PAGE.format(unit_id=unit_id) + "/acknowledge",
             headers=_changed(state.done),
+            **await _acknowledgement(asked, unit_id, spec, state, just_made),
         )
     if state.done:
-        return see_other(PAGE.format(unit_id=unit_id) + "?acknowledged=1")
+        query = urlencode({"acknowledged": now.isoformat()})
+        return see_other(f"{PAGE.format(unit_id=unit_id)}?{query}")
     return await _page(asked, unit_id, acknowledgement=state, status=status)
 
 
@@ -137,8 +211,9 @@ async def record_check(asked: Asked, unit_id: UnitId, form: CheckedForm) -> Resp
     if fields is not None:
         check.problem, status = await _record(asked, unit_id, unit_check.KEY, fields)
         if check.problem is None:
+            at = datetime.fromisoformat(str(fields[unit_check.CHECKED_AT]))
             check = blank_check(check.residents, datetime.now(UTC))
-            check.done = "The check is recorded."
+            check.done = recorded_at("the whereabouts check", at)
     if is_htmx(asked.request):
         return asked.render(
             "_unit_check_form.html",
@@ -147,5 +222,6 @@ async def record_check(asked: Asked, unit_id: UnitId, form: CheckedForm) -> Resp
             **_check_form(check, unit_id),
         )
     if check.done:
-        return see_other(PAGE.format(unit_id=unit_id) + "?checked=1")
+        query = urlencode({"checked": str(fields[unit_check.CHECKED_AT])} if fields else {})
+        return see_other(f"{PAGE.format(unit_id=unit_id)}?{query}")
     return await _page(asked, unit_id, check=check, status=status)

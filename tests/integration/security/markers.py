@@ -16,6 +16,7 @@ import httpx
 
 from safeside import need_to_know as allow_list
 from safeside.db import Pool
+from safeside.redact import REDACTED
 from tests.integration.security.matrix import ADMINISTRATOR, IRO_REF, RELATED, Person
 from tests.support.organisation import given_unit_with_staff
 from tests.support.placements import new_placement_id
@@ -234,7 +235,7 @@ def unredacted_hidden_fields(role: Role, answer: Any, path: str = "") -> list[st
         for key, value in answer.items():
             where = f"{path}.{key}"
             empty = value is None or (isinstance(value, str | list | dict) and not value)
-            if key not in visible and not empty and value != allow_list.REDACTED:
+            if key not in visible and not empty and value != REDACTED:
                 found.append(where)
             elif key in visible:
                 found.extend(unredacted_hidden_fields(role, value, where))

@@ -71,6 +71,8 @@ NAMES_NO_CHILD: dict[tuple[str, str], Kind] = {
     ("POST", "/placements"): Kind.start,
     ("GET", "/web/start-placement"): Kind.start,
     ("POST", "/web/start-placement"): Kind.start,
+    ("POST", "/web/start-placement/change"): Kind.start,
+    ("POST", "/web/start-placement/confirm"): Kind.start,
     ("GET", "/placements"): Kind.lists,
     ("GET", "/deadlines"): Kind.lists,
     ("GET", "/access-log"): Kind.lists,
@@ -261,7 +263,7 @@ class Doors:
             headers = session.cookie_header
             if case.method == "GET":
                 return await self.http.get(url, headers=headers)
-            form = web_forms(self.residents).get(last)
+            form = web_forms(self.residents, person.subject).get(last)
             if form is None:
                 raise UnclassifiedRoute(f"{case.label}: no form to post: add one to web_forms")
             form = form | {CSRF_FIELD: session.csrf_token}
@@ -308,6 +310,9 @@ WEB_VIEWS = {
     "/web/placements/{placement_id}/chronology": (View.audit_trail,),
 }  # fmt: skip
 BREAK_GLASS_ROLES = frozenset({R.duty_manager, R.registered_manager})
+# The web page's placement actions outside its action forms, by their path's end: each records
+# the domain's action of the same name (Today's "I am dealing with this").
+WEB_ACTIONS = frozenset({"acknowledge-escalation"})
 
 
 def views_read(case: RouteCase) -> tuple[View, ...]:
@@ -330,6 +335,8 @@ def may_do(case: RouteCase, person: Person) -> bool:
     if case.kind is Kind.placement_action and "/actions/" in case.path:
         body = action_bodies()[last]
         return may_record(person.role, action_key_of(last, body, person))
+    if case.kind is Kind.placement_action and last in WEB_ACTIONS:
+        return may_record(person.role, action_key_of(last, action_bodies()[last], person))
     if case.kind is Kind.placement_read:
         return any(may_read(person.role, view) for view in views_read(case))
     return person.role in {R.residential_worker, R.key_worker, R.duty_manager,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from starter.web.forms import london_input
+from starter.web.uk_time import moment_parts
 
 
 def _now() -> str:
@@ -54,6 +54,7 @@ def action_bodies() -> dict[str, dict[str, Any]]:
                            "contact_at": at},
         "suspicious-activity": {"category": "waiting_car", "note_reference_or_text": "N-1",
                                 "observed_at": at},
+        "acknowledge-escalation": {"deadline_id": "leaflet", "step_index": 1},
     }  # fmt: skip
 
 
@@ -69,25 +70,34 @@ def unit_bodies(residents: list[str]) -> dict[str, dict[str, Any]]:
     }  # fmt: skip
 
 
-def web_forms(residents: list[str]) -> dict[str, dict[str, str]]:
-    """A valid form for every form the placement's and the unit's pages post, by path end."""
-    at = london_input(datetime.now(UTC) - timedelta(minutes=1))
+def web_forms(residents: list[str], by: str) -> dict[str, dict[str, str]]:
+    """A valid form for every form the placement's and the unit's pages post, by path end,
+    posted by ``by``; times in UK order on the London clock, each part its own input."""
+    moment = datetime.now(UTC) - timedelta(minutes=1)
+
+    def at(name: str) -> dict[str, str]:
+        return moment_parts(name, moment)
+
     return {
-        "observation": {"category": "mood", "note_reference_or_text": "LOG-1",
-                        "observed_at": at},
+        "observation": {"category": "mood", "note_reference_or_text": "LOG-1"}
+        | at("observed_at"),
         "leaflet-delivered": {"language": "Tigrinya", "interpreter_reference": "INT-1",
-                              "child_understanding": "understood", "delivered_at": at},
+                              "child_understanding": "understood"} | at("delivered_at"),
         "risk-assessment": {"level": "medium", "factors": "a factor",
-                            "child_participated": "yes", "child_views": "views",
-                            "assessed_at": at},
-        "report-missing": {"kind": "missing", "last_seen_at": at, "clothing_reference": "C-1",
-                           "last_seen_place_reference": "P-1", "circumstances": "c"},
-        "return": {"returned_at": at, "found_by_reference": "F-1",
-                   "where_found_reference": "W-1"},
-        "police-acknowledgement": {"episode_id": "PL-x-M1", "police_acknowledged_at": at,
-                                   "police_reference": "CAD-1"},
+                            "child_participated": "yes", "child_views": "views"}
+        | at("assessed_at"),
+        "report-missing": {"kind": "missing", "clothing_reference": "C-1",
+                           "last_seen_place_reference": "P-1", "circumstances": "c"}
+        | at("last_seen_at"),
+        "return": {"found_by_reference": "F-1", "where_found_reference": "W-1"}
+        | at("returned_at"),
+        "police-acknowledgement": {"episode_id": "PL-x-M1", "police_reference": "CAD-1"}
+        | at("police_acknowledged_at"),
         "break-glass": {"reason": "covering the night shift"},
-        "acknowledge": {"handed_over_by_reference": "staff-09"},
-        "checks": {"checked_at": at, "residents": ",".join(residents)}
+        # Today's "I am dealing with this": the deadline and step of the escalation.
+        "acknowledge-escalation": {"deadline_id": "leaflet", "step_index": "1"},
+        # Handed over by the other of the unit's staff (staff-01 and staff-17).
+        "acknowledge": {"handed_over_by_reference": "staff-17" if by == "staff-01" else "staff-01"},
+        "checks": {"residents": ",".join(residents)} | at("checked_at")
         | {f"whereabouts-{p}": "seen" for p in residents},
     }  # fmt: skip

@@ -11,7 +11,7 @@ import pytest
 
 from safeside.codec import ENCODING
 from safeside.db import Pool
-from safeside.need_to_know import REDACTED
+from safeside.redact import REDACTED
 from tests.integration.security.scenario import (
     ADDRESS,
     CASE,

@@ -35,6 +35,7 @@ from tests.integration.security.need_to_know_world import (
     answer_detail,
 )
 from tests.support.placements import new_placement_id
+from tests.support.start_facts import start_form
 from workflows.domain.common import Role
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -177,18 +178,16 @@ async def test_a_start_and_the_organisation_s_routes_name_units_only_for_those_w
     )
     assert unknown.status_code == 422, unknown.text
     assert [e["field"] for e in unknown.json()["errors"]] == ["unit_id"]
-    form = {k: str(v) for k, v in facts.items()} | {
-        "arrived_at": "2026-01-01T10:00",
-        "ukvi_relevant": "yes",
-    }
+    form = start_form(str(facts["placement_id"]), unit_id=story.unit_id)
     session = await world.doors.session(elsewhere)
-    page = await http.post(
-        "/web/start-placement",
-        data=form | {"csrf_token": session.csrf_token},
-        headers=session.cookie_header,
-    )
-    assert page.status_code == 403, page.text[:300]
-    assert "only in a unit you belong to" in page.text
+    # The web page offers only the manager's own units, and says so of any other; starting
+    # there (past the check page) is refused as through the API.
+    for path, status in (("/web/start-placement", 422), ("/web/start-placement/confirm", 422)):
+        page = await http.post(
+            path, data=form | {"csrf_token": session.csrf_token}, headers=session.cookie_header
+        )
+        assert page.status_code == status, page.text[:300]
+        assert "only in a unit you belong to" in page.text
     organisation = [c for c in world.cases if c.kind is Kind.organisation]
     bodies = {
         "/organisation/units": {"unit_id": "UNIT-NEW-1", "display_name": "New House"},

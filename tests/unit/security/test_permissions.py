@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import BaseModel
 
-from safeside.need_to_know import REDACTED
+from safeside.redact import REDACTED
 from starter.command_fields import command_models
 from starter.services.permissions import (
     ACTIONS,

@@ -17,12 +17,12 @@ from safeside.need_to_know import (
     DECIDED_ROLES,
     FIELDS,
     KNOWN_FIELDS,
-    REDACTED,
     VISIBLE_TO,
     FieldGroup,
     may_see,
     visible_fields,
 )
+from safeside.redact import REDACTED
 from starter.services.access_log import AccessPage
 from starter.services.permissions import hidden_fields
 from starter.services.redaction import redacted_answer

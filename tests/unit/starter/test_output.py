@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from safeside.need_to_know import REDACTED
+from safeside.redact import REDACTED
 from starter.cli.output import deadline_table, london, render_audit, state_fields, table
 
 

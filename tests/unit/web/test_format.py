@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from safeside.need_to_know import REDACTED
+from safeside.redact import REDACTED
 from starter.web.format import day, detail, ladder_step, london_time, shown, time_left, words
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -5,17 +5,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from starter.web.form_specs import PLACEMENT_FORMS, START_FORM
-from starter.web.forms import london_input, validated
+from starter.web.forms import validated
+from starter.web.uk_time import moment_parts
 from workflows.domain.common import RiskLevel
 from workflows.domain.events import PlacementFacts
+
+
+def typed(name: str, day: str, month: str, year: str, time: str | None = None) -> dict[str, str]:
+    """A date as typed in its boxes: day, month, year and (for a time) a 24-hour time."""
+    parts = {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}
+    return parts | ({} if time is None else {f"{name}-time": time})
+
 
 GOOD_START = {
     "placement_id": "PL-2031",
     "case_reference": "CASE-88412",
     "unit_id": "UNIT-7",
     "first_language": "Tigrinya",
-    "looked_after_since": "2026-07-01",
-    "arrived_at": "2026-07-01T21:32",
+    **typed("looked_after_since", "1", "7", "2026"),
+    **typed("arrived_at", "1", "7", "2026", "21:32"),
     "placing_authority": "Example Borough Council",
     "social_worker_reference": "sw-204",
     "initial_risk_level": "high",
@@ -34,7 +42,7 @@ def test_a_good_start_form_makes_the_start_facts_with_the_time_on_the_london_clo
 
 
 def test_a_winter_time_on_the_london_clock_is_the_same_in_utc() -> None:
-    facts, _ = validated(START_FORM, GOOD_START | {"arrived_at": "2026-11-27T21:32"})
+    facts, _ = validated(START_FORM, GOOD_START | typed("arrived_at", "27", "11", "2026", "2132"))
     assert isinstance(facts, PlacementFacts)
     assert facts.arrived_at == datetime(2026, 11, 27, 21, 32, tzinfo=UTC)
 
@@ -43,19 +51,21 @@ def test_each_wrong_field_gets_a_plain_message_and_nothing_is_made() -> None:
     submitted = GOOD_START | {
         "placement_id": "PL 2031 (Amina)",
         "unit_id": "",
-        "looked_after_since": "yesterday",
-        "arrived_at": "last night",
+        **typed("looked_after_since", "yesterday", "", ""),
+        **typed("arrived_at", "31", "2", "2026", "21:30"),
         "initial_risk_level": "",
         "ukvi_relevant": "",
+        "case_reference": "",
     }
     facts, state = validated(START_FORM, submitted)
     assert facts is None
     assert state.errors == {
         "placement_id": "Use 3 to 64 letters, digits, hyphens or underscores, starting with a "
         "letter or digit (an id, never a name)",
+        "case_reference": "Fill this in",
         "unit_id": "Fill this in",
-        "looked_after_since": "Enter a date, such as 27/11/2026",
-        "arrived_at": "Enter a date and time, such as 27/11/2026 21:30",
+        "looked_after_since": "Include the month and year, such as 27 11 2026",
+        "arrived_at": "Enter a real date, such as 27 11 2026",
         "initial_risk_level": "Choose one",
         "ukvi_relevant": "Choose one",
     }
@@ -74,14 +84,14 @@ def test_a_text_too_long_for_a_reference_says_how_long_it_may_be() -> None:
     assert state.errors == {"case_reference": "Use at most 128 characters"}
 
 
-def test_lines_become_a_list_and_an_optional_empty_field_is_left_out() -> None:
+def test_lines_become_a_list_and_yes_or_no_a_bool() -> None:
     spec = PLACEMENT_FORMS["risk-assessment"]
     submitted = {
         "level": "medium",
         "factors": "waiting car\n\n  phone enquiries  \n",
         "child_participated": "no",
-        "child_views": "",
-        "assessed_at": london_input(datetime(2026, 11, 27, 9, 0, tzinfo=UTC)),
+        "child_views": "would rather not say",
+        **moment_parts("assessed_at", datetime(2026, 11, 27, 9, 0, tzinfo=UTC)),
     }
     body, state = validated(spec, submitted)
     assert state.errors == {}
@@ -89,7 +99,6 @@ def test_lines_become_a_list_and_an_optional_empty_field_is_left_out() -> None:
     fields = body.model_dump()
     assert fields["factors"] == ("waiting car", "phone enquiries")
     assert fields["child_participated"] is False
-    assert fields["child_views"] is None
 
 
 def test_a_field_the_form_does_not_ask_for_can_be_filled_by_the_page() -> None:
@@ -108,3 +117,36 @@ def test_every_placement_form_asks_only_for_fields_of_its_command() -> None:
         assert key == spec.key
         assert {f.name for f in spec.fields} <= set(spec.model.model_fields), key
         assert "actor" not in {f.name for f in spec.fields}
+
+
+def test_a_field_the_domain_needs_left_empty_is_said_with_every_other_at_once() -> None:
+    spec = PLACEMENT_FORMS["return"]
+    _, state = validated(spec, {"returned-at-day": ""})
+    assert state.errors == {
+        "returned_at": "Enter the date and time",
+        "found_by_reference": "Fill this in",
+        "where_found_reference": "Fill this in",
+    }
+
+
+def test_a_time_the_clocks_skipped_is_refused_and_the_hour_repeated_is_the_first() -> None:
+    spec = PLACEMENT_FORMS["observation"]
+    base = {"category": "mood", "note_reference_or_text": "LOG-1"}
+    _, skipped = validated(spec, base | typed("observed_at", "29", "3", "2026", "01:30"))
+    assert skipped.errors["observed_at"].startswith("That time did not happen in the UK")
+    body, repeated = validated(spec, base | typed("observed_at", "25", "10", "2026", "01:30"))
+    assert repeated.errors == {}
+    assert body is not None
+    # 01:30 happens twice that night: the first, still British Summer Time.
+    assert body.model_dump()["observed_at"] == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+
+
+def test_a_refusal_of_the_domain_s_that_names_a_field_is_shown_at_it() -> None:
+    spec = PLACEMENT_FORMS["leaflet-delivered"]
+    assert (
+        spec.refused_at(
+            "the leaflet must be explained with an interpreter: give the interpreter's reference"
+        )
+        == "interpreter_reference"
+    )
+    assert spec.refused_at("the leaflet delivery is already recorded") is None

@@ -7,9 +7,13 @@ from datetime import UTC, datetime
 from starter.web.unit_check import read_check
 
 
+def typed(name: str, day: str, month: str, year: str, time: str) -> dict[str, str]:
+    return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year, f"{name}-time": time}
+
+
 def test_every_child_needs_an_answer() -> None:
     fields, form = read_check(
-        {"residents": "PL-0001,PL-0002", "checked_at": "2026-11-27T21:00",
+        {"residents": "PL-0001,PL-0002", **typed("checked_at", "27", "11", "2026", "21:00"),
          "whereabouts-PL-0001": "seen"}
     )  # fmt: skip
     assert fields is None
@@ -19,9 +23,9 @@ def test_every_child_needs_an_answer() -> None:
 
 def test_a_child_away_with_permission_says_where_as_a_reference_and_until_when() -> None:
     fields, form = read_check(
-        {"residents": "PL-0001,PL-0002", "checked_at": "2026-07-01T21:00",
+        {"residents": "PL-0001,PL-0002", **typed("checked_at", "1", "7", "2026", "21:00"),
          "whereabouts-PL-0001": "seen", "whereabouts-PL-0002": "away_authorised",
-         "where-PL-0002": "FRIEND-REF-3", "until-PL-0002": "2026-07-01T23:30",
+         "where-PL-0002": "FRIEND-REF-3", **typed("until-PL-0002", "1", "7", "2026", "23:30"),
          "where-PL-0001": "ignored: the child was seen"}
     )  # fmt: skip
     assert form.errors == {}
@@ -36,7 +40,11 @@ def test_a_child_away_with_permission_says_where_as_a_reference_and_until_when()
 
 def test_a_time_that_is_not_a_time_is_said_next_to_its_field() -> None:
     fields, form = read_check(
-        {"residents": "PL-0001", "checked_at": "tonight", "whereabouts-PL-0001": "not_seen"}
+        {
+            "residents": "PL-0001",
+            **typed("checked_at", "27", "11", "2026", "tonight"),
+            "whereabouts-PL-0001": "not_seen",
+        }
     )
     assert fields is None
-    assert form.errors == {"checked_at": "Enter a date and time, such as 27/11/2026 21:30"}
+    assert form.errors == {"checked_at": "Enter the time in 24 hours, such as 21:30"}
