@@ -27,9 +27,10 @@ with workflow.unsafe.imports_passed_through():
         RecordResult,
     )
     from safeside.ids import placement_workflow_id
-    from workflows.domain.commands import OpenBreakGlass, PlacementCommand
+    from workflows.domain.commands import AdoptPolicy, OpenBreakGlass, PlacementCommand
     from workflows.domain.deadlines import Deadline, due, next_wake_at
     from workflows.domain.decide import (
+        change_policy,
         decide,
         escalations_due,
         notification_failed,
@@ -171,6 +172,26 @@ class PlacementWorkflow:
     def _break_glass(self, command: OpenBreakGlass) -> list[PlacementEvent]:
         try:
             return open_break_glass(self.state, command, now=workflow.now())
+        except DomainError as error:
+            raise refusal(error) from error
+
+    @workflow.update
+    def adopt_policy(self, command: AdoptPolicy) -> RecordResult:
+        """The placement runs under ``command.policy`` from now on (PolicyChanged; nothing
+        when it already does): every clock is worked out again from it."""
+        events = self._policy_change(command)
+        self._stream.apply(events)
+        return RecordResult(version=self.state.version, events=[e.type for e in events])
+
+    @adopt_policy.validator
+    def _validate_adopt_policy(self, command: AdoptPolicy) -> None:
+        self._policy_change(command)
+
+    def _policy_change(self, command: AdoptPolicy) -> list[PlacementEvent]:
+        try:
+            return change_policy(
+                self.state, now=workflow.now(), actor=command.actor, policy=command.policy
+            )
         except DomainError as error:
             raise refusal(error) from error
 

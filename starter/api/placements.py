@@ -1,5 +1,5 @@
 """/placements: start one, list them, read one's live state, deadlines, handover, trail and
-who was told.
+who was told; move one onto the policy in force.
 
 Every read of one placement goes through the service layer's gate, which checks the permission
 table and writes the access log first (``placement_read``); every answer is redacted for the
@@ -13,10 +13,12 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from safeside.contracts.workflows import RecordResult
 from starter.api.auth import Caller, placement_read
-from starter.api.dependencies import ServicesDep
+from starter.api.dependencies import PlacementId, ServicesDep
 from starter.api.idempotency import Outcome, answer_once
 from starter.api.problems import Problem, responses
+from starter.services import policy_changes
 from starter.services.audit_trail import AuditPage
 from starter.services.lists import PlacementPage
 from starter.services.notices import NoticePage
@@ -155,3 +157,18 @@ async def notifications(
     the channel configured now), delivered, pending (with its attempts) or failed; the newest
     event first."""
     return JSONResponse(await read.notices(after=after, limit=limit))
+
+
+@router.post(
+    "/{placement_id}/policy",
+    response_model=RecordResult,
+    responses=responses(401, 403, 404, 409, 422, 503),
+    summary="Move the placement onto the policy in force (its Registered Manager)",
+)
+async def adopt_policy_in_force(
+    placement_id: PlacementId, caller: Caller, services: ServicesDep
+) -> RecordResult:
+    """From now on the placement's clocks and ladders are the policy in force (the settings'
+    policy file), recorded as `policy_changed`; `events` is empty when it ran under it
+    already. For the child's Registered Manager."""
+    return await policy_changes.adopt_policy_in_force(services, caller, placement_id)

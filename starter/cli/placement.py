@@ -22,6 +22,7 @@ from starter.cli.signing_in import signed_in
 from starter.command_fields import ACTIONS, Action, person_fields
 from starter.services.lists import DeadlineStatus
 from starter.services.permissions import View
+from starter.services.policy_changes import adopt_policy_in_force
 from starter.services.reading import open_placement, open_view
 from starter.services.recording import (
     placement_command,
@@ -99,6 +100,28 @@ def _record_command(action: Action) -> click.Command:
 
 for _action in ACTIONS.values():
     record.add_command(_record_command(_action))
+
+
+@placement.command(
+    "adopt-policy",
+    help="Move the placement onto the policy in force (SAFESIDE_POLICY_FILE): its clocks and "
+    "ladders are worked out again from it. For the child's Registered Manager.",
+)
+@click.argument("placement_id")
+@click.pass_obj
+def adopt_policy(settings: Settings, placement_id: str) -> None:
+    async def adopted() -> RecordResult:
+        async with signed_in(settings) as me:
+            return await adopt_policy_in_force(me.services, me.caller, placement_id)
+
+    result = run(adopted())
+    if result.events:
+        click.echo(
+            f"placement {placement_id} runs under the policy in force from now on "
+            f"(now at version {result.version})"
+        )
+    else:
+        click.echo(f"placement {placement_id} runs under the policy in force already")
 
 
 @placement.command("show", help="The placement's live state and open deadlines.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
@@ -23,7 +23,12 @@ from starter.services.workflow_calls import (
     unreachable,
 )
 from workflows.domain import start_checks
-from workflows.domain.commands import OpenBreakGlass, PlacementCommand, StartPlacement
+from workflows.domain.commands import (
+    AdoptPolicy,
+    OpenBreakGlass,
+    PlacementCommand,
+    StartPlacement,
+)
 from workflows.domain.deadlines import Deadline
 from workflows.domain.decide import decide
 from workflows.domain.policy import Policy
@@ -94,21 +99,23 @@ def placement_handle(
 
 
 async def record_action(
-    client: Client, placement_id: str, command: PlacementCommand | OpenBreakGlass
+    client: Client, placement_id: str, command: PlacementCommand | OpenBreakGlass | AdoptPolicy
 ) -> RecordResult:
     """Record an action through the workflow's update: accepted, or ActionRefused with the
-    domain's reason and nothing written (also when the placement has ended). Break-glass has
-    its own update."""
+    domain's reason and nothing written (also when the placement has ended). Break-glass and
+    a change of policy have updates of their own."""
     handle = placement_handle(client, placement_id)
 
     async def not_running() -> SafesideError:
         return await _not_running(handle, placement_id)
 
-    update = (
-        PlacementWorkflow.open_break_glass
-        if isinstance(command, OpenBreakGlass)
-        else PlacementWorkflow.record
-    )
+    update: Any
+    if isinstance(command, OpenBreakGlass):
+        update = PlacementWorkflow.open_break_glass
+    elif isinstance(command, AdoptPolicy):
+        update = PlacementWorkflow.adopt_policy
+    else:
+        update = PlacementWorkflow.record
     return await execute_update(
         client, handle, update, command, stream=STREAM, not_found=not_running
     )

@@ -21,6 +21,7 @@ from workflows.domain.common import (
     UtcDatetime,
 )
 from workflows.domain.events import EndReason, PlacementFacts
+from workflows.domain.policy import Policy
 from workflows.domain.protection_events import FamilyContactMeans, SuspiciousActivityCategory
 
 
@@ -112,6 +113,16 @@ class OpenBreakGlass(CommandBase):
     type: Literal["open_break_glass"] = "open_break_glass"
     reason: str
     until: UtcDatetime
+
+
+class AdoptPolicy(CommandBase):
+    """The child's Registered Manager moves a running placement onto the policy in force now
+    (the statutory clocks and ladders the organisation has since changed): its clocks are
+    worked out again from the new one. Not one of the actions: the policy is the
+    organisation's, never typed in, so it has its own update and its own door."""
+
+    type: Literal["adopt_policy"] = "adopt_policy"
+    policy: Policy
 
 
 # -- Missing from care (R4, R5) ----------------------------------------------------------------

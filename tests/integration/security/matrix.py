@@ -281,6 +281,8 @@ class Doors:
                 return {"role": "key_worker", "staff_ref": "staff-17"}
             if last == "break-glass":
                 return {"reason": "covering the night shift"}
+            if last == "policy":  # the policy in force: nothing to send
+                return {}
         if case.kind is Kind.unit_action:
             body = unit_bodies(self.residents).get(last)
             if body is not None:
@@ -310,6 +312,7 @@ WEB_VIEWS = {
     "/web/placements/{placement_id}/chronology": (View.audit_trail,),
 }  # fmt: skip
 BREAK_GLASS_ROLES = frozenset({R.duty_manager, R.registered_manager})
+POLICY_ROLES = frozenset({R.registered_manager})
 # The web page's placement actions outside its action forms, by their path's end: each records
 # the domain's action of the same name (Today's "I am dealing with this").
 WEB_ACTIONS = frozenset({"acknowledge-escalation"})
@@ -332,6 +335,8 @@ def may_do(case: RouteCase, person: Person) -> bool:
         return person.role in BREAK_GLASS_ROLES
     if case.path.endswith("/allocations"):
         return person.role in (R.registered_manager, R.administrator)
+    if case.path.endswith("/policy"):
+        return person.role in POLICY_ROLES
     if case.kind is Kind.placement_action and "/actions/" in case.path:
         body = action_bodies()[last]
         return may_record(person.role, action_key_of(last, body, person))
