@@ -10,7 +10,7 @@ never stops the workflow accepting actions or raising escalations.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from temporalio import workflow
@@ -143,57 +143,58 @@ class PlacementWorkflow:
 
     @workflow.update
     async def record(self, command: PlacementCommand) -> RecordResult:
-        try:
-            events = decide(self.state, command, now=workflow.now(), policy=self.policy)
-        except DomainError as error:
-            raise refusal(error) from error
-        self._stream.apply(events)
-        return RecordResult(version=self.state.version, events=[e.type for e in events])
+        return self._recorded(self._decide(command))
 
     @record.validator
     def _validate_record(self, command: PlacementCommand) -> None:
-        try:
-            decide(self.state, command, now=workflow.now(), policy=self.policy)
-        except DomainError as error:
-            raise refusal(error) from error
+        self._decide(command)
+
+    def _decide(self, command: PlacementCommand) -> list[PlacementEvent]:
+        return self._decided(
+            lambda: decide(self.state, command, now=workflow.now(), policy=self.policy)
+        )
 
     @workflow.update
     def open_break_glass(self, command: OpenBreakGlass) -> RecordResult:
         """Out-of-hours cover opens the child's record outside its relationship: recorded, and
         the child's Registered Manager told. The grant itself is kept by the service layer."""
-        events = self._break_glass(command)
-        self._stream.apply(events)
-        return RecordResult(version=self.state.version, events=[e.type for e in events])
+        return self._recorded(self._break_glass(command))
 
     @open_break_glass.validator
     def _validate_break_glass(self, command: OpenBreakGlass) -> None:
         self._break_glass(command)
 
     def _break_glass(self, command: OpenBreakGlass) -> list[PlacementEvent]:
-        try:
-            return open_break_glass(self.state, command, now=workflow.now())
-        except DomainError as error:
-            raise refusal(error) from error
+        return self._decided(lambda: open_break_glass(self.state, command, now=workflow.now()))
 
     @workflow.update
     def adopt_policy(self, command: AdoptPolicy) -> RecordResult:
         """The placement runs under ``command.policy`` from now on (PolicyChanged; nothing
         when it already does): every clock is worked out again from it."""
-        events = self._policy_change(command)
-        self._stream.apply(events)
-        return RecordResult(version=self.state.version, events=[e.type for e in events])
+        return self._recorded(self._policy_change(command))
 
     @adopt_policy.validator
     def _validate_adopt_policy(self, command: AdoptPolicy) -> None:
         self._policy_change(command)
 
     def _policy_change(self, command: AdoptPolicy) -> list[PlacementEvent]:
-        try:
-            return change_policy(
+        return self._decided(
+            lambda: change_policy(
                 self.state, now=workflow.now(), actor=command.actor, policy=command.policy
             )
+        )
+
+    @staticmethod
+    def _decided(decision: Callable[[], list[PlacementEvent]]) -> list[PlacementEvent]:
+        """What ``decision`` records; a refusal of the domain's, as the caller sees it."""
+        try:
+            return decision()
         except DomainError as error:
             raise refusal(error) from error
+
+    def _recorded(self, events: list[PlacementEvent]) -> RecordResult:
+        self._stream.apply(events)
+        return RecordResult(version=self.state.version, events=[e.type for e in events])
 
     @workflow.signal(name=RECORD_FROM_UNIT)
     def record_from_unit(self, command: UnitToPlacementCommand) -> None:
