@@ -1,5 +1,6 @@
-"""From the project's errors to HTTP answers: 422 per wrong field, 409 for a refusal, 404 for
-an unknown id, 503 when a server cannot be reached. Nothing a client sends ends in a 500.
+"""From the project's errors to HTTP answers: 422 per wrong field, 409 for a refusal (and a
+message per field when the domain refused the command's own fields), 404 for an unknown id,
+503 when a server cannot be reached. Nothing a client sends ends in a 500.
 
 Messages never echo a submitted value (FastAPI's default 422 does, in ``input``): a value may
 be personal, and answers end up in logs and browser histories.
@@ -19,14 +20,14 @@ from safeside.log import get_logger
 from starter.api.auth import NotAuthenticated
 from starter.api.codec import NotBase64
 from starter.api.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused
-from starter.api.problems import FieldProblem, InvalidRequest, Problem
+from starter.api.problems import FieldProblem, InvalidRequest, Problem, Refused
 from starter.services.lists import BadCursor
 from starter.services.organisation import OrganisationRefused
 from starter.services.permissions import Denied
 from starter.services.placements import PlacementAlreadyOpen, PlacementNotFound, StartRefused
 from starter.services.units import UnitNotFound
 from starter.services.workflow_calls import ActionRefused
-from workflows.domain.errors import DomainError
+from workflows.domain.errors import DomainError, FieldsRefused
 
 log = get_logger(__name__)
 
@@ -101,7 +102,12 @@ async def _not_found(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _refused(_: Request, exc: Exception) -> JSONResponse:
-    return problem(409, str(exc))
+    fields = exc.problems if isinstance(exc, ActionRefused | FieldsRefused) else ()
+    body = Refused(
+        detail=str(exc),
+        errors=[FieldProblem(field=f, message=m) for f, m in fields] if fields else None,
+    )
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=409)
 
 
 async def _key_reused(_: Request, exc: Exception) -> JSONResponse:

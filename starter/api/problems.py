@@ -21,13 +21,25 @@ class InvalidRequest(BaseModel):
     errors: list[FieldProblem]
 
 
+class Refused(BaseModel):
+    """The domain's reason; when it refused the command's own fields, each at its field too
+    (the field named as in the request body), all at once."""
+
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error answers a route can give."""
     described: dict[int, tuple[type[BaseModel], str]] = {
         401: (Problem, "No bearer token, or one that cannot be trusted."),
         403: (Problem, "The caller's role may not do this: the permission table's reason."),
         404: (Problem, "No placement has this id."),
-        409: (Problem, "Refused: the domain's reason, or the placement is already open."),
+        409: (
+            Refused,
+            "Refused: the domain's reason, or the placement is already open; a message per "
+            "refused field in `errors` when the domain refused the body's own fields.",
+        ),
         422: (InvalidRequest, "A message per wrong field."),
         503: (Problem, "Temporal or PostgreSQL cannot be reached, or no worker answered."),
     }

@@ -1,6 +1,6 @@
 """Running a command's coroutine and turning what goes wrong into one clear line each, with
-the exit status scripts rely on: 2 for bad input, 1 for a refusal, a missing sign-in or an
-unreachable server."""
+the exit status scripts rely on: 2 for bad input, 1 for a refusal (a line per option when the
+domain refused the command's own fields), a missing sign-in or an unreachable server."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from starter.services.organisation import OrganisationRefused
 from starter.services.permissions import Denied
 from starter.services.placements import StartRefused
 from starter.services.workflow_calls import ActionRefused
-from workflows.domain.errors import DomainError
+from workflows.domain.errors import DomainError, FieldsRefused
 
 T = TypeVar("T")
 
@@ -45,7 +45,13 @@ def run(coro: Coroutine[Any, Any, T], *, names: Mapping[str, str] | None = None)
         _fail(BAD_INPUT, *(f"{option_name(f)}: {m}" for f, m in exc.problems.items()))
     except NotSignedIn as exc:
         _fail(FAILED, str(exc))
-    except (Denied, ActionRefused, DomainError) as exc:
+    except (ActionRefused, FieldsRefused) as exc:
+        if not exc.problems:
+            _fail(FAILED, f"refused: {exc}")
+        # The domain refused the command's own fields: each at its option, as bad input is.
+        named = names or {}
+        _fail(FAILED, *(f"{named.get(f) or option_name(f)}: {m}" for f, m in exc.problems))
+    except (Denied, DomainError) as exc:
         _fail(FAILED, f"refused: {exc}")
     except SafesideError as exc:
         _fail(FAILED, str(exc))

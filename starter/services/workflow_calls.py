@@ -4,7 +4,7 @@ is ServiceUnavailable saying what to start; an unknown workflow is what the call
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -20,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from safeside.contracts.workflows import RecordResult
 from safeside.errors import SafesideError, ServiceUnavailable
-from workflows.refusal import DOMAIN_ERROR
+from workflows.refusal import DOMAIN_ERROR, refused_fields
 
 # Queries and updates need a worker: without one they would wait for ever, so they time out
 # with a message saying what to start.
@@ -33,7 +33,15 @@ NotFound = Callable[[], Awaitable[SafesideError]]
 
 
 class ActionRefused(SafesideError):
-    """The domain refused a command; the message is its reason, in plain words."""
+    """The domain refused a command; the message is its reason, in plain words.
+
+    ``problems``: when the command's own fields were refused, each (field, message), the
+    field named as in the command; empty for a refusal of the whole action.
+    """
+
+    def __init__(self, reason: str, problems: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(reason)
+        self.problems = tuple(problems)
 
 
 async def execute_update(
@@ -54,7 +62,7 @@ async def execute_update(
     except WorkflowUpdateFailedError as failure:
         cause = failure.cause
         if isinstance(cause, ApplicationError) and cause.type == DOMAIN_ERROR:
-            raise ActionRefused(cause.message) from None
+            raise ActionRefused(cause.message, refused_fields(cause.details)) from None
         raise
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise no_worker(client, stream) from None

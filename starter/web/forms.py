@@ -8,14 +8,16 @@ command it fills. Dates and times are entered in UK order on the London wall clo
 (``starter.web.uk_time``).
 
 Every wrong field is found in one answer: what could not be read, what the model refuses, and
-every field the form needs left empty; a refusal of the domain's that names a field (the
-words ``FieldAsk.refusals`` lists) is shown at that field too.
+every field the form needs left empty. The domain's refusals of the command's own fields come
+all at once, each at its field (the form's fields are named as the command's); another refusal
+of the domain's that names a field (the words ``FieldAsk.refusals`` lists) is shown at that
+field too.
 Messages never repeat what was typed: it may be personal, and messages can end up in logs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -129,13 +131,24 @@ class FormState:
             if item.name in self.errors
         ]
 
-    def refuse(self, spec: FormSpec, refusal: str) -> None:
-        """The domain's refusal: at its field where the form has one, else for the form."""
-        at = spec.refused_at(refusal)
-        if at is None:
-            self.problem = sentence(refusal)
-        else:
-            self.errors[at] = sentence(refusal)
+    def refuse(
+        self, spec: FormSpec, refusal: str, problems: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """The domain's refusal: each refused field (``problems``) at its field where the form
+        has one, the others for the form; a refusal without fields at the field its words
+        name, else for the form."""
+        if not problems:
+            at = spec.refused_at(refusal)
+            problems = [(at or "", refusal)]
+        asked = {item.name for item in spec.fields}
+        elsewhere = []
+        for name, message in problems:
+            if name in asked:
+                self.errors[name] = sentence(message)
+            else:
+                elsewhere.append(message)
+        if elsewhere:
+            self.problem = sentence("; ".join(elsewhere))
 
 
 def sentence(text: str) -> str:

@@ -4,13 +4,40 @@ Refusals name the field, never echo the value: a value may be a place or a perso
 refusals are logged and shown in the Temporal UI.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
-from workflows.domain.errors import DomainError
+from workflows.domain.errors import DomainError, FieldsRefused
 from workflows.domain.events import PlacementFacts
 
 REFERENCE_MAX_CHARS = 128
 SHORT_TEXT_MAX_CHARS = 500
+
+
+class FieldChecks:
+    """Every field refusal of one command, so a person is told them all at once: each field's
+    checks run inside ``at(field)``, and ``refuse_if_any()`` refuses them together
+    (FieldsRefused). A refusal about the placement's state is raised before, as it is.
+
+    A value assigned inside ``at`` is read only after ``refuse_if_any()``, which raises when
+    any check failed, so a refused field's value is never used.
+    """
+
+    def __init__(self) -> None:
+        self._problems: list[tuple[str, str]] = []
+
+    @contextmanager
+    def at(self, field: str) -> Iterator[None]:
+        """Checks of the command's ``field``: the first refusal among them is kept for it."""
+        try:
+            yield
+        except DomainError as refusal:
+            self._problems.append((field, str(refusal)))
+
+    def refuse_if_any(self) -> None:
+        if self._problems:
+            raise FieldsRefused(self._problems)
 
 
 def given(text: str | None) -> str | None:

@@ -10,7 +10,7 @@ from typing import Unpack
 
 from workflows.domain import escalations, start_checks
 from workflows.domain.care_plan import decide_care_plan
-from workflows.domain.checks import happened, short_text, since_arrival
+from workflows.domain.checks import FieldChecks, happened, short_text, since_arrival
 from workflows.domain.commands import (
     AcknowledgeEscalation,
     CarePlanCommand,
@@ -24,7 +24,7 @@ from workflows.domain.commands import (
 )
 from workflows.domain.common import CLOCK_ACTOR, Actor, utc
 from workflows.domain.deadlines import RunningClock, expiry_due, running_clocks, steps_due
-from workflows.domain.errors import DomainError
+from workflows.domain.errors import DomainError, FieldsRefused
 from workflows.domain.events import (
     BreakGlassOpened,
     DeadlineMissed,
@@ -78,9 +78,13 @@ def open_break_glass(
     """Record a break-glass opening of the child's record (DomainError when refused)."""
     now = utc(now)
     _open_placement(state)
-    reason = short_text(command.reason, "give the reason for opening this record", "reason")
-    if not now < command.until <= now + BREAK_GLASS_LONGEST:
-        raise DomainError("break-glass lasts at most 4 hours from now: give an earlier end")
+    checks = FieldChecks()
+    with checks.at("reason"):
+        reason = short_text(command.reason, "give the reason for opening this record", "reason")
+    with checks.at("until"):
+        if not now < command.until <= now + BREAK_GLASS_LONGEST:
+            raise DomainError("break-glass lasts at most 4 hours from now: give an earlier end")
+    checks.refuse_if_any()
     return [
         BreakGlassOpened(**header(state, now, command.actor), reason=reason, until=command.until)
     ]
@@ -120,7 +124,7 @@ def _start(
         )
     problems = start_checks.start_problems(command, now)
     if problems:
-        raise DomainError("; ".join(problems.values()))
+        raise FieldsRefused(problems.items())
     facts = command.model_dump(include=set(PlacementFacts.model_fields))
     started: list[PlacementEvent] = [
         PlacementStarted(

@@ -10,6 +10,7 @@ events for the police, never in the state or in a refusal.
 from datetime import datetime
 
 from workflows.domain.checks import (
+    FieldChecks,
     given,
     happened,
     in_the_past_since_arrival,
@@ -27,7 +28,7 @@ from workflows.domain.commands import (
     ReportMissing,
 )
 from workflows.domain.common import MissingKind
-from workflows.domain.errors import DomainError
+from workflows.domain.errors import DomainError, FieldsRefused
 from workflows.domain.events import PlacementEvent, PlacementFacts
 from workflows.domain.protection_events import (
     ChildReturned,
@@ -37,6 +38,8 @@ from workflows.domain.protection_events import (
 )
 from workflows.domain.state import PlacementState
 from workflows.domain.stream import header
+
+NO_SUCH_EPISODE = "this placement has no missing episode with that id: check the episode id"
 
 
 def episode_id_for(state: PlacementState, number: int) -> str:
@@ -69,39 +72,52 @@ def _report(
             "the child is already recorded as missing or away: record their return "
             "before reporting a new episode"
         )
-    in_the_past_since_arrival(command.last_seen_at, now, facts, "last sighting")
-    from_unit = optional_reference(command.unit_check_reference, "unit check reference")
-    place = reference(
-        given(command.last_seen_place_reference) or (None if from_unit is None else facts.unit_id),
-        "say where the child was last seen (a reference to the place, for the police)",
-        "last-seen place reference",
-    )
-    circumstances = short_text(
-        command.circumstances
-        or (None if from_unit is None else f"not seen at the unit's check {from_unit}"),
-        "describe the circumstances in which the child went missing",
-        "description of the circumstances",
-    )
-    clothing = optional_reference(command.clothing_reference, "clothing reference")
-    whereabouts = optional_reference(
-        command.known_whereabouts_reference, "known whereabouts reference"
-    )
-    if command.kind is MissingKind.missing:
-        if clothing is None and from_unit is None:
+    checks = FieldChecks()
+    with checks.at("last_seen_at"):
+        in_the_past_since_arrival(command.last_seen_at, now, facts, "last sighting")
+    # A unit check's reference fills the place and circumstances the worker did not give; it
+    # is read before its own check so the checks after can use it even when it is refused.
+    from_unit = given(command.unit_check_reference)
+    with checks.at("unit_check_reference"):
+        from_unit = optional_reference(from_unit, "unit check reference")
+    with checks.at("last_seen_place_reference"):
+        place = reference(
+            given(command.last_seen_place_reference)
+            or (None if from_unit is None else facts.unit_id),
+            "say where the child was last seen (a reference to the place, for the police)",
+            "last-seen place reference",
+        )
+    with checks.at("circumstances"):
+        circumstances = short_text(
+            command.circumstances
+            or (None if from_unit is None else f"not seen at the unit's check {from_unit}"),
+            "describe the circumstances in which the child went missing",
+            "description of the circumstances",
+        )
+    with checks.at("clothing_reference"):
+        clothing = optional_reference(command.clothing_reference, "clothing reference")
+        if command.kind is MissingKind.missing and clothing is None and from_unit is None:
             raise DomainError(
                 "say what the child was wearing, or give the reference of the Philomena "
                 "Protocol part 2 form: the police need it to search"
             )
-        if whereabouts is not None:
+    with checks.at("known_whereabouts_reference"):
+        whereabouts = optional_reference(
+            command.known_whereabouts_reference, "known whereabouts reference"
+        )
+        if command.kind is MissingKind.missing and whereabouts is not None:
             raise DomainError(
                 "a child whose whereabouts are known is away without authorisation, "
                 "not missing: report the episode as away_without_authorisation"
             )
-    elif whereabouts is None:
-        raise DomainError(
-            "a child away without authorisation has known whereabouts: give a reference to "
-            "where they are, or report them missing if nobody knows"
-        )
+        if command.kind is not MissingKind.missing and whereabouts is None:
+            raise DomainError(
+                "a child away without authorisation has known whereabouts: give a reference to "
+                "where they are, or report them missing if nobody knows"
+            )
+    with checks.at("description_reference"):
+        description = optional_reference(command.description_reference, "description reference")
+    checks.refuse_if_any()
     number = len(state.missing_episodes) + 1
     return MissingReported(
         **header(state, now, command.actor),
@@ -112,9 +128,7 @@ def _report(
         circumstances=circumstances,
         police_risk_grade=command.police_risk_grade,
         clothing_reference=clothing,
-        description_reference=optional_reference(
-            command.description_reference, "description reference"
-        ),
+        description_reference=description,
         known_whereabouts_reference=whereabouts,
         unit_check_reference=from_unit,
     )
@@ -124,18 +138,23 @@ def _return(state: PlacementState, command: RecordReturn, now: datetime) -> Chil
     episode = state.open_episode()
     if episode is None:
         raise DomainError("the child is not recorded as missing or away: there is nothing to close")
-    happened(command.returned_at, now, "return")
-    not_before(command.returned_at, episode.last_seen_at, "return", "the child was last seen")
-    found_by = reference(
-        command.found_by_reference,
-        "say who found the child or brought them back (a reference, e.g. police or a staff id)",
-        "found-by reference",
-    )
-    where = reference(
-        command.where_found_reference,
-        "say where the child was found (a reference to the place, for the police)",
-        "where-found reference",
-    )
+    checks = FieldChecks()
+    with checks.at("returned_at"):
+        happened(command.returned_at, now, "return")
+        not_before(command.returned_at, episode.last_seen_at, "return", "the child was last seen")
+    with checks.at("found_by_reference"):
+        found_by = reference(
+            command.found_by_reference,
+            "say who found the child or brought them back (a reference, e.g. police or a staff id)",
+            "found-by reference",
+        )
+    with checks.at("where_found_reference"):
+        where = reference(
+            command.where_found_reference,
+            "say where the child was found (a reference to the place, for the police)",
+            "where-found reference",
+        )
+    checks.refuse_if_any()
     return ChildReturned(
         **header(state, now, command.actor),
         episode_id=episode.episode_id,
@@ -150,25 +169,29 @@ def _return_interview(
 ) -> ReturnInterviewHeld:
     episode = state.episode(command.episode_id.strip())
     if episode is None:
-        raise DomainError(
-            "this placement has no missing episode with that id: check the episode id"
-        )
+        raise FieldsRefused([("episode_id", NO_SUCH_EPISODE)])
     if episode.returned_at is None:
         raise DomainError("the child has not returned from this episode: record the return first")
     if episode.return_interview_held_at is not None:
         raise DomainError("the return interview for this episode is already recorded")
-    happened(command.held_at, now, "return interview")
-    not_before(command.held_at, episode.returned_at, "return interview", "the child returned")
-    interviewer = reference(
-        command.interviewer_reference,
-        "give the reference of the independent person who held the return interview",
-        "interviewer reference",
-    )
-    views = require(
-        command.child_views,
-        "the child's views must be recorded with the return interview: "
-        "write what the young person said, or why they would not say",
-    )
+    returned_at = episode.returned_at
+    checks = FieldChecks()
+    with checks.at("held_at"):
+        happened(command.held_at, now, "return interview")
+        not_before(command.held_at, returned_at, "return interview", "the child returned")
+    with checks.at("interviewer_reference"):
+        interviewer = reference(
+            command.interviewer_reference,
+            "give the reference of the independent person who held the return interview",
+            "interviewer reference",
+        )
+    with checks.at("child_views"):
+        views = require(
+            command.child_views,
+            "the child's views must be recorded with the return interview: "
+            "write what the young person said, or why they would not say",
+        )
+    checks.refuse_if_any()
     return ReturnInterviewHeld(
         **header(state, now, command.actor),
         episode_id=episode.episode_id,
@@ -183,23 +206,25 @@ def _police_acknowledgement(
 ) -> PoliceAcknowledged:
     episode = state.episode(command.episode_id.strip())
     if episode is None:
-        raise DomainError(
-            "this placement has no missing episode with that id: check the episode id"
-        )
+        raise FieldsRefused([("episode_id", NO_SUCH_EPISODE)])
     if episode.police_acknowledged_at is not None:
         raise DomainError("the police's acknowledgement of this episode is already recorded")
-    happened(command.police_acknowledged_at, now, "police's acknowledgement")
-    not_before(
-        command.police_acknowledged_at,
-        episode.last_seen_at,
-        "police's acknowledgement",
-        "the child was last seen",
-    )
-    police_reference = reference(
-        command.police_reference,
-        "give the crime or CAD reference the police gave for this episode",
-        "police reference",
-    )
+    checks = FieldChecks()
+    with checks.at("police_acknowledged_at"):
+        happened(command.police_acknowledged_at, now, "police's acknowledgement")
+        not_before(
+            command.police_acknowledged_at,
+            episode.last_seen_at,
+            "police's acknowledgement",
+            "the child was last seen",
+        )
+    with checks.at("police_reference"):
+        police_reference = reference(
+            command.police_reference,
+            "give the crime or CAD reference the police gave for this episode",
+            "police reference",
+        )
+    checks.refuse_if_any()
     return PoliceAcknowledged(
         **header(state, now, command.actor),
         episode_id=episode.episode_id,

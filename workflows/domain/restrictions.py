@@ -13,6 +13,7 @@
 from datetime import datetime, timedelta
 
 from workflows.domain.checks import (
+    FieldChecks,
     happened,
     in_the_past_since_arrival,
     not_before,
@@ -95,13 +96,17 @@ def _phone_release(
         )
     if not state.phone_held:
         raise DomainError("the child's phone is not held by staff: there is nothing to release")
-    confirmation = reference(
-        command.confirmation_reference,
-        "give the reference of the social worker's written confirmation "
-        "(for example the e-mail's date and sender)",
-        "confirmation reference",
-    )
-    in_the_past_since_arrival(command.confirmed_at, now, facts, "written confirmation")
+    checks = FieldChecks()
+    with checks.at("confirmation_reference"):
+        confirmation = reference(
+            command.confirmation_reference,
+            "give the reference of the social worker's written confirmation "
+            "(for example the e-mail's date and sender)",
+            "confirmation reference",
+        )
+    with checks.at("confirmed_at"):
+        in_the_past_since_arrival(command.confirmed_at, now, facts, "written confirmation")
+    checks.refuse_if_any()
     return PhoneReleaseConfirmed(
         **header(state, now, command.actor),
         confirmation_reference=confirmation,
@@ -160,20 +165,27 @@ def _impose(
     _only_registered_manager_for_contact(kind, command.actor)
     if state.restriction(kind) is not None:
         raise DomainError(f"the {RESTRICTION_NAMES[kind]} is already in force: renew it or lift it")
-    reason = require(command.reason, f"give the reason for the {RESTRICTION_NAMES[kind]}")
-    people = tuple(
-        reference(person, "a contact person reference is empty", "contact person reference")
-        for person in command.contact_person_references
-    )
-    if people and kind is not RestrictionKind.contact:
-        raise DomainError("only a contact restriction names the people it applies to")
-    in_the_past_since_arrival(command.starts_at, now, facts, "start of the restriction")
+    checks = FieldChecks()
+    with checks.at("reason"):
+        reason = require(command.reason, f"give the reason for the {RESTRICTION_NAMES[kind]}")
+    with checks.at("contact_person_references"):
+        people = tuple(
+            reference(person, "a contact person reference is empty", "contact person reference")
+            for person in command.contact_person_references
+        )
+        if people and kind is not RestrictionKind.contact:
+            raise DomainError("only a contact restriction names the people it applies to")
+    with checks.at("starts_at"):
+        in_the_past_since_arrival(command.starts_at, now, facts, "start of the restriction")
+    with checks.at("review_by"):
+        review_by = _review_by(command.review_by, command.starts_at, now, kind, policy)
+    checks.refuse_if_any()
     return RestrictionImposed(
         **header(state, now, command.actor),
         kind=kind,
         reason=reason,
         starts_at=command.starts_at,
-        review_by=_review_by(command.review_by, command.starts_at, now, kind, policy),
+        review_by=review_by,
         contact_person_references=people,
     )
 
@@ -184,14 +196,16 @@ def _renew(
     kind = command.kind
     _only_registered_manager_for_contact(kind, command.actor)
     _in_force(state, kind, "renew")
-    reason = require(
-        command.reason, f"give the reason the {RESTRICTION_NAMES[kind]} is still needed"
-    )
+    checks = FieldChecks()
+    with checks.at("reason"):
+        reason = require(
+            command.reason, f"give the reason the {RESTRICTION_NAMES[kind]} is still needed"
+        )
+    with checks.at("review_by"):
+        review_by = _review_by(command.review_by, now, now, kind, policy)
+    checks.refuse_if_any()
     return RestrictionRenewed(
-        **header(state, now, command.actor),
-        kind=kind,
-        reason=reason,
-        review_by=_review_by(command.review_by, now, now, kind, policy),
+        **header(state, now, command.actor), kind=kind, reason=reason, review_by=review_by
     )
 
 
@@ -199,12 +213,16 @@ def _lift(state: PlacementState, command: LiftRestriction, now: datetime) -> Res
     kind = command.kind
     _only_registered_manager_for_contact(kind, command.actor)
     restriction = _in_force(state, kind, "lift")
-    reason = require(command.reason, f"give the reason the {RESTRICTION_NAMES[kind]} is lifted")
-    happened(command.lifted_at, now, "lifting of the restriction")
-    if command.lifted_at < restriction.starts_at:
-        raise DomainError(
-            "a restriction cannot be lifted before it started: check the date and time"
-        )
+    checks = FieldChecks()
+    with checks.at("reason"):
+        reason = require(command.reason, f"give the reason the {RESTRICTION_NAMES[kind]} is lifted")
+    with checks.at("lifted_at"):
+        happened(command.lifted_at, now, "lifting of the restriction")
+        if command.lifted_at < restriction.starts_at:
+            raise DomainError(
+                "a restriction cannot be lifted before it started: check the date and time"
+            )
+    checks.refuse_if_any()
     return RestrictionLifted(
         **header(state, now, command.actor), kind=kind, reason=reason, lifted_at=command.lifted_at
     )
@@ -221,15 +239,20 @@ def _person(text: str) -> str:
 def _request_assessment(
     state: PlacementState, command: RequestContactAssessment, now: datetime
 ) -> ContactAssessmentRequested:
-    person = _person(command.contact_person_reference)
+    checks = FieldChecks()
+    with checks.at("contact_person_reference"):
+        person = _person(command.contact_person_reference)
+    with checks.at("relationship"):
+        relationship = short_text(
+            command.relationship, "say how the person is related to the child", "relationship"
+        )
+    # Which assessment is asked about is known only from a valid reference.
+    checks.refuse_if_any()
     latest = state.latest_contact_assessment(person)
     if latest is not None and latest.outcome is None:
         raise DomainError(
             "an assessment of contact with this person is already requested and not yet recorded"
         )
-    relationship = short_text(
-        command.relationship, "say how the person is related to the child", "relationship"
-    )
     return ContactAssessmentRequested(
         **header(state, now, command.actor),
         contact_person_reference=person,
@@ -246,13 +269,17 @@ def _assessment(
         raise DomainError(
             "no assessment of contact with this person is waiting: request an assessment first"
         )
-    happened(command.assessed_at, now, "contact assessment")
-    not_before(command.assessed_at, latest.requested_at, "assessment", "it was requested")
-    assessment_reference = reference(
-        command.assessment_reference,
-        "give the reference of the assessment record",
-        "assessment reference",
-    )
+    checks = FieldChecks()
+    with checks.at("assessed_at"):
+        happened(command.assessed_at, now, "contact assessment")
+        not_before(command.assessed_at, latest.requested_at, "assessment", "it was requested")
+    with checks.at("assessment_reference"):
+        assessment_reference = reference(
+            command.assessment_reference,
+            "give the reference of the assessment record",
+            "assessment reference",
+        )
+    checks.refuse_if_any()
     return ContactAssessed(
         **header(state, now, command.actor),
         contact_person_reference=latest.contact_person_reference,
@@ -303,12 +330,16 @@ def _restricts(restriction: Restriction, person: str) -> bool:
 def _suspicious_activity(
     state: PlacementState, facts: PlacementFacts, command: RecordSuspiciousActivity, now: datetime
 ) -> SuspiciousActivityRecorded:
-    note = short_text(
-        command.note_reference_or_text,
-        "write what was seen or heard, or give its log book reference",
-        "note",
-    )
-    in_the_past_since_arrival(command.observed_at, now, facts, "suspicious activity")
+    checks = FieldChecks()
+    with checks.at("note_reference_or_text"):
+        note = short_text(
+            command.note_reference_or_text,
+            "write what was seen or heard, or give its log book reference",
+            "note",
+        )
+    with checks.at("observed_at"):
+        in_the_past_since_arrival(command.observed_at, now, facts, "suspicious activity")
+    checks.refuse_if_any()
     return SuspiciousActivityRecorded(
         **header(state, now, command.actor),
         category=command.category,

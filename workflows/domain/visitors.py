@@ -12,6 +12,7 @@ the Duty Manager and the social worker. Refusals never repeat the visitor's refe
 from datetime import datetime
 
 from workflows.domain.checks import (
+    FieldChecks,
     happened,
     in_the_past_since_arrival,
     not_before,
@@ -68,13 +69,18 @@ def _visitor_reference(text: str) -> str:
 def _enquiry(
     state: PlacementState, facts: PlacementFacts, command: RecordEnquiry, now: datetime
 ) -> EnquiryRecorded:
-    enquirer = reference(
-        command.enquirer_reference,
-        "say who made the enquiry (a name as given, a number, or a description)",
-        "enquirer reference",
-    )
-    question = short_text(command.question, "write what was asked", "question")
-    in_the_past_since_arrival(command.received_at, now, facts, "enquiry")
+    checks = FieldChecks()
+    with checks.at("enquirer_reference"):
+        enquirer = reference(
+            command.enquirer_reference,
+            "say who made the enquiry (a name as given, a number, or a description)",
+            "enquirer reference",
+        )
+    with checks.at("question"):
+        question = short_text(command.question, "write what was asked", "question")
+    with checks.at("received_at"):
+        in_the_past_since_arrival(command.received_at, now, facts, "enquiry")
+    checks.refuse_if_any()
     return EnquiryRecorded(
         **header(state, now, command.actor),
         channel=command.channel,
@@ -85,7 +91,17 @@ def _enquiry(
 
 
 def _propose(state: PlacementState, command: ProposeVisitor, now: datetime) -> VisitorProposed:
-    visitor_reference = _visitor_reference(command.visitor_reference)
+    checks = FieldChecks()
+    with checks.at("visitor_reference"):
+        visitor_reference = _visitor_reference(command.visitor_reference)
+    with checks.at("stated_relationship"):
+        relationship = short_text(
+            command.stated_relationship,
+            "say what relationship to the child the visitor claims",
+            "stated relationship",
+        )
+    # Whether the visitor is known is asked only of a valid reference.
+    checks.refuse_if_any()
     known = state.visitor(visitor_reference)
     if known is not None:
         raise DomainError(
@@ -93,11 +109,6 @@ def _propose(state: PlacementState, command: ProposeVisitor, now: datetime) -> V
             if known.verified
             else "this visitor is already proposed and waiting for the social worker"
         )
-    relationship = short_text(
-        command.stated_relationship,
-        "say what relationship to the child the visitor claims",
-        "stated relationship",
-    )
     return VisitorProposed(
         **header(state, now, command.actor),
         visitor_reference=visitor_reference,
@@ -122,17 +133,22 @@ def _verify(
             "a visitor is verified only once the interview established both who they are and "
             "their relationship to the child: until then they stay unverified and may not visit"
         )
-    happened(command.interviewed_at, now, "interview")
+    checks = FieldChecks()
+    with checks.at("interviewed_at"):
+        happened(command.interviewed_at, now, "interview")
+    with checks.at("police_check_reference"):
+        police_check = optional_reference(command.police_check_reference, "police check reference")
+    with checks.at("immigration_check_reference"):
+        immigration_check = optional_reference(
+            command.immigration_check_reference, "immigration check reference"
+        )
+    checks.refuse_if_any()
     return VisitorVerified(
         **header(state, now, command.actor),
         visitor_reference=visitor.visitor_reference,
         interviewed_at=command.interviewed_at,
-        police_check_reference=optional_reference(
-            command.police_check_reference, "police check reference"
-        ),
-        immigration_check_reference=optional_reference(
-            command.immigration_check_reference, "immigration check reference"
-        ),
+        police_check_reference=police_check,
+        immigration_check_reference=immigration_check,
     )
 
 

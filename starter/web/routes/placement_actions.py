@@ -1,7 +1,7 @@
 """A placement's forms, recorded: through the service layer's one path to record (permission,
 relationship, the workflow's update), answering in place with a fresh form and the
 confirmation (htmx), or after post/redirect/get with the confirmation on the page (no script);
-a refusal shows at its field, the form kept as typed."""
+a refusal shows at its field (every refused field at once), the form kept as typed."""
 
 from __future__ import annotations
 
@@ -53,8 +53,8 @@ async def _submit(
         state.problem = str(exc)
         return state, 403, None
     except ActionRefused as exc:
-        # The domain's reason, at its field where the form has one; nothing was written.
-        state.refuse(spec, str(exc))
+        # The domain's reasons, each at its field where the form has one; nothing was written.
+        state.refuse(spec, str(exc), exc.problems)
         return state, 409, None
     at = _when(spec, body)
     return FormState(done=confirmation(spec, at)), 200, at

@@ -29,7 +29,7 @@ from starter.web.pages import Asked, PageRequest, PageRoute, see_other
 from starter.web.viewer import CheckedForm, signed_in
 from workflows.domain.commands import StartPlacement
 from workflows.domain.common import LONDON
-from workflows.domain.errors import DomainError
+from workflows.domain.errors import DomainError, FieldsRefused
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(signed_in)])
 
@@ -153,6 +153,6 @@ async def start(asked: Asked, form: CheckedForm) -> Response:
         state.errors.update({name: sentence(text) for name, text in exc.problems.items()})
         return _form_page(asked, spec, state, 422)
     except DomainError as exc:
-        state.refuse(spec, str(exc))
+        state.refuse(spec, str(exc), exc.problems if isinstance(exc, FieldsRefused) else ())
         return _form_page(asked, spec, state, 409)
     return see_other(f"/web/placements/{command.placement_id}?started=1")

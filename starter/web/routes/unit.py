@@ -155,14 +155,14 @@ async def live(asked: Asked, unit_id: UnitId) -> Response:
 
 async def _record(
     asked: PageRequest, unit_id: str, key: str, fields: dict[str, Any]
-) -> tuple[str | None, int]:
-    """Record on the unit: (None, 200), or (the reason it was refused, its status)."""
+) -> tuple[Denied | ActionRefused | None, int]:
+    """Record on the unit: (None, 200), or (the refusal, its status)."""
     try:
         await record_unit_action(asked.services, asked.viewer.principal, unit_id, key, fields)
     except Denied as exc:
-        return sentence(str(exc)), 403
+        return exc, 403
     except ActionRefused as exc:
-        return sentence(str(exc)), 409
+        return exc, 409
     return None, 200
 
 
@@ -180,8 +180,8 @@ async def acknowledge(asked: Asked, unit_id: UnitId, form: CheckedForm) -> Respo
     status, just_made = 422, None
     if body is not None:
         fields = body.model_dump()
-        refusal, status = await _record(asked, unit_id, "acknowledge_handover", fields)
-        if refusal is None:
+        refused, status = await _record(asked, unit_id, "acknowledge_handover", fields)
+        if refused is None:
             state = FormState(done=recorded_at(spec.recorded, now))
             just_made = handovers.Acknowledgement(
                 acknowledged_by=asked.viewer.principal.subject,
@@ -189,7 +189,8 @@ async def acknowledge(asked: Asked, unit_id: UnitId, form: CheckedForm) -> Respo
                 handed_over_by=fields["handed_over_by_reference"],
             )
         else:
-            state.refuse(spec, refusal)
+            problems = refused.problems if isinstance(refused, ActionRefused) else ()
+            state.refuse(spec, str(refused), problems)
     if is_htmx(asked.request):
         return asked.render(
             "_handover_acknowledge.html",
@@ -209,8 +210,9 @@ async def record_check(asked: Asked, unit_id: UnitId, form: CheckedForm) -> Resp
     fields, check = read_check(form)
     status = 422
     if fields is not None:
-        check.problem, status = await _record(asked, unit_id, unit_check.KEY, fields)
-        if check.problem is None:
+        refused, status = await _record(asked, unit_id, unit_check.KEY, fields)
+        check.problem = None if refused is None else sentence(str(refused))
+        if refused is None:
             at = datetime.fromisoformat(str(fields[unit_check.CHECKED_AT]))
             check = blank_check(check.residents, datetime.now(UTC))
             check.done = recorded_at("the whereabouts check", at)

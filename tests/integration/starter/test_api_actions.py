@@ -69,6 +69,44 @@ async def test_an_action_the_domain_refuses_is_409_with_its_reason_and_writes_no
     assert (await api.get(f"/placements/{placement_id}")).json()["version"] == before
 
 
+async def test_every_field_the_domain_refuses_is_in_the_409_at_once(
+    api: httpx.AsyncClient, started: StartedPlacement
+) -> None:
+    placement_id = await started()  # the child's first language is not English
+    before = (await api.get(f"/placements/{placement_id}")).json()["version"]
+    answer = await api.post(
+        f"/placements/{placement_id}/actions/leaflet-delivered",
+        json=leaflet(interpreter_reference=None, language="French"),
+    )
+    assert answer.status_code == 409
+    interpreter = (
+        "the leaflet must be explained with an interpreter: give the interpreter's reference"
+    )
+    language = (
+        "the leaflet must be in the child's own language, "
+        "the first language recorded when the placement started"
+    )
+    assert answer.json() == {
+        "detail": f"{interpreter}; {language}",
+        "errors": [
+            {"field": "interpreter_reference", "message": interpreter},
+            {"field": "language", "message": language},
+        ],
+    }
+    assert (await api.get(f"/placements/{placement_id}")).json()["version"] == before
+
+
+async def test_a_refusal_of_the_whole_action_has_no_field_errors(
+    api: httpx.AsyncClient, started: StartedPlacement
+) -> None:
+    placement_id = await started()
+    path = f"/placements/{placement_id}/actions/leaflet-delivered"
+    assert (await api.post(path, json=leaflet())).status_code == 200
+    again = await api.post(path, json=leaflet())
+    assert again.status_code == 409
+    assert again.json() == {"detail": "the leaflet delivery is already recorded"}
+
+
 async def test_an_action_with_wrong_fields_gets_a_message_per_field(
     api: httpx.AsyncClient, started: StartedPlacement
 ) -> None:

@@ -48,9 +48,27 @@ async def test_a_refused_action_prints_the_domains_reason_and_exits_1(
     )  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        "safeside: refused: the leaflet must be explained with an interpreter: "
-        "give the interpreter's reference"
+        "safeside: --interpreter-reference: the leaflet must be explained with an "
+        "interpreter: give the interpreter's reference"
     )
+
+
+async def test_every_option_the_domain_refuses_is_printed_at_once(
+    safeside: Cli, started: StartedPlacement
+) -> None:
+    placement_id = await started()
+    result = await safeside(
+        "placement", "record", "leaflet-delivered", placement_id,
+        "--language", "French", "--child-understanding", "understood",
+        "--delivered-at", ago(10), env=AS_KEY_WORKER,
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "safeside: --interpreter-reference: the leaflet must be explained with an "
+        "interpreter: give the interpreter's reference",
+        "safeside: --language: the leaflet must be in the child's own language, "
+        "the first language recorded when the placement started",
+    ]
 
 
 async def test_an_action_takes_repeated_and_yes_no_options_or_a_json_file(

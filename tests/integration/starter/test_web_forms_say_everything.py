@@ -264,6 +264,35 @@ async def test_an_action_form_shows_every_field_at_once_and_the_domain_s_refusal
     }
 
 
+async def test_every_field_the_domain_refuses_is_shown_at_its_field_in_one_answer(
+    web: httpx.AsyncClient, key_worker: OpenSession, started: StartedPlacement
+) -> None:
+    placement_id = await started()
+    # The child needs an interpreter, and the leaflet is in another language than theirs:
+    # both are said in the one answer, each at its field and in the summary.
+    leaflet = {"language": "French", "child_understanding": "understood"} | moment_parts(
+        "delivered_at", datetime.now(UTC)
+    )
+    refused = await post(
+        web, key_worker, f"/web/placements/{placement_id}/actions/leaflet-delivered", leaflet
+    )
+    assert refused.status_code == 409
+    interpreter = (
+        "The leaflet must be explained with an interpreter: give the interpreter's reference"
+    )
+    language = (
+        "The leaflet must be in the child's own language, "
+        "the first language recorded when the placement started"
+    )
+    assert field_message(refused.text, "leaflet-delivered-interpreter_reference") == interpreter
+    assert field_message(refused.text, "leaflet-delivered-language") == language
+    assert summary_links(refused.text, "leaflet-delivered-error-summary") == {
+        "leaflet-delivered-language": f"Language of the leaflet: {language}",
+        "leaflet-delivered-interpreter_reference": f"Interpreter's reference: {interpreter}",
+    }
+    assert typed_value(refused.text, "language") == "French"
+
+
 async def test_a_recorded_form_closes_and_says_what_it_recorded_and_when(
     web: httpx.AsyncClient, key_worker: OpenSession, started: StartedPlacement
 ) -> None:

@@ -16,7 +16,7 @@ from workflows.domain.commands import (
 from workflows.domain.common import Actor, MissingKind, PoliceRiskGrade, RiskLevel, Role
 from workflows.domain.deadlines import Deadline, due, next_wake_at
 from workflows.domain.decide import decide, escalations_due
-from workflows.domain.errors import DomainError
+from workflows.domain.errors import DomainError, FieldsRefused
 from workflows.domain.events import (
     DeadlineMissed,
     EscalationRaised,
@@ -162,6 +162,15 @@ def refusal(
     with pytest.raises(DomainError) as refused:
         decide(state, command, now=now, policy=policy)
     return str(refused.value)
+
+
+def field_refusals(
+    state: PlacementState, command: PlacementCommand, now: datetime = NOW, policy: Policy = POLICY
+) -> dict[str, str]:
+    """Every field the domain refused in `command`, with what it said."""
+    with pytest.raises(FieldsRefused) as refused:
+        decide(state, command, now=now, policy=policy)
+    return dict(refused.value.problems)
 
 
 def run_clock(

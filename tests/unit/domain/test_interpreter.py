@@ -58,8 +58,12 @@ def test_a_child_who_needs_an_interpreter_still_cannot_go_without() -> None:
 def test_an_interpreters_reference_too_long_to_be_a_reference_is_refused_in_plain_words() -> None:
     """Found by the fuzz test: it used to fail the workflow's update with a validation error."""
     too_long = "x" * 129
-    for state in (started(), started(first_language="English")):
-        assert refusal(state, leaflet(interpreter_reference=too_long)) == (
+    for state, language in (
+        (started(), "Tigrinya"),
+        (started(first_language="English"), "English"),
+    ):
+        too_long_leaflet = leaflet(language=language, interpreter_reference=too_long)
+        assert refusal(state, too_long_leaflet) == (
             "the interpreter's reference is longer than 128 characters: "
             "give a short reference and keep the detail in the case file"
         )

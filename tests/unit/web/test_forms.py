@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from starter.web.form_specs import PLACEMENT_FORMS, START_FORM
-from starter.web.forms import validated
+from starter.web.forms import FormState, validated
 from starter.web.uk_time import moment_parts
 from workflows.domain.common import RiskLevel
 from workflows.domain.events import PlacementFacts
@@ -150,3 +150,26 @@ def test_a_refusal_of_the_domain_s_that_names_a_field_is_shown_at_it() -> None:
         == "interpreter_reference"
     )
     assert spec.refused_at("the leaflet delivery is already recorded") is None
+
+
+def test_each_field_the_domain_refuses_is_shown_at_it_and_the_rest_for_the_form() -> None:
+    spec = PLACEMENT_FORMS["leaflet-delivered"]
+    state = FormState()
+    state.refuse(
+        spec,
+        "all three",
+        [
+            ("interpreter_reference", "give the interpreter's reference"),
+            ("language", "the leaflet must be in the child's own language"),
+            ("actor", "not a field of this form"),
+        ],
+    )
+    assert state.errors == {
+        "interpreter_reference": "Give the interpreter's reference",
+        "language": "The leaflet must be in the child's own language",
+    }
+    assert state.problem == "Not a field of this form"
+    assert [text for _, text in state.error_links(spec)] == [
+        "Language of the leaflet: The leaflet must be in the child's own language",
+        "Interpreter's reference: Give the interpreter's reference",
+    ]

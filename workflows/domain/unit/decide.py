@@ -7,7 +7,14 @@ Refusals name the field, never echo the value: a value may be a place or a perso
 from datetime import datetime
 from typing import Unpack
 
-from workflows.domain.checks import given, happened, optional_reference, reference, short_text
+from workflows.domain.checks import (
+    FieldChecks,
+    given,
+    happened,
+    optional_reference,
+    reference,
+    short_text,
+)
 from workflows.domain.common import CLOCK_ACTOR, utc
 from workflows.domain.errors import DomainError
 from workflows.domain.failed_notices import GivenUp, record_given_up
@@ -214,17 +221,21 @@ def _building_check(
 def _handover(
     state: UnitState, command: AcknowledgeHandover, now: datetime
 ) -> HandoverAcknowledged:
-    happened(command.acknowledged_at, now, "handover")
-    _not_earlier_than(command.acknowledged_at, state.last_handover_acknowledged_at, "handover")
-    by = reference(
-        command.handed_over_by_reference,
-        "give the staff reference of the person handing over",
-        "handed-over-by reference",
-    )
-    if by == command.actor.reference:
-        raise DomainError(
-            "the handover is acknowledged by the incoming shift, not by the person handing over"
+    checks = FieldChecks()
+    with checks.at("acknowledged_at"):
+        happened(command.acknowledged_at, now, "handover")
+        _not_earlier_than(command.acknowledged_at, state.last_handover_acknowledged_at, "handover")
+    with checks.at("handed_over_by_reference"):
+        by = reference(
+            command.handed_over_by_reference,
+            "give the staff reference of the person handing over",
+            "handed-over-by reference",
         )
+        if by == command.actor.reference:
+            raise DomainError(
+                "the handover is acknowledged by the incoming shift, not by the person handing over"
+            )
+    checks.refuse_if_any()
     return HandoverAcknowledged(
         **header(state, now, command.actor),
         acknowledged_at=command.acknowledged_at,

@@ -23,7 +23,7 @@ from tests.unit.domain.unit.unit_builders import (
 )
 from workflows.domain.common import Actor, RiskLevel, Role
 from workflows.domain.decide import decide
-from workflows.domain.errors import DomainError
+from workflows.domain.errors import DomainError, FieldsRefused
 from workflows.domain.policy import Policy
 from workflows.domain.state import fold
 from workflows.domain.summary import handover_summary
@@ -204,6 +204,18 @@ def test_the_handover_is_acknowledged_by_the_incoming_shift() -> None:
     ok = own.model_copy(update={"handed_over_by_reference": "staff-03"})
     state = apply(state, decide_unit(state, ok, now=at, policy=POLICY))
     assert state.last_handover_acknowledged_at == at
+
+
+def test_a_handover_acknowledgement_is_refused_for_each_wrong_field_at_once() -> None:
+    state = unit_with(("PL-1", RiskLevel.medium))
+    at = OPENED + HOUR
+    own_and_later = AcknowledgeHandover(
+        actor=WORKER, acknowledged_at=at + HOUR, handed_over_by_reference="staff-17"
+    )
+    with pytest.raises(FieldsRefused) as refused:
+        decide_unit(state, own_and_later, now=at, policy=POLICY)
+    fields = [field for field, _ in refused.value.problems]
+    assert fields == ["acknowledged_at", "handed_over_by_reference"]
 
 
 def test_the_handover_shows_each_childs_placement_summary() -> None:
