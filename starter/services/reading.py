@@ -239,10 +239,20 @@ async def break_glass_reason(services: Services, caller: Principal, placement_id
     return reason
 
 
+# What the access log calls a read of a missing child's panel on Today.
+MISSING_ALERT = "missing_alert"
+
+
 async def missing_now(services: Services, caller: Principal, *, limit: int) -> Any:
     """Children missing now, for every staff role (the unit of one is location); the police's
     notice only for those who may read who was told."""
     found = await today.missing_now(
         services.pool, caller, limit=limit, with_notices=may_read(caller.role, View.notifications)
     )
+    # Each child's panel shows what the police are handed (where last seen, circumstances,
+    # clothing): a read of that child's record, in the access log like any other.
+    for child in found:
+        await access_log.record_read(
+            services.pool, caller, MISSING_ALERT, child.placement_id, allowed=True
+        )
     return redacted_answer(caller.role, found)

@@ -111,6 +111,13 @@ async def test_the_location_reaches_only_the_roles_with_need_to_know(
 
     reads = await list_access_log(pool, placement_id=placement_id)
     by_iro = {entry.what for entry in reads.items if entry.subject == "iro-9"}
-    assert by_iro == {"placement_state", "placement_deadlines", "notifications", "audit_trail"}
+    # Today's panel of the missing child (where they land on signing in), then the page.
+    assert by_iro == {
+        "missing_alert",
+        "placement_state",
+        "placement_deadlines",
+        "notifications",
+        "audit_trail",
+    }
     by_auditor = {entry.what for entry in reads.items if entry.subject == "aud-3"}
-    assert by_auditor == {"audit_trail"}
+    assert by_auditor == {"missing_alert", "audit_trail"}

@@ -102,6 +102,13 @@ async def test_today_shows_the_missing_child_s_next_step_and_nothing_overdue(
     overdue, _, _ = rest.partition('id="due-heading"')
     assert '<span class="count">0</span>' in overdue
     assert "Nothing is overdue." in overdue
+    # The panel shows what the police are handed: a read of the child's record, logged.
+    logged = await pool.fetch(
+        "SELECT subject, role, allowed FROM access_log WHERE placement_id = $1 AND what = $2",
+        placement_id,
+        "missing_alert",
+    )
+    assert [tuple(row) for row in logged] == [("staff-01", "registered_manager", True)]
 
 
 async def test_the_placement_page_shows_the_watch_with_its_ladder_not_as_overdue(
