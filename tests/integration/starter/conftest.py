@@ -20,9 +20,11 @@ from starter.api.app import create_app
 from starter.cli import cli
 from starter.services.connection import Services
 from starter.services.recording import start_placement_workflow
+from tests.support.asgi_browser import browser_on
 from tests.support.organisation import seed_test_organisation
 from tests.support.placements import new_placement_id, start_command
 from tests.support.security import bearer, security_env, security_settings
+from tests.support.sessions import OpenSession, open_session
 from tests.support.starter import Cli, StartedPlacement
 from worker import build_worker
 from workflows.domain.policy import Policy
@@ -64,6 +66,20 @@ async def api(services: Services) -> AsyncIterator[httpx.AsyncClient]:
         headers=bearer("registered_manager", "staff-01"),
     ) as client:
         yield client
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def web(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    """The app as a browser with no session calls it: send a session's ``cookie_header``
+    (``manager``, or ``tests.support.sessions.open_session``)."""
+    async with browser_on(create_app(services)) as client:
+        yield client
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def manager(services: Services) -> OpenSession:
+    """A web session of the Registered Manager (staff-01), as if signed in."""
+    return await open_session(services, "registered_manager", "staff-01")
 
 
 def settings_env(settings: Settings) -> dict[str, str | None]:

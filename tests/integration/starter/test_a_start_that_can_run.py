@@ -5,18 +5,14 @@ that is not running to its unit's managers, and /metrics counts it."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
-import pytest_asyncio
-from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from safeside.db import Pool
 from safeside.not_running import NOT_RUNNING_AFTER
-from starter.api.app import create_app
 from starter.services.connection import Services
 from starter.web.session import CSRF_FIELD
 from tests.support.organisation import given_home
@@ -26,24 +22,6 @@ from tests.support.start_facts import start_form
 from tests.support.starter import StartedPlacement, eventually
 
 pytestmark = pytest.mark.usefixtures("worker")
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def app(services: Services) -> FastAPI:
-    return create_app(services)
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://safeside.test"
-    ) as client:
-        yield client
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def manager(services: Services) -> OpenSession:
-    return await open_session(services, "registered_manager", "staff-01")
 
 
 def field_message(html: str, field: str) -> str:

@@ -6,11 +6,10 @@ could not check."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 import httpx
-import pytest_asyncio
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 from temporalio import workflow
@@ -52,12 +51,6 @@ def bad_deploy(env: WorkflowEnvironment, pool: Pool, settings: Settings) -> Work
         activities=build_activities(pool, settings),
         workflow_runner=UnsandboxedWorkflowRunner(),
     )
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def web(services: Services) -> AsyncIterator[httpx.AsyncClient]:
-    async with browser(create_app(services)) as client:
-        yield client
 
 
 def browser(app: FastAPI) -> httpx.AsyncClient:

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 import pytest_asyncio
-from fastapi import FastAPI
 
 from safeside.db import Pool
 from safeside.ids import READABLE_ALPHABET
-from starter.api.app import create_app
 from starter.services.connection import Services
 from starter.services.placements import current_state
 from starter.web.session import CSRF_FIELD
@@ -33,24 +30,6 @@ from tests.support.units import new_unit_id
 from workflows.domain.common import Role
 
 pytestmark = pytest.mark.usefixtures("worker")
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def app(services: Services) -> FastAPI:
-    return create_app(services)
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://safeside.test"
-    ) as client:
-        yield client
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def manager(services: Services) -> OpenSession:
-    return await open_session(services, "registered_manager", "staff-01")
 
 
 @pytest_asyncio.fixture(loop_scope="session")

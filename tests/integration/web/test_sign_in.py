@@ -233,3 +233,26 @@ async def test_without_a_provider_the_sign_in_page_says_how_to_set_one(
         page = await plain.get("/sign-in")
         assert "No sign-in service is configured" in page.text
         assert (await plain.get("/sign-in/start")).status_code == 503
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "state=x&code=y",
+        "state=" + "s" * 20_000 + "&code=y",
+        "state=%E2%98%83%00&code=%FF",
+        "code=y",
+        "state=x",
+        "error=access_denied&error_description=%3Cscript%3E",
+        "",
+    ],
+)
+async def test_a_made_up_answer_is_refused_in_plain_words_and_opens_nothing(
+    browser: OidcBrowser, pool: Pool, query: str
+) -> None:
+    await browser.start()  # this browser has a sign-in under way, but not this one
+    answer = await browser.app.get(f"/sign-in/callback?{query}")
+    assert answer.status_code in (400, 401), answer.text[:300]
+    assert "<script>" not in answer.text
+    assert browser.session is None
+    assert await sessions_opened(pool) == 0
