@@ -17,6 +17,7 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.channels import ChannelRouter, open_channels
 from activities.registry import build_activities
 from safeside.db import Pool, create_pool
 from safeside.errors import SafesideError
@@ -33,13 +34,17 @@ log = get_logger("safeside.worker")
 GRACEFUL_SHUTDOWN = timedelta(seconds=20)
 
 
-def build_worker(client: Client, pool: Pool, settings: Settings) -> Worker:
+def build_worker(
+    client: Client, pool: Pool, settings: Settings, *, channels: ChannelRouter | None = None
+) -> Worker:
+    """The worker; its notification ``channels`` are the caller's to close (``open_channels``),
+    or, not given, built from the settings (tests, where they hold no connections)."""
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
-        activities=build_activities(pool, settings),
+        activities=build_activities(pool, settings, channels=channels),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         # Unset: the SDK's default (100 slots each).
         max_concurrent_activities=settings.worker_max_concurrent_activities,
@@ -49,7 +54,8 @@ def build_worker(client: Client, pool: Pool, settings: Settings) -> Worker:
 
 async def serve(client: Client, pool: Pool, settings: Settings, stop: asyncio.Event) -> None:
     """Run a worker until ``stop`` is set, then shut it down gracefully."""
-    await serve_worker(build_worker(client, pool, settings), settings, stop)
+    async with open_channels(settings) as channels:
+        await serve_worker(build_worker(client, pool, settings, channels=channels), settings, stop)
 
 
 async def serve_worker(worker: Worker, settings: Settings, stop: asyncio.Event) -> None:
@@ -78,17 +84,18 @@ async def run_worker(settings: Settings) -> None:
     client = await connect(settings, serve_sdk_metrics=True)
     pool = await create_pool(settings.database_dsn)
     try:
-        worker = build_worker(client, pool, settings)
-        async with serving_worker_health(client, pool, worker, settings) as health_url:
-            log.info(
-                "worker started",
-                temporal=settings.temporal_address,
-                namespace=settings.temporal_namespace,
-                task_queue=settings.task_queue,
-                health=health_url,
-                sdk_metrics=settings.temporal_metrics_address,
-            )
-            await serve_worker(worker, settings, stop)
+        async with open_channels(settings) as channels:
+            worker = build_worker(client, pool, settings, channels=channels)
+            async with serving_worker_health(client, pool, worker, settings) as health_url:
+                log.info(
+                    "worker started",
+                    temporal=settings.temporal_address,
+                    namespace=settings.temporal_namespace,
+                    task_queue=settings.task_queue,
+                    health=health_url,
+                    sdk_metrics=settings.temporal_metrics_address,
+                )
+                await serve_worker(worker, settings, stop)
     finally:
         await pool.close()
     log.info("worker stopped")

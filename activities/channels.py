@@ -2,17 +2,20 @@
 
 Each channel raises ``ChannelError`` when the message was not taken, with a message naming
 what failed (an exception type, a status code) and never the content or an address. Each
-passes the idempotency key on, so a receiver can drop the rare resend.
+passes the idempotency key on, so a receiver can drop the rare resend. A channel that holds
+connections (the webhook's HTTP client) is closed with ``ChannelRouter.aclose``, once per
+worker process, when the worker stops (``open_channels``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import smtplib
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from email.message import EmailMessage
 from ipaddress import ip_address
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import httpx
@@ -33,6 +36,13 @@ class ChannelConfigError(SafesideError):
 
 class Channel(Protocol):
     async def send(self, message: Notification) -> None: ...
+
+
+@runtime_checkable
+class ClosableChannel(Channel, Protocol):
+    """A channel holding connections, released when the worker stops."""
+
+    async def aclose(self) -> None: ...
 
 
 class LogChannel:
@@ -158,6 +168,22 @@ class WebhookChannel:
         self._urls_by_role = dict(urls_by_role)
         self._token = token
         self._timeout = timeout
+        self._client: httpx.AsyncClient | None = None
+        self._closed = False
+
+    def _http(self) -> httpx.AsyncClient:
+        # One client, and its kept-alive connections, for every send of this worker process;
+        # made at the first send, so nothing connects when the worker is built.
+        if self._closed:
+            raise ChannelError("the webhook channel is closed (the worker is stopping)")
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self._timeout)
+        return self._client
+
+    async def aclose(self) -> None:
+        self._closed = True
+        if self._client is not None:
+            await self._client.aclose()
 
     async def send(self, message: Notification) -> None:
         url = self._urls_by_role.get(message.recipient)
@@ -166,11 +192,9 @@ class WebhookChannel:
         headers = {"Idempotency-Key": message.idempotency_key}
         if self._token is not None:
             headers["Authorization"] = f"Bearer {self._token}"
+        client = self._http()
         try:
-            async with httpx.AsyncClient(timeout=self._timeout) as client:
-                response = await client.post(
-                    url, json=message.model_dump(mode="json"), headers=headers
-                )
+            response = await client.post(url, json=message.model_dump(mode="json"), headers=headers)
         except httpx.HTTPError as exc:
             raise ChannelError(f"the webhook request failed ({type(exc).__name__})") from exc
         if not response.is_success:
@@ -188,6 +212,23 @@ class ChannelRouter:
 
     def for_recipient(self, recipient: str) -> Channel:
         return self._by_role.get(recipient, self._default)
+
+    async def aclose(self) -> None:
+        """Close every channel that holds connections, each once (roles share a channel)."""
+        unique = {id(channel): channel for channel in [*self._by_role.values(), self._default]}
+        for channel in unique.values():
+            if isinstance(channel, ClosableChannel):
+                await channel.aclose()
+
+
+@contextlib.asynccontextmanager
+async def open_channels(settings: Settings) -> AsyncIterator[ChannelRouter]:
+    """The settings' channels for one worker process, closed when it is done with them."""
+    channels = build_channels(settings)
+    try:
+        yield channels
+    finally:
+        await channels.aclose()
 
 
 def build_channels(settings: Settings) -> ChannelRouter:

@@ -7,7 +7,9 @@ can match on, non-retryable where a retry cannot help.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable
 from typing import TypeVar
 
 import structlog
@@ -15,7 +17,7 @@ from temporalio import activity
 
 from activities.errors import ActivityError
 from activities.event_store import EventStore
-from activities.notifications import Outbox
+from activities.outbox import Outbox
 from safeside.contracts import activities as contract
 from safeside.ids import placement_id_of
 
@@ -79,21 +81,44 @@ class AppendAndDeliverActivities:
         return contract.AppendAndDeliverResult(appended=appended, delivered=delivered)
 
 
+# A delivery heartbeats this often while it sends, so a worker that dies mid-send is noticed
+# when the workflow's heartbeat timeout runs out, seconds later, not at its start-to-close.
+HEARTBEAT_EVERY_SECONDS = 1.0
+
+
+@contextlib.asynccontextmanager
+async def _heartbeating(every: float) -> AsyncIterator[None]:
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(every)
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        beating.cancel()
+        await asyncio.gather(beating, return_exceptions=True)
+
+
 class NotificationActivities:
-    def __init__(self, outbox: Outbox) -> None:
+    def __init__(self, outbox: Outbox, *, heartbeat_every: float = HEARTBEAT_EVERY_SECONDS) -> None:
         self._outbox = outbox
+        self._heartbeat_every = heartbeat_every
 
     @activity.defn(name=contract.ActivityName.DELIVER_NOTIFICATION)
     async def deliver_notification(
         self, request: contract.DeliveryRequest
     ) -> contract.DeliveryResult:
-        return await _for_temporal(self._outbox.deliver(request))
+        async with _heartbeating(self._heartbeat_every):
+            return await _for_temporal(self._outbox.deliver(request))
 
     @activity.defn(name=contract.ActivityName.DELIVER_NOTIFICATIONS)
     async def deliver_notifications(
         self, batch: contract.DeliveryBatch
     ) -> contract.DeliveryBatchResult:
-        return await _for_temporal(self._outbox.deliver_all(batch))
+        async with _heartbeating(self._heartbeat_every):
+            return await _for_temporal(self._outbox.deliver_all(batch))
 
     @activity.defn(name=contract.ActivityName.MARK_NOTIFICATION_FAILED)
     async def mark_notification_failed(

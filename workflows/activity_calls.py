@@ -31,6 +31,10 @@ DELIVERY_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=10),
     maximum_attempts=8,
 )
+# A delivery heartbeats while it sends: a worker that dies mid-send is noticed this soon and
+# the delivery retried, instead of after its start-to-close timeout. (Timeouts are not part
+# of what a replay compares, so histories recorded without it still replay.)
+DELIVERY_HEARTBEAT_TIMEOUT = timedelta(seconds=10)
 
 
 async def append_batch(
@@ -96,6 +100,7 @@ async def deliver(delivery: Delivery) -> ActivityError | None:
                 ),
                 result_type=contract.DeliveryBatchResult,
                 start_to_close_timeout=timedelta(seconds=60),
+                heartbeat_timeout=DELIVERY_HEARTBEAT_TIMEOUT,
                 retry_policy=DELIVERY_RETRY,
             )
         else:
@@ -105,6 +110,7 @@ async def deliver(delivery: Delivery) -> ActivityError | None:
                 contract.DeliveryRequest(idempotency_key=message.idempotency_key),
                 result_type=contract.DeliveryResult,
                 start_to_close_timeout=timedelta(seconds=60),
+                heartbeat_timeout=DELIVERY_HEARTBEAT_TIMEOUT,
                 retry_policy=DELIVERY_RETRY,
             )
     except ActivityError as failure:

@@ -120,6 +120,10 @@ class EmbeddedIdentityProvider:
             answer = await client.put(f"{self.issuer}/users/{quote(sub, safe='')}", json=claims)
         answer.raise_for_status()
 
+    async def exited(self) -> int:
+        """Wait until the server stops (``processes.exited``)."""
+        return await processes.exited(self._process)
+
     async def stop(self) -> None:
         if self._process is not None:
             # uvicorn's graceful shutdown, as on Ctrl-C.

@@ -152,6 +152,10 @@ class EmbeddedPostgres:
             await conn.close()
         return self.url(name)
 
+    async def exited(self) -> int:
+        """Wait until the server stops (``processes.exited``)."""
+        return await processes.exited(self._process)
+
     async def stop(self) -> None:
         if self._process is not None:
             # SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint.

@@ -113,6 +113,18 @@ def port_accepts(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+async def exited(process: subprocess.Popen[bytes] | None) -> int:
+    """Wait until ``process`` ends (at once when there is none); its exit status, negative for
+    the signal that ended it. Polled, so the wait is cancelled as easily as it starts."""
+    if process is None:
+        return -1
+    while True:
+        status = process.poll()
+        if status is not None:
+            return status
+        await asyncio.sleep(0.2)
+
+
 async def stop(process: subprocess.Popen[bytes], *, sig: int, within: float = 30.0) -> None:
     """Ask a server to stop with ``sig``; kill it if it has not stopped ``within`` seconds."""
     if process.poll() is not None:

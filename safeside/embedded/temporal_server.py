@@ -99,6 +99,10 @@ class EmbeddedTemporal:
             return False
         return True
 
+    async def exited(self) -> int:
+        """Wait until the server stops (``processes.exited``)."""
+        return await processes.exited(self._process)
+
     async def stop(self) -> None:
         if self._process is not None:
             await processes.stop(self._process, sig=signal.SIGTERM)

@@ -9,11 +9,13 @@ Two kinds of command: a person's (``placement``, ``deadlines``, ``unit``, ``org`
 from __future__ import annotations
 
 import sys
+import traceback
 
 import click
 from pydantic import ValidationError
 
 from safeside.log import configure_logging
+from safeside.process_exit import leave, status_of
 from safeside.settings import Settings
 from starter.cli.database import db
 from starter.cli.organisation import allocate, break_glass_group, org, placement_break_glass
@@ -58,4 +60,14 @@ for _command in (
 
 
 def main() -> None:
-    cli(prog_name="safeside")
+    """Run the command and leave with its own status before interpreter finalisation, where a
+    process that used the Temporal SDK can abort (``safeside.process_exit``)."""
+    try:
+        cli(prog_name="safeside")
+    except SystemExit as exit_request:
+        leave(status_of(exit_request))
+    except Exception:
+        # What click does not handle is a bug: its traceback and status 1, as Python gives.
+        traceback.print_exc()
+        leave(1)
+    leave(0)

@@ -5,8 +5,9 @@ dev server with its web UI, both under the data folder, and a development identi
 whose login page lists the demo staff; applies the migrations; makes the small development
 organisation if it is not there yet (``organisation_seed``); runs the worker and the HTTP API
 (which serves the web page, and the Temporal web UI to managers at /temporal-ui/); prints where
-each one listens. Ctrl-C or SIGTERM stops everything in reverse order (the API, the worker,
-then the servers).
+each one listens. A server that stops by itself is started again, after a pause that grows
+with each stop in a row (``safeside.embedded.supervisor``). Ctrl-C or SIGTERM stops everything
+in reverse order (the API, the worker, then the servers).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pydantic import SecretStr
 from safeside.db import create_pool
 from safeside.embedded.identity_provider import ROLE_CLAIM, STAFF_CLAIM, EmbeddedIdentityProvider
 from safeside.embedded.postgres import EmbeddedPostgres
+from safeside.embedded.supervisor import kept_running
 from safeside.embedded.temporal_server import EmbeddedTemporal
 from safeside.keyring import ensure_keyring_file, keyring_file
 from safeside.log import get_logger
@@ -60,8 +62,7 @@ async def run_dev_stack(settings: Settings) -> None:
     async with AsyncExitStack() as servers:
         if settings.database_url is None:
             postgres = EmbeddedPostgres(data_dir / "postgres", settings.dev_postgres_port)
-            await postgres.start()
-            servers.push_async_callback(postgres.stop)
+            await servers.enter_async_context(kept_running("PostgreSQL", postgres, say=_say))
             database_url = await postgres.ensure_database(DATABASE_NAME)
             lines.append(("PostgreSQL", database_url))
         else:
@@ -85,8 +86,9 @@ async def run_dev_stack(settings: Settings) -> None:
                 ui_public_path=temporal_ui.PATH,
                 ui_codec_endpoint="/codec",
             )
-            await temporal.start()
-            servers.push_async_callback(temporal.stop)
+            await servers.enter_async_context(
+                kept_running("the Temporal server", temporal, say=_say)
+            )
             temporal_address = temporal.address
             temporal_ui_url = f"http://127.0.0.1:{settings.dev_ui_port}"
             lines.append(("Temporal", temporal_address))
@@ -110,6 +112,10 @@ async def run_dev_stack(settings: Settings) -> None:
         )
         await _serve_worker_and_api(services, stop, lines, temporal_ui_url)
     click.echo("safeside dev: stopped", err=True)
+
+
+def _say(line: str) -> None:
+    click.echo(f"safeside dev: {line}", err=True)
 
 
 def _ensure_dev_secrets(settings: Settings) -> list[tuple[str, str]]:
@@ -146,8 +152,7 @@ async def _start_identity_provider(
         users=provider_users(DEV_ORGANISATION),
         api_audience=settings.oidc_api_audience,
     )
-    await provider.start()
-    servers.push_async_callback(provider.stop)
+    await servers.enter_async_context(kept_running("the identity provider", provider, say=_say))
     return settings.model_copy(
         update={
             "oidc_issuer": provider.issuer,

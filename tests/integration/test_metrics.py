@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.channels import ChannelRouter
 from activities.event_store import EventStore
-from activities.notifications import Outbox
+from activities.outbox import Outbox
 from safeside.contracts.activities import MarkFailedRequest, OutboxMessage
 from safeside.db import Pool, create_pool
 from safeside.metrics import DEADLINE_KINDS, MISSING_KINDS, RISK_LEVELS, ROLES

@@ -24,7 +24,7 @@ from activities.channels import (
 )
 from activities.errors import DeliveryFailed
 from activities.event_store import EventStore
-from activities.notifications import Outbox
+from activities.outbox import Outbox
 from safeside.contracts.activities import DeliveryRequest
 from safeside.db import Pool
 from safeside.embedded.processes import free_port

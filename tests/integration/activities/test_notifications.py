@@ -19,7 +19,7 @@ from activities.channels import ChannelRouter, LogChannel
 from activities.errors import ChannelError, DeliveryFailed
 from activities.event_store import EventStore
 from activities.messages import Notification
-from activities.notifications import Outbox
+from activities.outbox import Outbox
 from activities.placement_activities import AppendAndDeliverActivities, NotificationActivities
 from activities.registry import build_activities
 from safeside.contracts.activities import (
