@@ -67,7 +67,7 @@ class EncryptionCodec(PayloadCodec):
         nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
         try:
             plain = cipher.decrypt(nonce, sealed, key_id.encode())
-        except InvalidTag:
+        except (InvalidTag, ValueError):  # ValueError: data shorter than a nonce
             raise PayloadTampered(
                 f"a payload under key id {key_id!r} failed authentication: the key material "
                 "differs from the one that encrypted it, or the payload was altered"

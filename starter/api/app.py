@@ -7,8 +7,18 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from safeside.identity_provider import IdentityProvider
 from safeside.tokens import TokenVerifier
-from starter.api import access_log, actions, codec, deadlines, health, organisation, placements
+from starter.api import (
+    access_log,
+    actions,
+    codec,
+    deadlines,
+    health,
+    openapi_document,
+    organisation,
+    placements,
+)
 from starter.api.auth import authenticate
+from starter.api.body_limit import MAX_BODY_BYTES, MAX_CODEC_BODY_BYTES, BodySizeLimit
 from starter.api.errors import install_error_handlers
 from starter.api.metrics import router as metrics_router
 from starter.api.units import router as units_router
@@ -16,7 +26,8 @@ from starter.services.connection import Services
 from starter.services.sessions import PostgresEndedSessions
 from starter.web import install as install_web_page
 
-DESCRIPTION = """Durable safeguarding workflows for children at risk of trafficking.
+_BODY_MB, _CODEC_MB = MAX_BODY_BYTES // 2**20, MAX_CODEC_BODY_BYTES // 2**20
+DESCRIPTION = f"""Durable safeguarding workflows for children at risk of trafficking.
 
 Writes and live state go to each placement's workflow; lists and audit trails come from
 PostgreSQL. URLs carry opaque ids only. Every route but the health probes and /metrics needs a
@@ -27,8 +38,9 @@ routes, only the codec (for the Temporal web UI the page serves) also takes that
 The permission table decides each action and read, answers are redacted for the caller's
 role, and every read of a placement is written to the access log.
 Errors: 401 without a valid token, 403 with the reason a role may not, 422 with a message per
-field, 409 with the domain's reason for a refused action, 404 for an unknown id, 503 when a
-server is unreachable.
+field (the first 20), 409 with the domain's reason for a refused action, 404 for an unknown id,
+413 for a body over {_BODY_MB} MB ({_CODEC_MB} MB for the codec), 503 when a server is
+unreachable.
 """
 
 
@@ -48,6 +60,9 @@ def create_app(services: Services) -> FastAPI:
     app.state.identity_provider = (
         IdentityProvider(settings) if settings.oidc_issuer is not None else None
     )
+    # A body too large is refused before anything reads it; added before CORS, so inside it:
+    # a browser still sees the 413.
+    app.add_middleware(BodySizeLimit)
     # The Temporal web UI calls the codec endpoint from the browser, with the token.
     app.add_middleware(
         CORSMiddleware,
@@ -69,4 +84,5 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(organisation.router)
     # The web page (starter.web): its own session cookie and routes, beside the API's.
     install_web_page(app, services)
+    openapi_document.install(app)
     return app

@@ -9,11 +9,10 @@ API's own Temporal client (``safeside.temporal.data_converter``).
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
@@ -28,15 +27,21 @@ from starter.services.permissions import View
 router = APIRouter(prefix="/codec", tags=["codec"])
 
 
+# A workflow history's page of payloads is a few hundred at most; the body's size is bounded
+# too (starter.api.body_limit).
+MAX_PAYLOADS = 1000
+MAX_METADATA_ENTRIES = 32
+
+
 class JsonPayload(BaseModel):
     """A payload as the remote codec protocol writes it: bytes in base64."""
 
-    metadata: dict[str, str] = {}
+    metadata: Annotated[dict[str, str], Field(max_length=MAX_METADATA_ENTRIES)] = {}
     data: str = ""
 
 
 class JsonPayloads(BaseModel):
-    payloads: list[JsonPayload] = []
+    payloads: Annotated[list[JsonPayload], Field(max_length=MAX_PAYLOADS)] = []
 
 
 class NotBase64(ValueError):
@@ -54,7 +59,7 @@ def _from_json(payloads: JsonPayloads) -> list[Payload]:
         try:
             metadata = {k: base64.b64decode(v, validate=True) for k, v in payload.metadata.items()}
             data = base64.b64decode(payload.data, validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a character outside ASCII
             raise NotBase64(
                 FieldProblem(field=f"payloads.{index}", message="metadata and data must be base64")
             ) from None
@@ -81,7 +86,7 @@ def _codec(services: ServicesDep) -> PayloadCodec:
     return codec
 
 
-@router.post("/encode", response_model=JsonPayloads, responses=responses(401, 403, 422))
+@router.post("/encode", response_model=JsonPayloads, responses=responses(401, 403, 413, 422, 503))
 async def encode(
     payloads: JsonPayloads, caller: CodecCaller, services: ServicesDep
 ) -> JsonPayloads:
@@ -89,7 +94,7 @@ async def encode(
     return _to_json(await _codec(services).encode(_from_json(payloads)))
 
 
-@router.post("/decode", response_model=JsonPayloads, responses=responses(401, 403, 422))
+@router.post("/decode", response_model=JsonPayloads, responses=responses(401, 403, 413, 422, 503))
 async def decode(
     payloads: JsonPayloads, caller: CodecCaller, services: ServicesDep
 ) -> JsonPayloads:

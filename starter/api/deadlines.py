@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from starter.api.auth import view_read
 from starter.api.problems import responses
 from starter.services.lists import DeadlinePage, DeadlineStatus
-from starter.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from starter.services.paging import DEFAULT_PAGE_SIZE, MAX_CURSOR_CHARS, MAX_PAGE_SIZE
 from starter.services.permissions import View
 from starter.services.reading import ViewRead
 from workflows.domain.common import OPAQUE_ID_PATTERN
@@ -26,7 +26,10 @@ async def list_deadlines(
         Query(description="due: still in time; overdue: past due; omitted: both"),
     ] = None,
     unit: Annotated[str | None, Query(pattern=OPAQUE_ID_PATTERN)] = None,
-    after: Annotated[str | None, Query(description="next_after of the previous page")] = None,
+    after: Annotated[
+        str | None,
+        Query(max_length=MAX_CURSOR_CHARS, description="next_after of the previous page"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> Any:
     """Open deadlines of every open placement, soonest first, a page at a time."""

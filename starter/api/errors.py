@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncpg
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
 from safeside.codec import PayloadTampered, UnknownEncryptionKey
@@ -39,11 +41,29 @@ def problem(status: int, detail: str) -> JSONResponse:
     return JSONResponse(Problem(detail=detail).model_dump(), status_code=status)
 
 
+# An answer lists this many problems at most, each cut short: a body of a million unknown
+# keys would otherwise get an answer larger than itself, naming every key.
+MAX_PROBLEMS_LISTED = 20
+MAX_FIELD_CHARS = 120
+MAX_MESSAGE_CHARS = 300
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def invalid(problems: list[FieldProblem]) -> JSONResponse:
     count = len(problems)
-    body = InvalidRequest(
-        detail=f"the request has {count} problem{'s' if count != 1 else ''}", errors=problems
-    )
+    detail = f"the request has {count} problem{'s' if count != 1 else ''}"
+    if count > MAX_PROBLEMS_LISTED:
+        detail += f" (the first {MAX_PROBLEMS_LISTED} listed)"
+    listed = [
+        FieldProblem(
+            field=_cut(p.field, MAX_FIELD_CHARS), message=_cut(p.message, MAX_MESSAGE_CHARS)
+        )
+        for p in problems[:MAX_PROBLEMS_LISTED]
+    ]
+    body = InvalidRequest(detail=detail, errors=listed)
     return JSONResponse(body.model_dump(), status_code=422)
 
 
@@ -59,6 +79,14 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     return invalid(
         [FieldProblem(field=field_name(e["loc"]), message=e["msg"]) for e in exc.errors()]
     )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    # FastAPI's one 400: a body that is not JSON (not UTF-8, or cut short).
+    if exc.status_code == 400:
+        return invalid([FieldProblem(field="body", message="the body must be JSON, in UTF-8")])
+    return await http_exception_handler(request, exc)
 
 
 async def _organisation_refused(_: Request, exc: Exception) -> JSONResponse:
@@ -139,6 +167,7 @@ async def _temporal_unreachable(request: Request, exc: Exception) -> JSONRespons
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(Denied, _denied)
     app.add_exception_handler(OrganisationRefused, _organisation_refused)

@@ -29,7 +29,7 @@ class Done(BaseModel):
 
 # The organisation's writes answer alike: done, or refused (not signed in, not allowed, a
 # wrong field) or unavailable.
-_ORGANISATION_ANSWERS = responses(401, 403, 422, 503)
+_ORGANISATION_ANSWERS = responses(401, 403, 413, 422, 503)
 
 
 def _write(
@@ -100,7 +100,7 @@ async def allocate(
     "/placements/{placement_id}/break-glass",
     status_code=201,
     response_model=BreakGlassGrant,
-    responses=responses(401, 403, 409, 422, 503),
+    responses=responses(401, 403, 409, 413, 422, 503),
     summary="Open a child's record outside your relationship, with a reason (out-of-hours)",
 )
 async def open_break_glass(

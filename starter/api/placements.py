@@ -22,7 +22,7 @@ from starter.services import policy_changes
 from starter.services.audit_trail import AuditPage
 from starter.services.lists import PlacementPage
 from starter.services.notices import NoticePage
-from starter.services.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VERSION
+from starter.services.paging import DEFAULT_PAGE_SIZE, MAX_CURSOR_CHARS, MAX_PAGE_SIZE, MAX_VERSION
 from starter.services.permissions import View
 from starter.services.placements import PlacementAlreadyOpen
 from starter.services.reading import PlacementRead, open_view
@@ -55,6 +55,7 @@ IdempotencyKey = Annotated[
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+NEXT_AFTER = "next_after of the previous page"
 
 # Leave to read this of the path's placement, the read written to the access log.
 StateRead = Annotated[PlacementRead, Depends(placement_read(View.placement_state))]
@@ -68,7 +69,7 @@ NoticesRead = Annotated[PlacementRead, Depends(placement_read(View.notifications
     "",
     status_code=201,
     response_model=StartedPlacement,
-    responses=responses(401, 403, 409, 422, 503),
+    responses=responses(401, 403, 409, 413, 422, 503),
     summary="Start a placement: the child has arrived",
 )
 async def start(
@@ -106,7 +107,9 @@ async def list_placements(
     unit: Annotated[str | None, Query(pattern=OPAQUE_ID_PATTERN)] = None,
     overdue: bool = False,
     missing: bool = False,
-    after: Annotated[str | None, Query(description="next_after of the previous page")] = None,
+    after: Annotated[
+        str | None, Query(pattern=OPAQUE_ID_PATTERN, description="next_after of the previous page")
+    ] = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> JSONResponse:
     """Placements from the projections in id order, filtered, a page at a time."""
@@ -150,7 +153,7 @@ async def audit(
 @router.get("/{placement_id}/notifications", response_model=NoticePage, responses=_READ_ANSWERS)
 async def notifications(
     read: NoticesRead,
-    after: Annotated[str | None, Query(description="next_after of the previous page")] = None,
+    after: Annotated[str | None, Query(max_length=MAX_CURSOR_CHARS, description=NEXT_AFTER)] = None,
     limit: Limit = DEFAULT_PAGE_SIZE,
 ) -> JSONResponse:
     """Who was told: every notice the placement's events owed (recipient, purpose, when owed,

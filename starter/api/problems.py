@@ -40,7 +40,8 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
             "Refused: the domain's reason, or the placement is already open; a message per "
             "refused field in `errors` when the domain refused the body's own fields.",
         ),
-        422: (InvalidRequest, "A message per wrong field."),
+        413: (Problem, "The request body is too large (starter.api.body_limit)."),
+        422: (InvalidRequest, "A message per wrong field (the first 20)."),
         503: (Problem, "Temporal or PostgreSQL cannot be reached, or no worker answered."),
     }
     return {

@@ -54,6 +54,6 @@ def add_record_route(
         record_route,
         methods=["POST"],
         response_model=RecordResult,
-        responses=responses(401, 403, 404, 409, 422, 503),
+        responses=responses(401, 403, 404, 409, 413, 422, 503),
         **documentation,
     )

@@ -167,6 +167,14 @@ def _deadline_cursor(deadline: OpenDeadline) -> str:
 def _decode_deadline_cursor(cursor: str) -> tuple[datetime, str, str]:
     try:
         due_at, stream_id, deadline_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(due_at), str(stream_id), str(deadline_id)
+        when, stream_id, deadline_id = (
+            datetime.fromisoformat(due_at),
+            str(stream_id),
+            str(deadline_id),
+        )
     except (binascii.Error, ValueError, TypeError) as exc:
         raise BadCursor("not a cursor from a previous page: pass next_after as it came") from exc
+    # Cursors are written with an aware time and ids PostgreSQL's text can hold (no NUL).
+    if when.tzinfo is None or "\x00" in stream_id + deadline_id:
+        raise BadCursor("not a cursor from a previous page: pass next_after as it came")
+    return when, stream_id, deadline_id

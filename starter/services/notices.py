@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from safeside.db import Pool
 from safeside.settings import Settings
 from starter.services.lists import BadCursor
-from starter.services.paging import DEFAULT_PAGE_SIZE, KeysetPage, Params, one_page
+from starter.services.paging import DEFAULT_PAGE_SIZE, MAX_VERSION, KeysetPage, Params, one_page
 
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
@@ -96,6 +96,13 @@ async def notices_owed(
 
 def _decode_cursor(cursor: str) -> tuple[int, str]:
     version, _, recipient = cursor.partition(":")
-    if not version.isdigit() or not recipient:
+    # ASCII digits only (str.isdigit takes "²"), within the column's range; no NUL, which
+    # PostgreSQL's text refuses.
+    if (
+        not (version.isascii() and version.isdigit())
+        or int(version) > MAX_VERSION
+        or not recipient
+        or "\x00" in recipient
+    ):
         raise BadCursor("not a cursor from a previous page: pass next_after as it came")
     return int(version), recipient

@@ -14,6 +14,8 @@ MAX_PAGE_SIZE = 500
 # `integer`, an access-log id a `bigint`. A larger cursor is a wrong request (422), not a 500.
 MAX_VERSION = 2**31 - 1
 MAX_ROW_ID = 2**63 - 1
+# A cursor a page wrote is far shorter; a longer one is not one.
+MAX_CURSOR_CHARS = 512
 
 ItemT = TypeVar("ItemT")
 CursorT = TypeVar("CursorT")

@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from safeside.embedded.processes import find_binary
 from safeside.keyring import new_keyring
+from tests.reliability.api_under_test import Api, api_with_a_placement
 from tests.support.faults import FIGURES, connect_client
 
 
@@ -34,6 +35,13 @@ async def reliability_temporal() -> AsyncIterator[str]:
 @pytest_asyncio.fixture(loop_scope="session")
 async def client(reliability_temporal: str, keyring_env: dict[str, str]) -> Client:
     return await connect_client(reliability_temporal, keyring_env)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api(reliability_temporal: str, database_url: str, task_queue: str) -> AsyncIterator[Api]:
+    """The HTTP API on this test's own database and task queue, with one open placement."""
+    async with api_with_a_placement(reliability_temporal, database_url, task_queue) as api:
+        yield api
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
