@@ -82,7 +82,9 @@ class Outbox:
             return claimed
         failure = await self._send(claimed)
         if failure is None:
-            delivered_at = await self._record_delivered(key)
+            # The channel has the message: record it even if this delivery is being cut off
+            # now (an append's wait is over), or its claim would lapse and it go out twice.
+            delivered_at = await asyncio.shield(self._record_delivered(key))
             return contract.DeliveryResult(
                 idempotency_key=key, delivered_at=delivered_at, already_delivered=False
             )
