@@ -15,34 +15,15 @@ from playwright.async_api import Browser, Locator, Page, ViewportSize, expect
 from safeside.db import Pool
 from starter.services.connection import Services
 from starter.services.placements import record_action
-from starter.services.recording import start_placement_workflow
 from tests.e2e.conftest import SignIn
 from tests.support import screens
-from tests.support.organisation import given_unit_with_staff
-from tests.support.placements import KEY_WORKER, new_placement_id, start_command
-from tests.support.starter import eventually, trail_length
-from tests.support.units import new_unit_id
+from tests.support.placements import KEY_WORKER
+from tests.support.starter import eventually, placement_in_a_unit_of_its_own, trail_length
 from tests.support.web import reload_until, save_screenshot
 from workflows.domain.commands import ReportMissing
 from workflows.domain.common import MissingKind
 
 PHONE = ViewportSize(width=screens.PHONE, height=844)
-
-
-async def placement_in_a_unit_of_its_own(services: Services, pool: Pool) -> tuple[str, str]:
-    """A placement that arrived an hour ago, in a new unit where staff-01 (managers) and
-    staff-17 (workers) work; its id and the unit's."""
-    placement_id, unit_id = new_placement_id(), new_unit_id()
-    await given_unit_with_staff(pool, unit_id)
-    arrived = datetime.now(UTC) - timedelta(hours=1)
-    command = start_command(placement_id, arrived).model_copy(update={"unit_id": unit_id})
-    await start_placement_workflow(services, command)
-
-    async def started() -> bool:
-        return await trail_length(pool, placement_id) >= 2
-
-    await eventually(started)
-    return placement_id, unit_id
 
 
 async def a_missing_child(services: Services, pool: Pool) -> tuple[str, str]:

@@ -14,11 +14,10 @@ from playwright.async_api import Page, expect
 
 from safeside.db import Pool
 from starter.services.connection import Services
-from starter.services.recording import start_placement_workflow
 from tests.e2e.conftest import SignIn
 from tests.support.organisation import given_unit_with_staff
-from tests.support.placements import new_placement_id, start_command
 from tests.support.screens import on_every_screen
+from tests.support.starter import placement_in_a_unit_of_its_own
 from tests.support.units import new_unit_id
 from tests.support.web import reload_until
 
@@ -89,11 +88,7 @@ async def test_the_start_says_every_problem_at_once_then_checks_the_answers(
 async def test_an_action_says_all_its_problems_then_closes_saying_what_it_recorded(
     sign_in: SignIn, services: Services, pool: Pool, web: str
 ) -> None:
-    placement_id, unit_id = new_placement_id(), new_unit_id()
-    await given_unit_with_staff(pool, unit_id)
-    arrived = datetime.now(UTC) - timedelta(hours=1)
-    command = start_command(placement_id, arrived).model_copy(update={"unit_id": unit_id})
-    await start_placement_workflow(services, command)
+    placement_id, _ = await placement_in_a_unit_of_its_own(services, pool)
     key_worker = await sign_in("key_worker", "staff-17")
     await key_worker.goto(f"/web/placements/{placement_id}")
 
@@ -131,11 +126,7 @@ async def test_an_action_says_all_its_problems_then_closes_saying_what_it_record
 async def test_the_handover_is_acknowledged_naming_who_handed_over_from_a_list(
     sign_in: SignIn, services: Services, pool: Pool, web: str
 ) -> None:
-    placement_id, unit_id = new_placement_id(), new_unit_id()
-    await given_unit_with_staff(pool, unit_id)
-    arrived = datetime.now(UTC) - timedelta(hours=1)
-    command = start_command(placement_id, arrived).model_copy(update={"unit_id": unit_id})
-    await start_placement_workflow(services, command)
+    _, unit_id = await placement_in_a_unit_of_its_own(services, pool)
     key_worker = await sign_in("key_worker", "staff-17")
     await key_worker.goto(f"/web/units/{unit_id}/handover")
     form = key_worker.locator("#form-acknowledge-handover")

@@ -6,7 +6,6 @@ after post/redirect/get."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.async_api import Browser, expect
@@ -14,24 +13,9 @@ from playwright.async_api import Browser, expect
 from safeside.db import Pool
 from safeside.embedded.identity_provider import EmbeddedIdentityProvider
 from starter.services.connection import Services
-from starter.services.recording import start_placement_workflow
 from tests.e2e.conftest import SignIn
-from tests.support.organisation import given_unit_with_staff
-from tests.support.placements import new_placement_id, start_command
-from tests.support.starter import eventually, trail_length
-from tests.support.units import new_unit_id
+from tests.support.starter import placement_in_a_unit_of_its_own, trail_length
 from tests.support.web import save_screenshot
-
-
-async def start_in_a_unit_of_its_own(services: Services, pool: Pool, placement_id: str) -> None:
-    """Start a placement that arrived an hour ago, in a new unit where staff-01 (managers) and
-    staff-17 (workers) work. A unit's workflow outlives a test: a unit of its own keeps it on
-    this test's worker."""
-    unit_id = new_unit_id()
-    await given_unit_with_staff(pool, unit_id)
-    arrived = datetime.now(UTC) - timedelta(hours=1)
-    command = start_command(placement_id, arrived).model_copy(update={"unit_id": unit_id})
-    await start_placement_workflow(services, command)
 
 
 async def test_a_duty_manager_signs_in_at_the_council_s_provider_and_out_again(
@@ -100,8 +84,7 @@ async def test_a_duty_manager_signs_in_at_the_council_s_provider_and_out_again(
 async def test_without_script_a_form_answers_with_a_whole_page(
     sign_in: SignIn, services: Services, pool: Pool
 ) -> None:
-    placement_id = new_placement_id()
-    await start_in_a_unit_of_its_own(services, pool, placement_id)
+    placement_id, _ = await placement_in_a_unit_of_its_own(services, pool)
     key_worker = await sign_in("key_worker", "staff-17", javascript=False)
     path = f"/web/placements/{placement_id}"
     await key_worker.goto(path)
@@ -130,13 +113,7 @@ async def test_without_script_a_form_answers_with_a_whole_page(
 async def test_a_form_without_the_session_s_csrf_token_records_nothing(
     sign_in: SignIn, services: Services, pool: Pool
 ) -> None:
-    placement_id = new_placement_id()
-    await start_in_a_unit_of_its_own(services, pool, placement_id)
-
-    async def started() -> bool:
-        return await trail_length(pool, placement_id) >= 2
-
-    await eventually(started)
+    placement_id, _ = await placement_in_a_unit_of_its_own(services, pool)
     before = await trail_length(pool, placement_id)
     key_worker = await sign_in("key_worker", "staff-17")
     # The browser sends the session cookie (same site), but the form is not the session's.
