@@ -31,9 +31,8 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from safeside.identity_provider import IdentityProvider
 from safeside.tokens import ALGORITHM, InvalidToken, Principal, TokenVerifier, VerifiedToken
-from starter.api.dependencies import PlacementId, ServicesDep, UnitId
+from starter.api.dependencies import PlacementId, ServicesDep, UnitId, identity_provider
 from starter.services.permissions import (
     PUBLIC_PATHS,
     SESSION_API_PREFIX,
@@ -93,11 +92,6 @@ async def authenticate(
             return session.principal
         raise NotAuthenticated("a bearer token is required (Authorization: Bearer <token>)")
     return await staff_principal(request, credentials.credentials)
-
-
-def identity_provider(request: Request) -> IdentityProvider | None:
-    provider: IdentityProvider | None = request.app.state.identity_provider
-    return provider
 
 
 async def staff_principal(request: Request, token: str) -> Principal:

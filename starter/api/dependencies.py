@@ -1,5 +1,6 @@
 """What a route needs, injected: the process's services (Temporal client, PostgreSQL pool,
-settings, policy), opened once by whoever serves the app and handed to ``create_app``."""
+settings, policy), opened once by whoever serves the app and handed to ``create_app``; and
+the council's identity provider when one is configured."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
+from safeside.identity_provider import IdentityProvider
 from starter.services.connection import Services
 from workflows.domain.common import OPAQUE_ID_PATTERN
 
@@ -23,3 +25,9 @@ PlacementId = Annotated[
     str, Path(pattern=OPAQUE_ID_PATTERN, description="The placement's opaque id.")
 ]
 UnitId = Annotated[str, Path(pattern=OPAQUE_ID_PATTERN, description="The unit's opaque id.")]
+
+
+def identity_provider(request: Request) -> IdentityProvider | None:
+    """The council's identity provider, or None when none is configured (``create_app``)."""
+    provider: IdentityProvider | None = request.app.state.identity_provider
+    return provider

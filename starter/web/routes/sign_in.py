@@ -18,10 +18,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from safeside.identity_provider import IdentityProvider
 from safeside.log import get_logger
 from safeside.tokens import InvalidToken
-from starter.api.dependencies import get_services
+from starter.api.dependencies import get_services, identity_provider
 from starter.services.relationships import in_directory
 from starter.services.web_sessions import NoSignIn
 from starter.web.pages import PAGE_HEADERS, PageRoute, render, see_other
@@ -49,11 +48,6 @@ _NOT_THIS_SIGN_IN = {
     NoSignIn.used: "That sign-in link has been used already. Start again below.",
     NoSignIn.expired: "That sign-in took too long. Start again below.",
 }
-
-
-def identity_provider(request: Request) -> IdentityProvider | None:
-    provider: IdentityProvider | None = request.app.state.identity_provider
-    return provider
 
 
 def _sign_in_page(request: Request, *, problem: str | None = None, status: int = 200) -> Response:
