@@ -41,6 +41,12 @@ class Viewer:
     def role(self) -> Role:
         return self.principal.role
 
+    def sent(self, csrf_token: object) -> bool:
+        """Whether a form carrying ``csrf_token`` came from this session's pages."""
+        return isinstance(csrf_token, str) and secrets.compare_digest(
+            csrf_token.encode(), self.csrf_token.encode()
+        )
+
     def can_read(self, view: View) -> bool:
         return may_read(self.role, view)
 
@@ -86,9 +92,7 @@ async def checked_form(request: Request, viewer: SignedIn) -> FormFields:
     """The submitted form's text fields, once its CSRF token matches the session's."""
     form = await request.form()
     submitted = form.get(CSRF_FIELD)
-    if not isinstance(submitted, str) or not secrets.compare_digest(
-        submitted.encode(), viewer.csrf_token.encode()
-    ):
+    if not viewer.sent(submitted):
         raise Denied("this form did not come from your session: reload the page and try again")
     return {name: value for name, value in form.items() if isinstance(value, str)}
 

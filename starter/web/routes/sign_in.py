@@ -12,7 +12,6 @@ is a session opened. Every refusal is a plain message on the sign-in page and op
 
 from __future__ import annotations
 
-import secrets
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -155,9 +154,7 @@ async def sign_out(request: Request) -> Response:
         except SignInRequired:
             viewer = None  # a session over already: nothing left to end
         if viewer is not None:
-            if not isinstance(submitted, str) or not secrets.compare_digest(
-                submitted.encode(), viewer.csrf_token.encode()
-            ):
+            if not viewer.sent(submitted):
                 return see_other("/")
             await web_sessions(request).end(cookie)
     response = see_other(f"{SIGN_IN_PATH}?signed_out=1")
