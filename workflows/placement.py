@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -120,8 +120,8 @@ class PlacementWorkflow:
         while self.state.status is not PlacementStatus.ended:
             self._stream.apply(escalations_due(self.state, workflow.now(), self.policy))
             if self._stream.should_continue_as_new():
-                await self._continue_as_new(reporter)
-            await self._stream.sleep_until(next_wake_at(self.state, workflow.now(), self.policy))
+                await self._continue_as_new(reporter)  # returns when a step is due first
+            await self._stream.sleep_until(self._next_wake_at())
 
         await workflow.wait_condition(
             lambda: (
@@ -237,6 +237,9 @@ class PlacementWorkflow:
         read computes with; the input's for a run begun before the policy was recorded."""
         return self.state.policy or self._input.policy
 
+    def _next_wake_at(self) -> datetime | None:
+        return next_wake_at(self.state, workflow.now(), self.policy)
+
     def _after_apply(self, _events: Sequence[PlacementEvent]) -> None:
         self._unit_report_due = True
 
@@ -286,5 +289,6 @@ class PlacementWorkflow:
             ),
             settle_deliveries=workflow.patched(SETTLED_DELIVERIES_PATCH),
             quiet=lambda: not self._reporting_to_unit,
+            wake_at=self._next_wake_at(),
             background=[reporter],  # the next run reports to the unit again first thing
         )

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generic, NoReturn, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -36,6 +37,16 @@ with workflow.unsafe.imports_passed_through():
 
 # A warning that a notice failed is never itself escalated when it fails: that would only loop.
 NOTIFICATION_FAILED_PURPOSE = "notification_failed"
+
+# From this change on, a run hands over to the next only once nothing is being stored and what
+# it carries fits in one payload, and while it waits it wakes for the next step due, so a
+# database outage at a continue-as-new never holds an escalation back. Older runs waited in
+# place, and replay so.
+HAND_OVER_WHEN_READY_PATCH = "hand-over-when-ready"
+
+# Temporal refuses a payload over 2 MB: an append batch, and what a run carries over to the
+# next, are kept to half of it (an event alone is far smaller: its texts are capped).
+MAX_PAYLOAD_BYTES = 1024 * 1024
 
 
 class StreamState(Protocol):
@@ -199,21 +210,45 @@ class EventStream(Generic[S, E]):
         *,
         settle_deliveries: bool,
         quiet: Callable[[], bool],
+        wake_at: datetime | None,
         background: Sequence[asyncio.Task[None] | None] = (),
-    ) -> NoReturn:
+    ) -> None:
         """Hand over to the next run: once running update handlers have finished, an append
-        in flight (and, if asked, every delivery) has landed and the workflow's own background
-        work is ``quiet``, so the next run starts from a state every caller has seen
-        acknowledged. ``next_input`` makes the next run's input from the stream's part of
-        the carry-over (state, and what is not yet stored or delivered)."""
-        await workflow.wait_condition(
-            lambda: (
+        in flight (and, if asked, every delivery) has landed, what is carried over fits in a
+        payload and the workflow's own background work is ``quiet``, so the next run starts
+        from a state every caller has seen acknowledged. ``next_input`` makes the next run's
+        input from the stream's part of the carry-over (state, and what is not yet stored or
+        delivered).
+
+        Returns, without handing over, at ``wake_at`` or when the state changes first: the
+        workflow takes its next step (an escalation due) and tries again."""
+
+        def ready() -> bool:
+            return (
                 workflow.all_handlers_finished()
                 and not self._appending
                 and not (settle_deliveries and self._deliveries)
                 and quiet()
             )
-        )
+
+        if workflow.patched(HAND_OVER_WHEN_READY_PATCH):
+            self.changed = False
+            timeout = None if wake_at is None else max(wake_at - workflow.now(), timedelta(0))
+            with contextlib.suppress(TimeoutError):  # a timeout means the next step is due
+                await workflow.wait_condition(
+                    lambda: (
+                        (ready() and self._carry_fits())
+                        or self.changed
+                        or self._persister_stopped()
+                    ),
+                    timeout=timeout,
+                )
+            # Checked again in the step that hands over, with nothing able to run in
+            # between: no append is started in the step that continues as new.
+            if not (ready() and self._carry_fits()):
+                return
+        else:
+            await workflow.wait_condition(ready)
         self.stop()
         for task in background:
             if task is not None:
@@ -230,6 +265,12 @@ class EventStream(Generic[S, E]):
         )
 
     # -- storing -------------------------------------------------------------------------
+
+    def _carry_fits(self) -> bool:
+        owed = [*self._unpersisted_notifications, *self._undelivered.values()]
+        size = sum(len(event.model_dump_json()) for event in self._unpersisted)
+        size += sum(len(message.model_dump_json()) for message in owed)
+        return size <= MAX_PAYLOAD_BYTES
 
     def _persister_stopped(self) -> bool:
         return self._persister is not None and self._persister.done()
@@ -253,15 +294,12 @@ class EventStream(Generic[S, E]):
                         await workflow.wait_condition(self._store_now, timeout=wait)
             # Copies: what is taken off the lists only after the append succeeds is what a
             # continue-as-new in the meantime still carries over (a re-sent batch is a no-op).
-            events = list(self._unpersisted)
-            notifications = list(self._unpersisted_notifications)
+            events, notifications = next_batch(
+                self._rules.catalog, self._unpersisted, self._unpersisted_notifications
+            )
             self._appending = True
             try:
-                owed = await append_batch(
-                    self.state.stream_id,
-                    [StoredEvent.recording(self._rules.catalog, event) for event in events],
-                    notifications,
-                )
+                owed = await append_batch(self.state.stream_id, events, notifications)
             finally:
                 self._appending = False
             del self._unpersisted[: len(events)]
@@ -308,3 +346,24 @@ class EventStream(Generic[S, E]):
                     about_version=message.event_version,
                 )
             )
+
+
+def next_batch(
+    catalog: EventCatalog[E],
+    unpersisted: Sequence[E],
+    notifications: Sequence[OutboxMessage],
+    *,
+    limit: int = MAX_PAYLOAD_BYTES,
+) -> tuple[list[StoredEvent], list[OutboxMessage]]:
+    """The oldest events not yet stored, as many as fit in ``limit`` bytes (at least one), in
+    their stored form, and the notices they owe (the notices are in their events' order)."""
+    batch: list[StoredEvent] = []
+    size = 0
+    for event in unpersisted:
+        stored = StoredEvent.recording(catalog, event)
+        size += len(stored.model_dump_json())
+        if batch and size > limit:
+            break
+        batch.append(stored)
+    last = batch[-1].version
+    return batch, list(itertools.takewhile(lambda m: m.event_version <= last, notifications))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
@@ -110,8 +111,8 @@ class UnitWorkflow:
         while True:  # a unit never ends: it continues as new
             self._stream.apply(unit_escalations_due(self.state, workflow.now(), self.policy))
             if self._stream.should_continue_as_new():
-                await self._continue_as_new(teller)
-            await self._stream.sleep_until(next_wake_at(self.state, workflow.now(), self.policy))
+                await self._continue_as_new(teller)  # returns when a step is due first
+            await self._stream.sleep_until(self._next_wake_at())
 
     # -- what the placements report ----------------------------------------------------
 
@@ -195,6 +196,9 @@ class UnitWorkflow:
             if r.placement_id in self._reports
         }
 
+    def _next_wake_at(self) -> datetime | None:
+        return next_wake_at(self.state, workflow.now(), self.policy)
+
     def _after_apply(self, events: Sequence[UnitEvent]) -> None:
         for event in events:
             self._untold.extend(owed_to_placements(event))
@@ -236,5 +240,6 @@ class UnitWorkflow:
             ),
             settle_deliveries=True,
             quiet=lambda: not self._telling,
+            wake_at=self._next_wake_at(),
             background=[teller],
         )

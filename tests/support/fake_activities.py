@@ -27,6 +27,8 @@ class FakeActivities:
     # Recipients whose channel is down: every delivery to them fails.
     unreachable: set[str] = field(default_factory=set)
     append_calls: int = 0
+    # While set, every append fails as if PostgreSQL were down (and is retried).
+    store_down: bool = False
     # What placements reported to their unit; passed on to the unit's workflow (signal-with-
     # start, as the real activity does) only when a test runs units.
     unit_reports: list[PlacementReport] = field(default_factory=list)
@@ -35,6 +37,8 @@ class FakeActivities:
     @activity.defn(name=contract.ActivityName.APPEND_EVENTS)
     async def append_events(self, batch: contract.AppendBatch) -> contract.AppendResult:
         self.append_calls += 1
+        if self.store_down:
+            raise ApplicationError("PostgreSQL is down (a test's outage)")
         stream = self.events.setdefault(batch.stream_id, [])
         appended = 0
         for event in batch.events:
