@@ -162,15 +162,39 @@ def _zeros(allowed: Iterable[str]) -> Counter[tuple[str, ...]]:
 
 
 def _families(rows: Rows) -> list[Metric]:
-    return [
+    families = [
         _escalations(rows["escalations"]),
         *_deadlines(rows["deadlines"]),
-        _missing(rows["missing"]),
+        _gauge(
+            "safeside_missing_episodes_open",
+            "Children of open placements missing (whereabouts unknown) or away without "
+            "authorisation now.",
+            "kind",
+            _counted(rows["missing"], "kind", MISSING_KINDS),
+        ),
         *_notifications(rows["notifications"]),
-        _placements(rows["placements"]),
-        _unit_checks(rows["unit_checks"]),
-        *([_not_running(rows["not_running"])] if "not_running" in rows else []),
+        _gauge(
+            "safeside_placements_open",
+            "Open placements, by risk level.",
+            "risk_level",
+            _counted(rows["placements"], "risk_level", RISK_LEVELS),
+        ),
+        _figure(
+            "safeside_unit_checks_overdue",
+            "Units whose whereabouts check (R4) is past its due time now.",
+            rows["unit_checks"],
+        ),
     ]
+    if "not_running" in rows:
+        families.append(
+            _figure(
+                "safeside_placements_not_running",
+                "Placements whose workflow is not running: started minutes ago or more and "
+                "stored nothing, or its task keeps failing (docs/operations.md).",
+                rows["not_running"],
+            )
+        )
+    return families
 
 
 def _escalations(rows: list[Mapping[str, Any]]) -> Metric:
@@ -217,19 +241,6 @@ def _deadlines(rows: list[Mapping[str, Any]]) -> list[Metric]:
     ]
 
 
-def _missing(rows: list[Mapping[str, Any]]) -> Metric:
-    episodes = _zeros(MISSING_KINDS)
-    for row in rows:
-        episodes[(known(row["kind"], MISSING_KINDS),)] += row["n"]
-    return _gauge(
-        "safeside_missing_episodes_open",
-        "Children of open placements missing (whereabouts unknown) or away without "
-        "authorisation now.",
-        "kind",
-        episodes,
-    )
-
-
 def _notifications(rows: list[Mapping[str, Any]]) -> list[Metric]:
     failed, pending = _zeros(ROLES), _zeros(ROLES)
     oldest_pending = 0.0
@@ -263,13 +274,14 @@ def _notifications(rows: list[Mapping[str, Any]]) -> list[Metric]:
     ]
 
 
-def _placements(rows: list[Mapping[str, Any]]) -> Metric:
-    placements = _zeros(RISK_LEVELS)
+def _counted(
+    rows: list[Mapping[str, Any]], column: str, allowed: frozenset[str]
+) -> Counter[tuple[str, ...]]:
+    """The rows' ``n`` added up by ``column`` (a value not ``allowed`` counted as ``other``)."""
+    counts = _zeros(allowed)
     for row in rows:
-        placements[(known(row["risk_level"], RISK_LEVELS),)] += row["n"]
-    return _gauge(
-        "safeside_placements_open", "Open placements, by risk level.", "risk_level", placements
-    )
+        counts[(known(row[column], allowed),)] += row["n"]
+    return counts
 
 
 def _gauge(name: str, documentation: str, label: str, values: Counter[tuple[str, ...]]) -> Metric:
@@ -278,21 +290,9 @@ def _gauge(name: str, documentation: str, label: str, values: Counter[tuple[str,
     return family
 
 
-def _unit_checks(rows: list[Mapping[str, Any]]) -> Metric:
-    family = GaugeMetricFamily(
-        "safeside_unit_checks_overdue",
-        "Units whose whereabouts check (R4) is past its due time now.",
-    )
-    family.add_metric([], rows[0]["n"])
-    return family
-
-
-def _not_running(rows: list[Mapping[str, Any]]) -> Metric:
-    family = GaugeMetricFamily(
-        "safeside_placements_not_running",
-        "Placements whose workflow is not running: started minutes ago or more and stored "
-        "nothing, or its task keeps failing (docs/operations.md).",
-    )
+def _figure(name: str, documentation: str, rows: list[Mapping[str, Any]]) -> Metric:
+    """A gauge of one number: the one row's ``n``."""
+    family = GaugeMetricFamily(name, documentation)
     family.add_metric([], rows[0]["n"])
     return family
 

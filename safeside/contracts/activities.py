@@ -10,8 +10,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from safeside.contracts.contract import Contract
 from workflows.domain.stream import EventCatalog, StreamEvent
 
 E = TypeVar("E", bound=StreamEvent)
@@ -26,10 +27,8 @@ class ActivityName(StrEnum):
     REPORT_TO_UNIT = "report_to_unit"
 
 
-class StoredEvent(BaseModel):
+class StoredEvent(Contract):
     """One domain event as the event store keeps it: by stable type name, never a Python path."""
-
-    model_config = ConfigDict(frozen=True)
 
     stream_id: str
     version: int = Field(ge=1)
@@ -81,12 +80,10 @@ class StoredEvent(BaseModel):
         return event
 
 
-class OutboxMessage(BaseModel):
+class OutboxMessage(Contract):
     """A notification owed to a partner agency or a role, written in the same transaction as
     the event that caused it. The key is derived from the placement id and the event version
     (run ids change at continue-as-new), so a retried append or delivery never sends twice."""
-
-    model_config = ConfigDict(frozen=True)
 
     idempotency_key: str
     stream_id: str
@@ -112,75 +109,57 @@ class OutboxMessage(BaseModel):
         )
 
 
-class AppendBatch(BaseModel):
+class AppendBatch(Contract):
     """New events of one stream, numbered on from ``expected_version``, and the notifications
     they cause."""
-
-    model_config = ConfigDict(frozen=True)
 
     stream_id: str
     expected_version: int = Field(ge=0)
     events: list[StoredEvent]
-    notifications: list[OutboxMessage] = []
+    notifications: list[OutboxMessage] = Field(default_factory=list)
 
 
-class AppendResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class AppendResult(Contract):
     last_version: int
     appended: int  # 0 when the whole batch was already stored (a retry)
 
 
-class AppendAndDeliverResult(BaseModel):
+class AppendAndDeliverResult(Contract):
     """A batch stored, and the keys of the notifications it owed that went out at once."""
-
-    model_config = ConfigDict(frozen=True)
 
     appended: AppendResult
     delivered: list[str]
 
 
-class DeliveryRequest(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class DeliveryRequest(Contract):
     idempotency_key: str
 
 
-class DeliveryResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class DeliveryResult(Contract):
     idempotency_key: str
     delivered_at: datetime
     already_delivered: bool
 
 
-class DeliveryBatch(BaseModel):
+class DeliveryBatch(Contract):
     """The notifications one append owes, delivered in one activity: each key at most once,
     a retry of the batch re-sends only what did not get through."""
-
-    model_config = ConfigDict(frozen=True)
 
     idempotency_keys: list[str] = Field(min_length=1)
 
 
-class DeliveryBatchResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class DeliveryBatchResult(Contract):
     delivered: list[DeliveryResult]
 
 
-class MarkFailedRequest(BaseModel):
+class MarkFailedRequest(Contract):
     """Give up on a notification after the workflow's retry limit, so it shows as failed."""
-
-    model_config = ConfigDict(frozen=True)
 
     idempotency_key: str
     reason: str
 
 
-class MarkFailedResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class MarkFailedResult(Contract):
     idempotency_key: str
     # "failed", or "delivered" when a delivery got through first (it is never undone).
     status: str

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from safeside.contracts.activities import OutboxMessage
+from safeside.contracts.contract import Contract
 from workflows.domain.commands import StartPlacement
 from workflows.domain.common import OpaqueId
 from workflows.domain.events import PlacementEvent
@@ -40,16 +41,14 @@ StateT = TypeVar("StateT")
 EventT = TypeVar("EventT")
 
 
-class CarriedStream(BaseModel, Generic[StateT, EventT]):
+class CarriedStream(Contract, Generic[StateT, EventT]):
     """What every stream hands its next run at continue-as-new: the state snapshot (not the
     event list), plus what was decided but not yet stored or delivered."""
 
-    model_config = ConfigDict(frozen=True)
-
     state: StateT
-    unpersisted: list[EventT] = []
-    unpersisted_notifications: list[OutboxMessage] = []
-    undelivered: list[OutboxMessage] = []
+    unpersisted: list[EventT] = Field(default_factory=list)
+    unpersisted_notifications: list[OutboxMessage] = Field(default_factory=list)
+    undelivered: list[OutboxMessage] = Field(default_factory=list)
 
 
 class CarriedOver(CarriedStream[PlacementState, PlacementEvent]):
@@ -60,13 +59,11 @@ class CarriedUnit(CarriedStream[UnitState, UnitEvent]):
     """A unit's carry-over: the stream's, the placements' last reports, and what it has not
     yet told them."""
 
-    reports: dict[str, PlacementReport] = {}
-    untold: list[ToPlacement] = []
+    reports: dict[str, PlacementReport] = Field(default_factory=dict)
+    untold: list[ToPlacement] = Field(default_factory=list)
 
 
-class PlacementInput(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class PlacementInput(Contract):
     placement_id: str
     policy: Policy = Field(default_factory=Policy)
     start: StartPlacement | None = None
@@ -74,9 +71,7 @@ class PlacementInput(BaseModel):
     events_per_run: int = Field(default=DEFAULT_EVENTS_PER_RUN, ge=10)
 
 
-class UnitInput(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class UnitInput(Contract):
     unit_id: OpaqueId
     policy: UnitPolicy = Field(default_factory=UnitPolicy)
     carried: CarriedUnit | None = None
@@ -85,19 +80,15 @@ class UnitInput(BaseModel):
     persist_batch: int = Field(default=DEFAULT_PERSIST_BATCH, ge=1)
 
 
-class RecordResult(BaseModel):
+class RecordResult(Contract):
     """What an accepted action wrote: the stream's new version and the events' type names.
     The same for a placement's and a unit's actions."""
-
-    model_config = ConfigDict(frozen=True)
 
     version: int
     events: list[str]
 
 
-class PlacementOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class PlacementOutcome(Contract):
     placement_id: str
     final_version: int
     ended_reason: str | None

@@ -12,9 +12,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import signal
-import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -42,13 +41,17 @@ class ProviderUser:
 
 
 @dataclass
-class EmbeddedIdentityProvider:
+class EmbeddedIdentityProvider(processes.ChildServer):
+    what = "the identity provider"
+    # uvicorn's graceful shutdown, as on Ctrl-C.
+    stop_signal = signal.SIGINT
+    stop_within = 10
+
     data_dir: Path
     port: int
     users: tuple[ProviderUser, ...] = ()
     api_audience: str = "safeside-api"
     token_max_age: timedelta = timedelta(hours=1)
-    _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
     def issuer(self) -> str:
@@ -82,17 +85,9 @@ class EmbeddedIdentityProvider:
                 "run `make run`, or `pip install -e '.[dev]'`; or set SAFESIDE_OIDC_ISSUER to "
                 "sign in through a provider of your own"
             )
-        processes.ensure_port_free(
-            self.port, "the identity provider", "SAFESIDE_DEV_IDENTITY_PROVIDER_PORT"
-        )
+        processes.ensure_port_free(self.port, self.what, "SAFESIDE_DEV_IDENTITY_PROVIDER_PORT")
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._process = processes.spawn(self.command(), log_file=self.log_file)
-        await processes.wait_until(
-            self._ready,
-            process=self._process,
-            what="the identity provider",
-            log_file=self.log_file,
-        )
+        await self._run(self.command())
 
     async def _ready(self) -> bool:
         if not processes.port_accepts(self.port):
@@ -119,13 +114,3 @@ class EmbeddedIdentityProvider:
         async with httpx.AsyncClient(timeout=10) as client:
             answer = await client.put(f"{self.issuer}/users/{quote(sub, safe='')}", json=claims)
         answer.raise_for_status()
-
-    async def exited(self) -> int:
-        """Wait until the server stops (``processes.exited``)."""
-        return await processes.exited(self._process)
-
-    async def stop(self) -> None:
-        if self._process is not None:
-            # uvicorn's graceful shutdown, as on Ctrl-C.
-            await processes.stop(self._process, sig=signal.SIGINT, within=10)
-            self._process = None

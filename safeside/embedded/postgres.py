@@ -12,7 +12,7 @@ import os
 import signal
 import subprocess
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -65,14 +65,17 @@ def _prepare_for_system_user(pgdata: Path, bin_dir: Path) -> str | None:
 
 
 @dataclass
-class EmbeddedPostgres:
+class EmbeddedPostgres(processes.ChildServer):
     """One PostgreSQL server over ``pgdata``. ``durable=False`` trades crash safety for speed
     (tests only)."""
+
+    what = "PostgreSQL"
+    # PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint.
+    stop_signal = signal.SIGINT
 
     pgdata: Path
     port: int
     durable: bool = True
-    _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
     def log_file(self) -> Path:
@@ -82,7 +85,7 @@ class EmbeddedPostgres:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
     async def start(self) -> None:
-        processes.ensure_port_free(self.port, "PostgreSQL", "SAFESIDE_DEV_POSTGRES_PORT")
+        processes.ensure_port_free(self.port, self.what, "SAFESIDE_DEV_POSTGRES_PORT")
         bin_dir = _bin_dir()
         self.pgdata.mkdir(parents=True, exist_ok=True)
         self.pgdata.chmod(0o700)
@@ -123,15 +126,9 @@ class EmbeddedPostgres:
         if not self.durable:
             args += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
             args += ["-c", "full_page_writes=off"]
-        self._process = processes.spawn(args, log_file=self.log_file, user=user)
-        await processes.wait_until(
-            self._accepts_connections,
-            process=self._process,
-            what="PostgreSQL",
-            log_file=self.log_file,
-        )
+        await self._run(args, user=user)
 
-    async def _accepts_connections(self) -> bool:
+    async def _ready(self) -> bool:
         if not processes.port_accepts(self.port):
             return False
         try:
@@ -151,13 +148,3 @@ class EmbeddedPostgres:
         finally:
             await conn.close()
         return self.url(name)
-
-    async def exited(self) -> int:
-        """Wait until the server stops (``processes.exited``)."""
-        return await processes.exited(self._process)
-
-    async def stop(self) -> None:
-        if self._process is not None:
-            # SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint.
-            await processes.stop(self._process, sig=signal.SIGINT)
-            self._process = None

@@ -11,8 +11,10 @@ import signal
 import socket
 import subprocess
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import ClassVar
 
 from safeside.errors import StackStartError
 
@@ -135,3 +137,37 @@ async def stop(process: subprocess.Popen[bytes], *, sig: int, within: float = 30
     except TimeoutError:
         process.kill()
         await asyncio.to_thread(process.wait)
+
+
+class ChildServer(ABC):
+    """What every embedded server shares: run as a child process writing to its log file,
+    waited on until it is ready, watched until it exits, stopped with its own signal. A server
+    names itself (``what``, as errors say it), how it stops, its log file and when it is ready.
+    """
+
+    what: ClassVar[str]
+    stop_signal: ClassVar[int]
+    stop_within: ClassVar[float] = 30.0
+    _process: subprocess.Popen[bytes] | None = None
+
+    @property
+    @abstractmethod
+    def log_file(self) -> Path: ...
+
+    @abstractmethod
+    async def _ready(self) -> bool: ...
+
+    async def _run(
+        self, args: Sequence[str | Path], *, user: str | None = None, private: bool = False
+    ) -> None:
+        self._process = spawn(args, log_file=self.log_file, user=user, private=private)
+        await wait_until(self._ready, process=self._process, what=self.what, log_file=self.log_file)
+
+    async def exited(self) -> int:
+        """Wait until the server stops (``exited``)."""
+        return await exited(self._process)
+
+    async def stop(self) -> None:
+        if self._process is not None:
+            await stop(self._process, sig=self.stop_signal, within=self.stop_within)
+            self._process = None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,10 @@ SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=normal")
 
 
 @dataclass
-class EmbeddedTemporal:
+class EmbeddedTemporal(processes.ChildServer):
+    what = "the Temporal server"
+    stop_signal = signal.SIGTERM
+
     db_file: Path
     port: int
     ui_port: int | None
@@ -32,7 +34,6 @@ class EmbeddedTemporal:
     # Where the UI's pages are, under its own address (e.g. "/temporal-ui"), so a proxy can
     # serve them at the same path on another origin.
     ui_public_path: str | None = None
-    _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
     def address(self) -> str:
@@ -73,17 +74,14 @@ class EmbeddedTemporal:
         return args
 
     async def start(self) -> None:
-        processes.ensure_port_free(self.port, "the Temporal server", "SAFESIDE_DEV_TEMPORAL_PORT")
+        processes.ensure_port_free(self.port, self.what, "SAFESIDE_DEV_TEMPORAL_PORT")
         if self.ui_port is not None:
             processes.ensure_port_free(self.ui_port, "the Temporal web UI", "SAFESIDE_DEV_UI_PORT")
         command = self.command()
         self.db_file.parent.mkdir(parents=True, exist_ok=True)
         # Its histories link each placement to its unit (signal targets are in plain text):
         # the database (and its WAL) is the owner's alone, made so and kept so.
-        self._process = processes.spawn(command, log_file=self.log_file, private=True)
-        await processes.wait_until(
-            self._ready, process=self._process, what="the Temporal server", log_file=self.log_file
-        )
+        await self._run(command, private=True)
         for made in self.db_file.parent.glob(f"{self.db_file.name}*"):
             made.chmod(0o600)  # one made before this release was readable by all
 
@@ -98,12 +96,3 @@ class EmbeddedTemporal:
         except (RuntimeError, RPCError):
             return False
         return True
-
-    async def exited(self) -> int:
-        """Wait until the server stops (``processes.exited``)."""
-        return await processes.exited(self._process)
-
-    async def stop(self) -> None:
-        if self._process is not None:
-            await processes.stop(self._process, sig=signal.SIGTERM)
-            self._process = None

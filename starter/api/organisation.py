@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from starter.api.auth import Caller
 from starter.api.dependencies import PlacementId, ServicesDep
-from starter.api.problems import responses
+from starter.api.problems import REFUSABLE_WRITE_ANSWERS, responses
 from starter.services import break_glass, organisation
 from starter.services.break_glass import BreakGlassGrant, BreakGlassRequest
 from starter.services.organisation import Allocation, Membership, NewStaffMember, NewUnit
@@ -100,7 +100,7 @@ async def allocate(
     "/placements/{placement_id}/break-glass",
     status_code=201,
     response_model=BreakGlassGrant,
-    responses=responses(401, 403, 409, 413, 422, 503),
+    responses=REFUSABLE_WRITE_ANSWERS,
     summary="Open a child's record outside your relationship, with a reason (out-of-hours)",
 )
 async def open_break_glass(

@@ -17,7 +17,7 @@ from safeside.contracts.workflows import RecordResult
 from starter.api.auth import Caller, placement_read
 from starter.api.dependencies import PlacementId, ServicesDep
 from starter.api.idempotency import Outcome, answer_once
-from starter.api.problems import Problem, responses
+from starter.api.problems import REFUSABLE_WRITE_ANSWERS, Problem, responses
 from starter.services import policy_changes
 from starter.services.audit_trail import AuditPage
 from starter.services.lists import PlacementPage
@@ -69,7 +69,7 @@ NoticesRead = Annotated[PlacementRead, Depends(placement_read(View.notifications
     "",
     status_code=201,
     response_model=StartedPlacement,
-    responses=responses(401, 403, 409, 413, 422, 503),
+    responses=REFUSABLE_WRITE_ANSWERS,
     summary="Start a placement: the child has arrived",
 )
 async def start(

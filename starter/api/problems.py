@@ -47,3 +47,7 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {
         code: {"model": described[code][0], "description": described[code][1]} for code in codes
     }
+
+
+# A write with a body, about no placement named in its path, that the domain may refuse.
+REFUSABLE_WRITE_ANSWERS = responses(401, 403, 409, 413, 422, 503)

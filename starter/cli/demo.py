@@ -36,8 +36,7 @@ from starter.services.recording import (
 )
 from workflows.domain.commands import StartPlacement
 from workflows.domain.common import LONDON, RiskLevel, Role
-from workflows.domain.ladders import EscalationStep
-from workflows.domain.policy import ClockPolicy, Policy
+from workflows.domain.policy import ClockPolicy, Policy, standard_ladder
 
 Say = Callable[[str], None]
 
@@ -67,15 +66,7 @@ def demo_policy(leaflet_due_in: timedelta) -> Policy:
     leaflet = ClockPolicy(
         requirement="R1",
         responsible_role=Role.key_worker,
-        ladder=(
-            EscalationStep(name="reminder", offset=-half),
-            EscalationStep(name="duty_manager", offset=timedelta(0), notify_role=Role.duty_manager),
-            EscalationStep(
-                name="registered_manager",
-                offset=leaflet_due_in,
-                notify_role=Role.registered_manager,
-            ),
-        ),
+        ladder=standard_ladder(half, registered_manager_after=leaflet_due_in),
     )
     return defaults.model_copy(
         update={

@@ -52,24 +52,17 @@ class Read:
 
 
 def read_date(submitted: Mapping[str, str], name: str) -> Read:
-    typed = {part: submitted.get(part_name(name, part), "").strip() for part in DATE_PARTS}
-    if not any(typed.values()):
-        return Read()
-    day, error = _day(typed)
-    if day is None:
-        return Read(error=error)
-    return Read(value=day.isoformat())
+    day = _day(_typed(submitted, name, DATE_PARTS))
+    return day if isinstance(day, Read) else Read(value=day.isoformat())
 
 
 def read_moment(submitted: Mapping[str, str], name: str) -> Read:
     """The date and 24-hour time typed for ``name`` on the London clock, as an aware ISO time
     in UTC."""
-    typed = {part: submitted.get(part_name(name, part), "").strip() for part in MOMENT_PARTS}
-    if not any(typed.values()):
-        return Read()
-    day, error = _day(typed)
-    if day is None:
-        return Read(error=error)
+    typed = _typed(submitted, name, MOMENT_PARTS)
+    day = _day(typed)
+    if isinstance(day, Read):
+        return day
     found = _TIME.match(typed[TIME])
     if not typed[TIME]:
         return Read(error=f"Include the time, in 24 hours, such as {EXAMPLE_TIME}")
@@ -85,16 +78,26 @@ def read_moment(submitted: Mapping[str, str], name: str) -> Read:
     return Read(value=moment.isoformat())
 
 
-def _day(typed: Mapping[str, str]) -> tuple[date | None, str | None]:
+def _typed(submitted: Mapping[str, str], name: str, parts: tuple[str, ...]) -> dict[str, str]:
+    return {part: submitted.get(part_name(name, part), "").strip() for part in parts}
+
+
+def _day(typed: Mapping[str, str]) -> date | Read:
+    """The day typed, or the answer instead: empty when nothing at all was typed, else why the
+    day is refused."""
+    if not any(typed.values()):
+        return Read()
     missing = [part for part in DATE_PARTS if not typed[part]]
     if missing:
-        return None, f"Include the {' and '.join(missing)}, such as {EXAMPLE_DATE}"
+        return Read(error=f"Include the {' and '.join(missing)}, such as {EXAMPLE_DATE}")
     if not all(typed[part].isdigit() for part in DATE_PARTS) or len(typed[YEAR]) != 4:
-        return None, f"Enter the day, month and a 4-digit year as numbers, such as {EXAMPLE_DATE}"
+        return Read(
+            error=f"Enter the day, month and a 4-digit year as numbers, such as {EXAMPLE_DATE}"
+        )
     try:
-        return date(int(typed[YEAR]), int(typed[MONTH]), int(typed[DAY])), None
+        return date(int(typed[YEAR]), int(typed[MONTH]), int(typed[DAY]))
     except ValueError:
-        return None, f"Enter a real date, such as {EXAMPLE_DATE}"
+        return Read(error=f"Enter a real date, such as {EXAMPLE_DATE}")
 
 
 def spoken(moment: datetime, today: date | None = None) -> str:

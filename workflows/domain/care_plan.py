@@ -14,7 +14,9 @@ from workflows.domain.checks import (
     FieldChecks,
     given,
     happened,
+    in_order,
     in_the_past_since_arrival,
+    not_yet_recorded,
     optional_reference,
     reference,
     require,
@@ -78,8 +80,7 @@ def decide_care_plan(
 def _leaflet(
     state: PlacementState, facts: PlacementFacts, command: RecordLeafletDelivered, now: datetime
 ) -> LeafletDelivered:
-    if state.leaflet_delivered_at is not None:
-        raise DomainError("the leaflet delivery is already recorded")
+    not_yet_recorded(state.leaflet_delivered_at, "the leaflet delivery")
     checks = FieldChecks()
     with checks.at("interpreter_reference"):
         interpreter = (
@@ -122,8 +123,9 @@ def _missing_procedures(
     command: RecordMissingProceduresExplained,
     now: datetime,
 ) -> MissingProceduresExplained:
-    if state.missing_procedures_explained_at is not None:
-        raise DomainError("telling the child the missing procedures is already recorded")
+    not_yet_recorded(
+        state.missing_procedures_explained_at, "telling the child the missing procedures"
+    )
     checks = FieldChecks()
     with checks.at("explained_at"):
         in_the_past_since_arrival(
@@ -191,8 +193,7 @@ def _risk_assessment(
 def _planning_meeting(
     state: PlacementState, command: RecordPlanningMeeting, now: datetime
 ) -> PlanningMeetingHeld:
-    if state.planning_meeting_held_at is not None:
-        raise DomainError("the first planning meeting is already recorded")
+    not_yet_recorded(state.planning_meeting_held_at, "the first planning meeting")
     if state.first_assessed_at is None:
         raise DomainError(
             "record the risk assessment first: it is discussed at the planning meeting"
@@ -252,11 +253,7 @@ def _review(
             raise DomainError(
                 "a looked-after review cannot be before the child became looked after"
             )
-        if state.reviews_held and command.held_at < state.reviews_held[-1]:
-            raise DomainError(
-                "reviews must be recorded in the order they were held: "
-                "this one is earlier than the last review recorded"
-            )
+        in_order(command.held_at, state.reviews_held, "review", "were held")
     checks.refuse_if_any()
     return LookedAfterReviewHeld(
         **header(state, now, command.actor),
@@ -276,11 +273,7 @@ def _visit(
         )
     with checks.at("visited_at"):
         in_the_past_since_arrival(command.visited_at, now, facts, "social worker's visit")
-        if state.social_worker_visits and command.visited_at < state.social_worker_visits[-1]:
-            raise DomainError(
-                "visits must be recorded in the order they happened: "
-                "this one is earlier than the last visit recorded"
-            )
+        in_order(command.visited_at, state.social_worker_visits, "visit", "happened")
     checks.refuse_if_any()
     return SocialWorkerVisited(
         **header(state, now, command.actor),
@@ -293,8 +286,7 @@ def _visit(
 def _nrm_referral(
     state: PlacementState, command: RecordNrmReferral, now: datetime
 ) -> NrmReferralMade:
-    if state.nrm_referred_at is not None:
-        raise DomainError("the NRM referral is already recorded")
+    not_yet_recorded(state.nrm_referred_at, "the NRM referral")
     checks = FieldChecks()
     with checks.at("referral_reference"):
         reference = require(command.referral_reference, "give the NRM referral reference")

@@ -4,7 +4,7 @@ Refusals name the field, never echo the value: a value may be a place or a perso
 refusals are logged and shown in the Temporal UI.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -38,6 +38,12 @@ class FieldChecks:
     def refuse_if_any(self) -> None:
         if self._problems:
             raise FieldsRefused(self._problems)
+
+
+def not_yet_recorded(recorded_at: datetime | None, what: str) -> None:
+    """Refuse recording again what is recorded once (``what``: "the NRM referral")."""
+    if recorded_at is not None:
+        raise DomainError(f"{what} is already recorded")
 
 
 def given(text: str | None) -> str | None:
@@ -88,6 +94,15 @@ def not_before(at: datetime, earlier: datetime, what: str, earlier_what: str) ->
     last seen")."""
     if at < earlier:
         raise DomainError(f"the {what} cannot be before {earlier_what}: check the date and time")
+
+
+def in_order(at: datetime, recorded: Sequence[datetime], what: str, happened_how: str) -> None:
+    """Refuse a ``what`` ("visit") earlier than the last one ``recorded``."""
+    if recorded and at < recorded[-1]:
+        raise DomainError(
+            f"{what}s must be recorded in the order they {happened_how}: "
+            f"this one is earlier than the last {what} recorded"
+        )
 
 
 def since_arrival(at: datetime, facts: PlacementFacts, what: str) -> None:

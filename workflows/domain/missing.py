@@ -15,6 +15,7 @@ from workflows.domain.checks import (
     happened,
     in_the_past_since_arrival,
     not_before,
+    not_yet_recorded,
     optional_reference,
     reference,
     require,
@@ -36,6 +37,7 @@ from workflows.domain.protection_events import (
     PoliceAcknowledged,
     ReturnInterviewHeld,
 )
+from workflows.domain.protection_state import MissingEpisode
 from workflows.domain.state import PlacementState
 from workflows.domain.stream import header
 
@@ -45,6 +47,15 @@ NO_SUCH_EPISODE = "this placement has no missing episode with that id: check the
 def episode_id_for(state: PlacementState, number: int) -> str:
     """Deterministic and opaque: the placement id and the episode's number ("PL-1-M2")."""
     return f"{state.stream_id}-M{number}"
+
+
+def _named_episode(
+    state: PlacementState, command: RecordReturnInterview | RecordPoliceAcknowledgement
+) -> MissingEpisode:
+    episode = state.episode(command.episode_id.strip())
+    if episode is None:
+        raise FieldsRefused([("episode_id", NO_SUCH_EPISODE)])
+    return episode
 
 
 def decide_missing(
@@ -167,13 +178,10 @@ def _return(state: PlacementState, command: RecordReturn, now: datetime) -> Chil
 def _return_interview(
     state: PlacementState, command: RecordReturnInterview, now: datetime
 ) -> ReturnInterviewHeld:
-    episode = state.episode(command.episode_id.strip())
-    if episode is None:
-        raise FieldsRefused([("episode_id", NO_SUCH_EPISODE)])
+    episode = _named_episode(state, command)
     if episode.returned_at is None:
         raise DomainError("the child has not returned from this episode: record the return first")
-    if episode.return_interview_held_at is not None:
-        raise DomainError("the return interview for this episode is already recorded")
+    not_yet_recorded(episode.return_interview_held_at, "the return interview for this episode")
     returned_at = episode.returned_at
     checks = FieldChecks()
     with checks.at("held_at"):
@@ -204,11 +212,8 @@ def _return_interview(
 def _police_acknowledgement(
     state: PlacementState, command: RecordPoliceAcknowledgement, now: datetime
 ) -> PoliceAcknowledged:
-    episode = state.episode(command.episode_id.strip())
-    if episode is None:
-        raise FieldsRefused([("episode_id", NO_SUCH_EPISODE)])
-    if episode.police_acknowledged_at is not None:
-        raise DomainError("the police's acknowledgement of this episode is already recorded")
+    episode = _named_episode(state, command)
+    not_yet_recorded(episode.police_acknowledged_at, "the police's acknowledgement of this episode")
     checks = FieldChecks()
     with checks.at("police_acknowledged_at"):
         happened(command.police_acknowledged_at, now, "police's acknowledgement")

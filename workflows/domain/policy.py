@@ -67,13 +67,19 @@ class ClockPolicy(LadderClock):
             yield index, at, last
 
 
-def _ladder(reminder_before: timedelta, *extra: EscalationStep) -> tuple[EscalationStep, ...]:
+def standard_ladder(
+    reminder_before: timedelta,
+    *extra: EscalationStep,
+    registered_manager_after: timedelta = timedelta(hours=24),
+) -> tuple[EscalationStep, ...]:
+    """A reminder before the deadline, the Duty Manager at it, the Registered Manager after it,
+    then any ``extra`` steps."""
     return (
         EscalationStep(name="reminder", offset=-reminder_before),
         EscalationStep(name="duty_manager", offset=timedelta(0), notify_role=Role.duty_manager),
         EscalationStep(
             name="registered_manager",
-            offset=timedelta(hours=24),
+            offset=registered_manager_after,
             notify_role=Role.registered_manager,
         ),
         *extra,
@@ -81,9 +87,9 @@ def _ladder(reminder_before: timedelta, *extra: EscalationStep) -> tuple[Escalat
 
 
 # A 24-hour clock gets its reminder 4 hours before; longer clocks a day before.
-SAME_DAY_LADDER = _ladder(timedelta(hours=4))
-MULTI_DAY_LADDER = _ladder(timedelta(hours=24))
-REVIEW_LADDER = _ladder(
+SAME_DAY_LADDER = standard_ladder(timedelta(hours=4))
+MULTI_DAY_LADDER = standard_ladder(timedelta(hours=24))
+REVIEW_LADDER = standard_ladder(
     timedelta(hours=24),
     EscalationStep(
         name="independent_reviewing_officer",

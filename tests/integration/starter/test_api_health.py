@@ -13,6 +13,15 @@ from tests.support.servers import start_dev_server
 from workflows.domain.policy import Policy
 
 
+def _duty_manager_calling(services: Services) -> httpx.AsyncClient:
+    """The API over ``services`` (one of whose servers is out of reach), as a Duty Manager."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(services)),
+        base_url="http://safeside.test",
+        headers=bearer("duty_manager"),
+    )
+
+
 async def test_health_is_ok_when_both_servers_answer(api: httpx.AsyncClient) -> None:
     answer = await api.get("/health")
     assert answer.status_code == 200
@@ -24,11 +33,8 @@ async def test_an_unreachable_postgres_gives_503_with_a_way_out(
 ) -> None:
     closed = await create_pool(database_url, max_size=1)
     await closed.close()
-    app = create_app(Services(services.client, closed, services.settings, Policy()))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://safeside.test", headers=bearer("duty_manager")
-    ) as api:
+    without_postgres = Services(services.client, closed, services.settings, Policy())
+    async with _duty_manager_calling(without_postgres) as api:
         listed = await api.get("/placements")
         health = await api.get("/health")
     assert listed.status_code == 503
@@ -42,12 +48,10 @@ async def test_a_temporal_server_that_went_away_gives_503_with_a_way_out(
 ) -> None:
     await given_home(services.pool, "PL-0000001")
     gone = await start_dev_server()
-    app = create_app(Services(gone.client, services.pool, services.settings, Policy()))
+    without_temporal = Services(gone.client, services.pool, services.settings, Policy())
+    api = _duty_manager_calling(without_temporal)
     await gone.shutdown()
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://safeside.test", headers=bearer("duty_manager")
-    ) as api:
+    async with api:
         shown = await api.get("/placements/PL-0000001")
         health = await api.get("/health")
     assert shown.status_code == 503

@@ -16,8 +16,7 @@ from starter.services.recording import start_placement_workflow
 from tests.support.placements import new_placement_id, start_command
 from tests.support.starter import eventually, record_observation
 from workflows.domain.common import Role
-from workflows.domain.ladders import EscalationStep
-from workflows.domain.policy import ClockPolicy, Policy
+from workflows.domain.policy import ClockPolicy, Policy, standard_ladder
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -35,15 +34,7 @@ def _clock(chance: random.Random, requirement: str, within: timedelta) -> ClockP
     return ClockPolicy(
         requirement=requirement,
         responsible_role=Role.key_worker,
-        ladder=(
-            EscalationStep(name="reminder", offset=-reminder_before),
-            EscalationStep(name="duty_manager", offset=timedelta(0), notify_role=Role.duty_manager),
-            EscalationStep(
-                name="registered_manager",
-                offset=_hours(chance, 1, 48),
-                notify_role=Role.registered_manager,
-            ),
-        ),
+        ladder=standard_ladder(reminder_before, registered_manager_after=_hours(chance, 1, 48)),
     )
 
 

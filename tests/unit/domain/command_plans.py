@@ -223,6 +223,10 @@ def command_at(kind: str, at: datetime, level: RiskLevel, text: str | None) -> P
     return START
 
 
+# One step of a plan: the hours that pass first, the kind of command, how many hours before
+# then it happened, a risk level and a text (or none) for the command to carry.
+Plan = list[tuple[int, str, int, RiskLevel, str | None]]
+
 steps = st.lists(
     st.tuples(
         st.integers(min_value=0, max_value=24 * 20),  # hours that pass first
@@ -264,7 +268,7 @@ protection_steps = st.lists(
 
 
 # A story that reaches every protection event, so each invariant is seen to hold on it too.
-FULL_STORY: list[tuple[int, str, int, RiskLevel, str | None]] = [
+FULL_STORY: Plan = [
     (1, "propose", 0, RiskLevel.low, "given"),
     (1, "visit", 0, RiskLevel.low, "given"),
     (0, "turned_away", 0, RiskLevel.low, "given"),
@@ -282,9 +286,7 @@ FULL_STORY: list[tuple[int, str, int, RiskLevel, str | None]] = [
 ]
 
 
-def run(
-    plan: list[tuple[int, str, int, RiskLevel, str | None]],
-) -> tuple[PlacementState, list[PlacementEvent]]:
+def run(plan: Plan) -> tuple[PlacementState, list[PlacementEvent]]:
     """Drive a placement as the workflow does: raise what is due, then try the command."""
     state = initial_state("pl-0001")
     now = ARRIVED

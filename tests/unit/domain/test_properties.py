@@ -4,8 +4,7 @@ from collections import Counter
 
 from hypothesis import given, settings
 
-from tests.unit.domain.command_plans import run, steps
-from workflows.domain.common import RiskLevel
+from tests.unit.domain.command_plans import Plan, run, steps
 from workflows.domain.events import (
     DeadlineMissed,
     EscalationRaised,
@@ -17,18 +16,14 @@ from workflows.domain.state import PlacementState, fold
 
 @settings(max_examples=200, deadline=None)
 @given(steps)
-def test_versions_are_contiguous_from_one(
-    plan: list[tuple[int, str, int, RiskLevel, str | None]],
-) -> None:
+def test_versions_are_contiguous_from_one(plan: Plan) -> None:
     state, history = run(plan)
     assert [event.version for event in history] == list(range(1, state.version + 1))
 
 
 @settings(max_examples=200, deadline=None)
 @given(steps)
-def test_replaying_the_events_rebuilds_the_state(
-    plan: list[tuple[int, str, int, RiskLevel, str | None]],
-) -> None:
+def test_replaying_the_events_rebuilds_the_state(plan: Plan) -> None:
     state, history = run(plan)
     assert fold(history) == state
     assert PlacementState.model_validate_json(state.model_dump_json()) == state
@@ -36,9 +31,7 @@ def test_replaying_the_events_rebuilds_the_state(
 
 @settings(max_examples=200, deadline=None)
 @given(steps)
-def test_no_escalation_step_is_raised_twice_and_no_deadline_missed_twice(
-    plan: list[tuple[int, str, int, RiskLevel, str | None]],
-) -> None:
+def test_no_escalation_step_is_raised_twice_and_no_deadline_missed_twice(plan: Plan) -> None:
     _, history = run(plan)
     steps_raised = Counter(
         (event.deadline_id, event.step_index)
@@ -52,9 +45,7 @@ def test_no_escalation_step_is_raised_twice_and_no_deadline_missed_twice(
 
 @settings(max_examples=100, deadline=None)
 @given(steps)
-def test_every_event_survives_storage(
-    plan: list[tuple[int, str, int, RiskLevel, str | None]],
-) -> None:
+def test_every_event_survives_storage(plan: Plan) -> None:
     _, history = run(plan)
     for event in history:
         assert event_from_stored(*event_to_stored(event)) == event
@@ -62,9 +53,7 @@ def test_every_event_survives_storage(
 
 @settings(max_examples=100, deadline=None)
 @given(steps)
-def test_nothing_happens_after_the_placement_ends(
-    plan: list[tuple[int, str, int, RiskLevel, str | None]],
-) -> None:
+def test_nothing_happens_after_the_placement_ends(plan: Plan) -> None:
     _, history = run(plan)
     ended = [index for index, event in enumerate(history) if event.type == "placement_ended"]
     if ended:

@@ -5,9 +5,8 @@ verified."""
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.unit.domain.command_plans import FULL_STORY, protection_steps, run, steps
+from tests.unit.domain.command_plans import FULL_STORY, Plan, protection_steps, run, steps
 from workflows.domain.common import (
-    RiskLevel,
     Role,
 )
 from workflows.domain.protection_events import (
@@ -22,9 +21,7 @@ from workflows.domain.protection_events import (
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(steps, protection_steps))
 @example(FULL_STORY)
-def test_at_most_one_missing_episode_is_open_at_a_time(
-    plan: list[tuple[int, str, int, RiskLevel, str | None]],
-) -> None:
+def test_at_most_one_missing_episode_is_open_at_a_time(plan: Plan) -> None:
     _, history = run(plan)
     open_episodes = 0
     for event in history:
@@ -38,9 +35,7 @@ def test_at_most_one_missing_episode_is_open_at_a_time(
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(steps, protection_steps))
 @example(FULL_STORY)
-def test_the_phone_is_released_only_by_the_social_workers_written_confirmation(
-    plan: list[tuple[int, str, int, RiskLevel, str | None]],
-) -> None:
+def test_the_phone_is_released_only_by_the_social_workers_written_confirmation(plan: Plan) -> None:
     state, history = run(plan)
     releases = [event for event in history if isinstance(event, PhoneReleaseConfirmed)]
     assert all(
@@ -54,9 +49,7 @@ def test_the_phone_is_released_only_by_the_social_workers_written_confirmation(
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(steps, protection_steps))
 @example(FULL_STORY)
-def test_no_visit_is_recorded_without_the_visitor_verified_first(
-    plan: list[tuple[int, str, int, RiskLevel, str | None]],
-) -> None:
+def test_no_visit_is_recorded_without_the_visitor_verified_first(plan: Plan) -> None:
     _, history = run(plan)
     verified: set[str] = set()
     for event in history:
