@@ -13,8 +13,11 @@ RUN python -m venv /opt/safeside \
  && /opt/safeside/bin/pip install --no-cache-dir --constraint constraints.txt .
 
 FROM python:3.11-slim-bookworm
+# The API's access-log spool (SAFESIDE_SPOOL_DIR in docker-compose.yml): a named volume
+# mounted here starts with this folder's owner and mode.
 RUN groupadd --gid 10001 safeside \
- && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin safeside
+ && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin safeside \
+ && install -d -o 10001 -g 10001 -m 0700 /var/lib/safeside/spool
 COPY --from=build /opt/safeside /opt/safeside
 ENV PATH=/opt/safeside/bin:$PATH \
     PYTHONUNBUFFERED=1 \

@@ -1,4 +1,5 @@
-"""Channels that hand a notification to its recipient: the log (development), SMTP, webhook.
+"""Channels that hand a notification to its recipient: the log (development), SMTP, webhook,
+and GOV.UK Notify (``activities.govuk_notify``).
 
 Each channel raises ``ChannelError`` when the message was not taken, with a message naming
 what failed (an exception type, a status code) and never the content or an address. Each
@@ -20,18 +21,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from activities.errors import ChannelError
-from activities.messages import Notification, NotificationContent
-from safeside.errors import SafesideError
+from activities.errors import ChannelConfigError, ChannelError
+from activities.govuk_notify import PURPOSES, Addressee, GovukNotifyChannel, MessageKind
+from activities.messages import Notification, render_text
 from safeside.log import get_logger
 from safeside.settings import Settings
 from workflows.domain.common import Role
 
 log = get_logger(__name__)
-
-
-class ChannelConfigError(SafesideError):
-    """The notification settings name a channel that cannot work as configured."""
 
 
 class Channel(Protocol):
@@ -62,24 +59,6 @@ def message_id_for(idempotency_key: str, domain: str) -> str:
     # Keys are "<placement id>:<version>:<role>"; ':' may not appear left of the '@', and
     # none of the parts holds a '.', so the mapping is one to one.
     return f"<{idempotency_key.replace(':', '.')}@{domain}>"
-
-
-def render_text(content: NotificationContent) -> str:
-    lines = [
-        f"Purpose: {content.purpose.replace('_', ' ')}",
-        f"Placement: {content.placement_id}",
-        f"Case reference: {content.case_reference or '-'}",
-        f"Unit: {content.unit_id or '-'}",
-        f"Risk level: {content.risk_level or '-'}",
-        f"Event: {content.event_type} (version {content.event_version}) at "
-        f"{content.occurred_at.isoformat()}",
-    ]
-    lines += [
-        f"{name.replace('_', ' ').capitalize()}: {value}" for name, value in content.details.items()
-    ]
-    lines.append("")
-    lines.append("Sent by Safeside. The case file holds the child's details.")
-    return "\n".join(lines)
 
 
 class SmtpChannel:
@@ -148,6 +127,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _sent_privately(url: str) -> bool:
+    """https, or plain http only to this machine (tests, a local relay): content is personal
+    data."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (
+        parts.scheme == "http" and _is_loopback(parts.hostname or "")
+    )
+
+
 class WebhookChannel:
     """An HTTPS POST of the message as JSON, with an ``Idempotency-Key`` header."""
 
@@ -159,11 +147,7 @@ class WebhookChannel:
         timeout: float = 10.0,
     ) -> None:
         for role, url in urls_by_role.items():
-            parts = urlsplit(url)
-            # Plain http only to this machine (tests, a local relay): content is personal data.
-            if parts.scheme != "https" and not (
-                parts.scheme == "http" and _is_loopback(parts.hostname or "")
-            ):
+            if not _sent_privately(url):
                 raise ChannelConfigError(f"the webhook for role {role} must be an https:// URL")
         self._urls_by_role = dict(urls_by_role)
         self._token = token
@@ -241,10 +225,19 @@ def build_channels(settings: Settings) -> ChannelRouter:
     wanted = {role: name for role, name in settings.notify_channels.items() if name != "log"}
     smtp_roles = sorted(role for role, name in wanted.items() if name == "smtp")
     webhook_roles = sorted(role for role, name in wanted.items() if name == "webhook")
-    missing_addresses = [role for role in smtp_roles if role not in settings.notify_email_to]
+    notify_roles = sorted(role for role, name in wanted.items() if name == "govuk_notify")
+    notify_kinds = {role: settings.govuk_notify_send_as.get(role, "email") for role in notify_roles}
+    emailed = sorted(smtp_roles + [role for role, kind in notify_kinds.items() if kind == "email"])
+    missing_addresses = [role for role in emailed if role not in settings.notify_email_to]
     if missing_addresses:
         raise ChannelConfigError(
             f"SAFESIDE_NOTIFY_EMAIL_TO has no address for roles {missing_addresses}"
+        )
+    texted = [role for role, kind in notify_kinds.items() if kind == "sms"]
+    missing_numbers = [role for role in texted if role not in settings.notify_sms_to]
+    if missing_numbers:
+        raise ChannelConfigError(
+            f"SAFESIDE_NOTIFY_SMS_TO has no mobile number for roles {missing_numbers}"
         )
     missing_urls = [role for role in webhook_roles if role not in settings.notify_webhook_urls]
     if missing_urls:
@@ -273,4 +266,37 @@ def build_channels(settings: Settings) -> ChannelRouter:
             timeout=settings.notify_timeout_seconds,
         )
         by_role |= dict.fromkeys(webhook_roles, webhook)
+    if notify_roles:
+        by_role |= dict.fromkeys(notify_roles, _govuk_notify(settings, notify_kinds))
     return ChannelRouter(by_role)
+
+
+def _govuk_notify(settings: Settings, kinds: Mapping[str, MessageKind]) -> GovukNotifyChannel:
+    """The GOV.UK Notify channel for the roles in ``kinds`` (each reached at an address the
+    settings hold), sending each the kind of message named."""
+    key = settings.govuk_notify_api_key
+    if key is None:
+        raise ChannelConfigError(
+            f"SAFESIDE_GOVUK_NOTIFY_API_KEY is not set, and roles {sorted(kinds)} use GOV.UK Notify"
+        )
+    if not _sent_privately(settings.govuk_notify_base_url):
+        raise ChannelConfigError("SAFESIDE_GOVUK_NOTIFY_BASE_URL must be an https:// URL")
+    templates: dict[MessageKind, dict[str, str]] = {
+        "email": settings.govuk_notify_email_templates,
+        "sms": settings.govuk_notify_sms_templates,
+    }
+    for kind in sorted(set(kinds.values())):
+        missing = sorted(PURPOSES - set(templates[kind]))
+        if missing:
+            raise ChannelConfigError(
+                f"SAFESIDE_GOVUK_NOTIFY_{kind.upper()}_TEMPLATES has no template for purposes "
+                f"{missing}"
+            )
+    to = {"email": settings.notify_email_to, "sms": settings.notify_sms_to}
+    return GovukNotifyChannel(
+        api_key=key.get_secret_value(),
+        addressees={role: Addressee(kind, to[kind][role]) for role, kind in kinds.items()},
+        templates={kind: templates[kind] for kind in set(kinds.values())},
+        base_url=settings.govuk_notify_base_url,
+        timeout=settings.notify_timeout_seconds,
+    )

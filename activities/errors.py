@@ -24,6 +24,7 @@ class ErrorType(StrEnum):
     STORE_UNAVAILABLE = "StoreUnavailable"
     NOTIFICATION_NOT_FOUND = "NotificationNotFound"
     DELIVERY_FAILED = "DeliveryFailed"
+    UNREADABLE_STREAM = "UnreadableStream"
 
 
 class ActivityError(SafesideError):
@@ -72,6 +73,16 @@ class DeliveryFailed(ActivityError, retryable=True):
     """The channel did not take the message; the attempt is recorded on the outbox row."""
 
 
+class UnreadableStream(ActivityError, retryable=True):
+    """A stored event the domain cannot fold, so the stream's workflow cannot be started again
+    from it until someone looks (retryable: a placement keeps trying to reach its unit)."""
+
+
 class ChannelError(SafesideError):
     """Raised by a channel that could not hand a message over. The message says what failed
     (a status code, an exception type), never the content or the recipient's address."""
+
+
+class ChannelConfigError(SafesideError):
+    """The notification settings name a channel that cannot work as configured: raised when
+    the worker starts, never at a send."""

@@ -1,4 +1,5 @@
-"""The message a channel sends: an outbox row and the content built for its recipient."""
+"""The message a channel sends: an outbox row and the content built for its recipient, and
+that content as plain text (an e-mail's body, GOV.UK Notify's ``body``)."""
 
 from __future__ import annotations
 
@@ -36,3 +37,21 @@ class Notification(BaseModel):
     recipient: str
     purpose: str
     content: NotificationContent
+
+
+def render_text(content: NotificationContent) -> str:
+    lines = [
+        f"Purpose: {content.purpose.replace('_', ' ')}",
+        f"Placement: {content.placement_id}",
+        f"Case reference: {content.case_reference or '-'}",
+        f"Unit: {content.unit_id or '-'}",
+        f"Risk level: {content.risk_level or '-'}",
+        f"Event: {content.event_type} (version {content.event_version}) at "
+        f"{content.occurred_at.isoformat()}",
+    ]
+    lines += [
+        f"{name.replace('_', ' ').capitalize()}: {value}" for name, value in content.details.items()
+    ]
+    lines.append("")
+    lines.append("Sent by Safeside. The case file holds the child's details.")
+    return "\n".join(lines)

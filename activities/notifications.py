@@ -7,10 +7,11 @@ level). Content for a purpose with more to say is built by the function register
 purpose in ``CONTENT_BUILDERS``: the Missing Children's Proforma for the police (R5) is one.
 
 Where a child was last seen, is, or was found (the domain's ``LOCATION_FIELDS``), and the unit
-or a unit check that names it, reach only the roles in ``LOCATION_ENTITLED_ROLES``:
-``build_content`` removes those fields from every other recipient's details, whatever a
-builder put there (``redacted_for``); a staff role's details are then redacted by the same
-allow-list as its answers in the API (``safeside.need_to_know``).
+or a unit check that names it, reach only the roles in ``LOCATION_ENTITLED_ROLES``, and so does
+the Philomena Protocol profile (part 1, with the proforma): ``build_content`` removes those
+fields from every other recipient's details, whatever a builder put there (``redacted_for``);
+a staff role's details are then redacted by the same allow-list as its answers in the API
+(``safeside.need_to_know``).
 
 Delivery, from the outbox row, is ``activities.outbox``.
 """
@@ -60,8 +61,17 @@ def _placement_details(state: PlacementState, event: PlacementEvent) -> dict[str
     }
 
 
+def _philomena_part_1(state: PlacementState) -> dict[str, Any]:
+    """The Philomena Protocol profile's part 1 as last recorded, whole (or that it never was)."""
+    profile = state.philomena_profile
+    if profile is None:
+        return {"profile_recorded_at": None}
+    return profile.model_dump(mode="json", exclude={"profile_recorded_by"})
+
+
 def _missing_children_proforma(state: PlacementState, event: PlacementEvent) -> dict[str, Any]:
-    """The Missing Children's Proforma (R5) with the Philomena Protocol part 2: for the police."""
+    """The Missing Children's Proforma (R5) with the Philomena Protocol parts 1 and 2: for the
+    police."""
     facts = state.facts
     episode = _event_fields(
         "episode_id",
@@ -84,6 +94,8 @@ def _missing_children_proforma(state: PlacementState, event: PlacementEvent) -> 
         "social_worker_reference": None if facts is None else facts.social_worker_reference,
         "unit_contact": "the unit's Duty Manager",
         "previous_episodes": len(state.missing_episodes) - 1,
+        # The Philomena Protocol profile's part 1; part 2 is the report's, above.
+        **_philomena_part_1(state),
     }
 
 
@@ -123,9 +135,10 @@ def redacted_for(recipient: str, details: dict[str, Any]) -> dict[str, Any]:
     allow-list holds (``visible_fields``), the rest reading ``[redacted]`` as in the API."""
     if recipient in LOCATION_ENTITLED_ROLES:
         return details
-    # The domain's LOCATION_FIELDS, the unit's id and the unit check reference.
-    unit_or_place = FIELDS[FieldGroup.location]
-    shown = {name: value for name, value in details.items() if name not in unit_or_place}
+    # The domain's LOCATION_FIELDS, the unit's id and the unit check reference; and the
+    # Philomena Protocol profile, which leaves Safeside for the police alone.
+    police_only = FIELDS[FieldGroup.location] | FIELDS[FieldGroup.philomena]
+    shown = {name: value for name, value in details.items() if name not in police_only}
     if recipient in DECIDED_ROLES:
         return dict(redact(shown, visible_fields(Role(recipient))))
     return shown

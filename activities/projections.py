@@ -276,25 +276,32 @@ async def project(
     deadlines = due(state, last_event_at, state.policy or policy)
     # A watch (a missing episode) is due from the moment it starts: not a deadline to meet.
     next_deadline_at = min((d.due_at for d in deadlines if not d.watch), default=None)
+    facts = state.facts
+    # The case reference and date of birth are for the SSDA903 return (``0014``): identifying,
+    # read only through ``starter.services.ssda903``.
     await con.execute(
         """INSERT INTO placements (stream_id, unit_id, status, risk_level, missing,
-                                   next_deadline_at, version, updated_at)
+                                   next_deadline_at, version, updated_at, case_reference,
+                                   date_of_birth)
            VALUES ($1, $2, $3, $4,
                    EXISTS (SELECT 1 FROM missing_episodes
                             WHERE stream_id = $1 AND kind = 'missing' AND ended_at IS NULL),
-                   $5, $6, $7)
+                   $5, $6, $7, $8, $9)
            ON CONFLICT (stream_id) DO UPDATE SET
                unit_id = EXCLUDED.unit_id, status = EXCLUDED.status,
                risk_level = EXCLUDED.risk_level, missing = EXCLUDED.missing,
                next_deadline_at = EXCLUDED.next_deadline_at, version = EXCLUDED.version,
-               updated_at = EXCLUDED.updated_at""",
+               updated_at = EXCLUDED.updated_at, case_reference = EXCLUDED.case_reference,
+               date_of_birth = EXCLUDED.date_of_birth""",
         state.stream_id,
-        None if state.facts is None else state.facts.unit_id,
+        None if facts is None else facts.unit_id,
         state.status.value,
         None if state.risk_level is None else state.risk_level.value,
         next_deadline_at,
         state.version,
         last_event_at,
+        None if facts is None else facts.case_reference,
+        None if facts is None else facts.date_of_birth,
     )
     await con.execute("DELETE FROM open_deadlines WHERE stream_id = $1", state.stream_id)
     await con.executemany(

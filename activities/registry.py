@@ -14,7 +14,7 @@ from activities.placement_activities import (
     EventStoreActivities,
     NotificationActivities,
 )
-from activities.unit_activities import report_to_unit
+from activities.unit_activities import UnitReportActivities
 from safeside.db import Pool
 from safeside.policy_file import load_policy
 from safeside.settings import Settings
@@ -41,5 +41,5 @@ def build_activities(
         notifications.deliver_notification,
         notifications.deliver_notifications,
         notifications.mark_notification_failed,
-        report_to_unit,
+        UnitReportActivities(pool).report_to_unit,
     ]

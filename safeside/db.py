@@ -10,6 +10,20 @@ import asyncpg
 from safeside.errors import ServiceUnavailable
 
 Pool = asyncpg.Pool
+
+# What a call to PostgreSQL raises when the server does not answer: stopped or unreachable, a
+# connection lost, the server starting up or shutting down (57P01, 57P03), or too slow (a
+# caller's timeout). The callers' cue to answer 503 with what to do, or to use what PostgreSQL
+# said last (``starter.services.remembered``).
+UNREACHABLE: tuple[type[Exception], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+)
+# A request's own questions to PostgreSQL are answered within this, or taken as not answered.
+ANSWER_WITHIN = 5.0
 # One connection, from a pool or not (a string: asyncpg's classes are generic only in its stubs).
 Connection: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionProxy[Any]"
 

@@ -4,12 +4,19 @@ sent through the same pipeline: a readable console in development, JSON lines in
 Every line about a placement carries its opaque ``placement_id``: bound explicitly with
 ``structlog.contextvars``, or lifted from the workflow id that temporalio's workflow and
 activity loggers attach to their records.
+
+A server that does not answer is said so in one line per server every few seconds
+(``server_unreachable``), however many requests find it so: an outage of a minute is a dozen
+lines, not a traceback per attempt.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import time
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -70,6 +77,7 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.addFilter(_AsyncpgInPostgreSQLsTurn())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -78,8 +86,71 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
     quiet_level = max(logging.getLevelNamesMapping()[level], logging.WARNING)
     for chatty in ("temporalio.bridge", "httpx"):
         logging.getLogger(chatty).setLevel(quiet_level)
+    # GOV.UK Notify's client logs each refused request with Notify's own words about it:
+    # third-party text, and the outbox already says the delivery failed.
+    notify_level = max(logging.getLevelNamesMapping()[level], logging.ERROR)
+    logging.getLogger("notifications_python_client").setLevel(notify_level)
+
+
+class _AsyncpgInPostgreSQLsTurn(logging.Filter):
+    """asyncpg's pool tries to reconnect while PostgreSQL is away, logging a traceback each
+    time: instead, a line naming the error, in PostgreSQL's turn (``server_unreachable``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("asyncpg") or not record.exc_info:
+            return True
+        left_out = _unreachable.due("PostgreSQL")
+        if left_out is None:
+            return False
+        error = record.exc_info[1]
+        record.exc_info = record.exc_text = None
+        record.server, record.error = "PostgreSQL", type(error).__name__
+        if left_out:
+            record.left_out_since_last_line = left_out
+        return True
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     logger: structlog.stdlib.BoundLogger = structlog.stdlib.get_logger(name)
     return logger
+
+
+class Throttle:
+    """Says when a key may be logged again: at most once every ``every`` seconds, counting the
+    times left out in between."""
+
+    def __init__(self, every: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.every = every
+        self._clock = clock
+        self._last: dict[str, float] = {}
+        self._left_out: Counter[str] = Counter()
+
+    def due(self, key: str) -> int | None:
+        """None while ``key`` was logged less than ``every`` seconds ago (this time is counted
+        as left out); otherwise how many were left out since its last line."""
+        now = self._clock()
+        last = self._last.get(key)
+        if last is not None and now - last < self.every:
+            self._left_out[key] += 1
+            return None
+        self._last[key] = now
+        return self._left_out.pop(key, 0)
+
+
+# One line per server every this many seconds while it does not answer.
+UNREACHABLE_LINE_EVERY = 5.0
+_unreachable = Throttle(UNREACHABLE_LINE_EVERY)
+
+
+def server_unreachable(
+    logger: structlog.stdlib.BoundLogger, server: str, event: str, **fields: Any
+) -> None:
+    """``event`` about ``server`` ("PostgreSQL", "the Temporal server") at WARNING, at most
+    once every few seconds per server whoever says it, with how many were left out; never a
+    traceback (the fields say what failed)."""
+    left_out = _unreachable.due(server)
+    if left_out is None:
+        return
+    if left_out:
+        fields["left_out_since_last_line"] = left_out
+    logger.warning(event, server=server, **fields)

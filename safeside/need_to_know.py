@@ -9,7 +9,10 @@ a unit reaches the Independent Reviewing Officer (the unit check reference named
 The auditor checks that things were done, on time, by the right role: so it sees the record's
 structure, times, coded values and roles, and never what anyone wrote, whom anyone named, or
 the unit; it sees who read a record (the access log's ``subject``), which is what the log is
-for. The administrator keeps the organisation's data and sees nothing of a child. A key means
+for. The Philomena Protocol profile (part 1: how the police would know the child) is for the
+unit's own staff alone; the reading gate narrows it further to those who are members of the
+child's unit now (``starter.services.reading``), and of notices only the police's carries it.
+The administrator keeps the organisation's data and sees nothing of a child. A key means
 one thing wherever it appears, so a new field whose meaning differs from an existing key's
 needs a name of its own (a break-glass reason the auditor must read is not a restriction's
 ``reason``).
@@ -25,6 +28,7 @@ identifying              yes   yes   yes   yes   yes   yes   -        -
 readers                  yes   yes   yes   yes   yes   yes   yes      -
 location                 yes   yes   yes   yes   yes   -     -        -
 unit                     yes   yes   yes   yes   yes   -     -        -
+philomena                yes   yes   yes   yes   -     -     -        -
 ======================  ====  ====  ====  ====  ====  ====  =======  =============
 """
 
@@ -46,6 +50,7 @@ class FieldGroup(StrEnum):
     readers = "readers"
     location = "location"
     unit = "unit"
+    philomena = "philomena"
 
 
 FIELDS: dict[FieldGroup, frozenset[str]] = {
@@ -82,6 +87,12 @@ FIELDS: dict[FieldGroup, frozenset[str]] = {
             "visitors",
             "restrictions",
             "contact_assessments",
+            # The Philomena Protocol profile (part 1) and the missing report (part 2) that
+            # hold it, and when and by whom part 1 was last recorded.
+            "philomena_profile",
+            "missing_report",
+            "profile_recorded_at",
+            "profile_recorded_by",
             "open_deadlines",
             "overdue_deadlines",
             "overdue",
@@ -246,6 +257,12 @@ FIELDS: dict[FieldGroup, frozenset[str]] = {
             "suspicious_activity_count",
             "overdue_count",
             "attempts",
+            # The missing-from-care record (inspection evidence): how long an episode lasted,
+            # whether the police's reference was recorded (not the reference), and whether the
+            # return interview was held within 72 hours.
+            "missing_minutes",
+            "police_reference_recorded",
+            "return_interview_in_time",
         }
     ),
     # What someone wrote: the child's own words, reasons, relationships, risk factors. A key
@@ -293,9 +310,19 @@ FIELDS: dict[FieldGroup, frozenset[str]] = {
         }
     ),
     # What identifies the child: the case, the language (with a trafficked child, a strong
-    # pointer), the council that placed them.
+    # pointer), the council that placed them, the date of birth and whether the age is
+    # disputed, with where its assessment stands (a disputed age all but says the child came
+    # unaccompanied).
     FieldGroup.identifying: frozenset(
-        {"case_reference", "first_language", "language", "placing_authority"}
+        {
+            "case_reference",
+            "first_language",
+            "language",
+            "placing_authority",
+            "date_of_birth",
+            "age_disputed",
+            "age_assessment",
+        }
     ),
     # Who read a record, and why when they opened it by break-glass: the access log's purpose.
     FieldGroup.readers: frozenset({"subject", "break_glass_reason"}),
@@ -339,6 +366,17 @@ FIELDS: dict[FieldGroup, frozenset[str]] = {
             "handed_over_by_reference",
         }
     ),
+    # The Philomena Protocol profile, part 1: the child's description, and references to their
+    # photographs, clothing, known associates and places, for the police to search with.
+    FieldGroup.philomena: frozenset(
+        {
+            "physical_description",
+            "photograph_references",
+            "clothing_references",
+            "known_associate_references",
+            "known_place_references",
+        }
+    ),
 }
 
 _UNIT_STAFF = frozenset({R.residential_worker, R.key_worker, R.duty_manager, R.registered_manager})
@@ -356,6 +394,7 @@ VISIBLE_TO: dict[FieldGroup, frozenset[Role]] = {
     FieldGroup.readers: _READING_RECORDS,
     FieldGroup.location: _UNIT_STAFF | {R.social_worker},
     FieldGroup.unit: _UNIT_STAFF | {R.social_worker},
+    FieldGroup.philomena: _UNIT_STAFF,
 }
 
 # The roles this table decides for: every role a person signs in with.

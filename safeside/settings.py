@@ -5,6 +5,7 @@ Nothing here connects to anything: settings are built in ``main()`` and passed d
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -89,6 +90,21 @@ class Settings(BaseSettings):
     # Web sessions (starter.services.web_sessions), kept in PostgreSQL.
     web_session_idle_minutes: int = Field(30, ge=1, le=720)
     web_session_absolute_hours: float = Field(12, gt=0, le=24)
+    # Reads through a PostgreSQL outage (starter.services.remembered): what PostgreSQL last
+    # said of a caller (their standing, session, token) is used for this long, never longer.
+    outage_grace_minutes: float = Field(
+        30,
+        ge=0,
+        le=720,
+        description="How long the API uses what PostgreSQL last said of a caller while it does "
+        "not answer; 0: every read waits for PostgreSQL.",
+    )
+    spool_dir: Path | None = Field(
+        None,
+        description="Where the API keeps the access log's entries while PostgreSQL does not "
+        "answer (access-log-spool.sqlite): a persistent volume of its own per API process; "
+        "unset, the data folder.",
+    )
     # Browser origins allowed to call the API and the codec endpoint (the Temporal web UI);
     # unset: the dev stack's UI on dev_ui_port.
     cors_origins: list[str] | None = None
@@ -99,10 +115,14 @@ class Settings(BaseSettings):
         "(workflows.domain.Policy); unset, the defaults from the seed and the law apply.",
     )
 
-    # Notifications: the channel for each recipient role ("log", "smtp" or "webhook"), as
-    # JSON, e.g. '{"police": "webhook", "social_worker": "smtp"}'. Roles not named use the log.
-    notify_channels: dict[str, Literal["log", "smtp", "webhook"]] = {}
+    # Notifications: the channel for each recipient role ("log", "smtp", "webhook" or
+    # "govuk_notify"), as JSON, e.g. '{"police": "webhook", "social_worker": "smtp"}'. Roles not
+    # named use the log.
+    notify_channels: dict[str, Literal["log", "smtp", "webhook", "govuk_notify"]] = {}
     notify_email_to: dict[str, str] = Field({}, description="role -> e-mail address (JSON)")
+    notify_sms_to: dict[str, str] = Field(
+        {}, description="role -> mobile number (JSON), for GOV.UK Notify's text messages"
+    )
     notify_webhook_urls: dict[str, str] = Field({}, description="role -> https URL (JSON)")
     notify_webhook_token: SecretStr | None = Field(
         None, description="Sent as a bearer token with every webhook."
@@ -114,6 +134,22 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
+    # GOV.UK Notify (activities.govuk_notify), for the roles whose channel is "govuk_notify".
+    govuk_notify_api_key: SecretStr | None = Field(
+        None, description="The service's API key, <key name>-<service id>-<secret>."
+    )
+    govuk_notify_base_url: str = Field(
+        "https://api.notifications.service.gov.uk", description="Notify's API (tests: a local one)."
+    )
+    govuk_notify_send_as: dict[str, Literal["email", "sms"]] = Field(
+        {}, description="role -> email or sms (JSON); roles not named are e-mailed."
+    )
+    govuk_notify_email_templates: dict[str, str] = Field(
+        {}, description="purpose -> Notify e-mail template id (JSON), for every purpose."
+    )
+    govuk_notify_sms_templates: dict[str, str] = Field(
+        {}, description="purpose -> Notify text message template id (JSON), for every purpose."
+    )
 
     # Ports of the embedded development stack (loopback only).
     dev_temporal_port: int = Field(7233, ge=1, le=65535)
@@ -175,6 +211,14 @@ class Settings(BaseSettings):
         if self.cors_origins is not None:
             return self.cors_origins
         return [f"http://{host}:{self.dev_ui_port}" for host in ("127.0.0.1", "localhost")]
+
+    @property
+    def outage_grace(self) -> timedelta:
+        return timedelta(minutes=self.outage_grace_minutes)
+
+    @property
+    def access_log_spool_file(self) -> Path:
+        return (self.spool_dir or self.data_dir) / "access-log-spool.sqlite"
 
     @property
     def database_dsn(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -12,10 +14,12 @@ from starter.api import (
     actions,
     codec,
     deadlines,
+    evidence,
     health,
     openapi_document,
     organisation,
     placements,
+    reports,
 )
 from starter.api.auth import authenticate
 from starter.api.body_limit import MAX_BODY_BYTES, MAX_CODEC_BODY_BYTES, BodySizeLimit
@@ -24,6 +28,7 @@ from starter.api.metrics import router as metrics_router
 from starter.api.units import router as units_router
 from starter.services.connection import Services
 from starter.services.sessions import PostgresEndedSessions
+from starter.services.spool import Spool
 from starter.web import install as install_web_page
 
 _BODY_MB, _CODEC_MB = MAX_BODY_BYTES // 2**20, MAX_CODEC_BODY_BYTES // 2**20
@@ -40,7 +45,8 @@ role, and every read of a placement is written to the access log.
 Errors: 401 without a valid token, 403 with the reason a role may not, 422 with a message per
 field (the first 20), 409 with the domain's reason for a refused action, 404 for an unknown id,
 413 for a body over {_BODY_MB} MB ({_CODEC_MB} MB for the codec), 503 when a server is
-unreachable.
+unreachable. While PostgreSQL alone does not answer, a placement's live state, deadlines and
+handover still answer, from its workflow, to staff this API saw shortly before.
 """
 
 
@@ -52,11 +58,15 @@ def create_app(services: Services) -> FastAPI:
         description=DESCRIPTION,
         dependencies=[Depends(authenticate)],
     )
-    app.state.services = services
-    app.state.token_verifier = TokenVerifier.from_settings(services.settings)
-    app.state.ended_sessions = PostgresEndedSessions(services.pool)
-    # Unset, the API takes only HS256 tokens and nobody signs in to the web page.
     settings = services.settings
+    if services.access_spool is None:
+        # The API keeps reads' entries through a PostgreSQL outage in its spool, which whoever
+        # serves the app drains (``starter.api.server.running_api``).
+        services = dataclasses.replace(services, access_spool=Spool(settings.access_log_spool_file))
+    app.state.services = services
+    app.state.token_verifier = TokenVerifier.from_settings(settings)
+    app.state.ended_sessions = PostgresEndedSessions(services.pool, grace=settings.outage_grace)
+    # Unset, the API takes only HS256 tokens and nobody signs in to the web page.
     app.state.identity_provider = (
         IdentityProvider(settings) if settings.oidc_issuer is not None else None
     )
@@ -82,6 +92,8 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(access_log.router)
     app.include_router(units_router)
     app.include_router(organisation.router)
+    app.include_router(reports.router)
+    app.include_router(evidence.router)
     # The web page (starter.web): its own session cookie and routes, beside the API's.
     install_web_page(app, services)
     openapi_document.install(app)

@@ -32,7 +32,13 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from safeside.tokens import ALGORITHM, InvalidToken, Principal, TokenVerifier, VerifiedToken
-from starter.api.dependencies import PlacementId, ServicesDep, UnitId, identity_provider
+from starter.api.dependencies import (
+    PlacementId,
+    ServicesDep,
+    UnitId,
+    get_services,
+    identity_provider,
+)
 from starter.services.permissions import (
     PUBLIC_PATHS,
     SESSION_API_PREFIX,
@@ -50,8 +56,8 @@ from starter.services.reading import (
     open_unit,
     open_view,
 )
-from starter.services.relationships import in_directory
 from starter.services.sessions import EndedSessions
+from starter.services.standings import in_directory
 from starter.web.session import session_cookie, web_sessions
 
 
@@ -105,7 +111,7 @@ async def staff_principal(request: Request, token: str) -> Principal:
         except InvalidToken as exc:
             raise NotAuthenticated(str(exc)) from None
         _signs_in(principal)
-        if not await in_directory(request.app.state.services.pool, principal):
+        if not await in_directory(get_services(request), principal):
             raise Denied(
                 f"the staff directory does not give you the role {principal.role.value}: ask "
                 "the administrator"

@@ -99,5 +99,5 @@ async def decode(
     payloads: JsonPayloads, caller: CodecCaller, services: ServicesDep
 ) -> JsonPayloads:
     """Decrypt payloads with the key each one names; recorded in the access log."""
-    await record_read(services.pool, caller, "codec_decode", None, allowed=True)
+    await record_read(services, caller, "codec_decode", None, allowed=True)
     return _to_json(await _codec(services).decode(_from_json(payloads)))

@@ -8,7 +8,6 @@ be personal, and answers end up in logs and browser histories.
 
 from __future__ import annotations
 
-import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -17,10 +16,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
 from safeside.codec import PayloadTampered, UnknownEncryptionKey
+from safeside.db import UNREACHABLE
 from safeside.errors import ServiceUnavailable
-from safeside.log import get_logger
+from safeside.log import get_logger, server_unreachable
 from starter.api.auth import NotAuthenticated
 from starter.api.codec import NotBase64
+from starter.api.dependencies import get_services
 from starter.api.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused
 from starter.api.problems import FieldProblem, InvalidRequest, Problem, Refused
 from starter.services.lists import BadCursor
@@ -147,17 +148,21 @@ async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_unreachable(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("PostgreSQL unreachable", path=request.url.path, error=type(exc).__name__)
+    said = "PostgreSQL did not answer a request"
+    server_unreachable(log, "PostgreSQL", said, path=request.url.path, error=type(exc).__name__)
     return problem(
         503,
         f"PostgreSQL did not answer ({type(exc).__name__}): start the stack with `make run` "
-        "or check SAFESIDE_DATABASE_URL",
+        "or check SAFESIDE_DATABASE_URL; meanwhile a placement's live state, deadlines and "
+        "handover still answer, from its workflow, to staff this API has seen in the last "
+        f"{get_services(request).settings.outage_grace_minutes:g} minutes",
     )
 
 
 async def _temporal_unreachable(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RPCError)
-    log.warning("Temporal call failed", path=request.url.path, status=exc.status.name)
+    said = "the Temporal server did not answer a request"
+    server_unreachable(log, "Temporal", said, path=request.url.path, status=exc.status.name)
     return problem(
         503,
         f"the Temporal server did not answer ({exc.status.name}): start the stack with "
@@ -182,12 +187,6 @@ def install_error_handlers(app: FastAPI) -> None:
     for refusal in (ActionRefused, DomainError, PlacementAlreadyOpen, IdempotencyKeyInUse):
         app.add_exception_handler(refusal, _refused)
     app.add_exception_handler(ServiceUnavailable, _unavailable)
-    for lost in (
-        OSError,
-        TimeoutError,
-        asyncpg.InterfaceError,
-        asyncpg.PostgresConnectionError,
-        asyncpg.CannotConnectNowError,
-    ):
+    for lost in UNREACHABLE:
         app.add_exception_handler(lost, _database_unreachable)
     app.add_exception_handler(RPCError, _temporal_unreachable)

@@ -1,5 +1,5 @@
-"""/placements: start one, list them, read one's live state, deadlines, handover, trail and
-who was told; move one onto the policy in force.
+"""/placements: start one, list them, read one's live state, deadlines, handover, trail, who
+was told and the Philomena Protocol profile; move one onto the policy in force.
 
 Every read of one placement goes through the service layer's gate, which checks the permission
 table and writes the access log first (``placement_read``); every answer is redacted for the
@@ -24,6 +24,7 @@ from starter.services.lists import PlacementPage
 from starter.services.notices import NoticePage
 from starter.services.paging import DEFAULT_PAGE_SIZE, MAX_CURSOR_CHARS, MAX_PAGE_SIZE, MAX_VERSION
 from starter.services.permissions import View
+from starter.services.philomena import PhilomenaSheet
 from starter.services.placements import PlacementAlreadyOpen
 from starter.services.reading import PlacementRead, open_view
 from starter.services.recording import placement_command, start_placement_workflow
@@ -63,6 +64,7 @@ DeadlinesRead = Annotated[PlacementRead, Depends(placement_read(View.placement_d
 HandoverRead = Annotated[PlacementRead, Depends(placement_read(View.handover))]
 AuditRead = Annotated[PlacementRead, Depends(placement_read(View.audit_trail))]
 NoticesRead = Annotated[PlacementRead, Depends(placement_read(View.notifications))]
+PhilomenaRead = Annotated[PlacementRead, Depends(placement_read(View.philomena_profile))]
 
 
 @router.post(
@@ -160,6 +162,16 @@ async def notifications(
     the channel configured now), delivered, pending (with its attempts) or failed; the newest
     event first."""
     return JSONResponse(await read.notices(after=after, limit=limit))
+
+
+@router.get("/{placement_id}/philomena", response_model=PhilomenaSheet, responses=_READ_ANSWERS)
+async def philomena_profile(read: PhilomenaRead) -> JSONResponse:
+    """The Philomena Protocol profile for the police: part 1 (`philomena_profile`: the child's
+    description, references to photographs, clothing, known associates and places; null until
+    recorded) and part 2 (`missing_report`: the open missing episode, or the latest, with where
+    and when the child was last seen). Whole for the staff of the child's unit; everyone else
+    who may read the child sees its structure, the profile's fields redacted."""
+    return JSONResponse(await read.philomena_profile())
 
 
 @router.post(

@@ -14,6 +14,7 @@ from safeside.http_server import serving
 from safeside.log import get_logger
 from safeside.settings import Settings
 from starter.api.app import create_app
+from starter.services import access_log
 from starter.services.connection import connected
 from worker import stop_on_signals
 
@@ -22,14 +23,19 @@ log = get_logger("safeside.api")
 
 @contextlib.asynccontextmanager
 async def running_api(app: FastAPI, host: str, port: int, *, setting: str) -> AsyncIterator[str]:
-    """Serve ``app`` until the block ends; yields its base URL once it accepts connections."""
-    async with serving(
-        app,
-        host,
-        port,
-        what="the HTTP API",
-        remedy=f"stop the program using it or choose another port with {setting}",
-    ) as url:
+    """Serve ``app`` until the block ends; yields its base URL once it accepts connections.
+    Meanwhile the access log's entries kept through a PostgreSQL outage are stored as soon as
+    it answers (``access_log.spool_drained``), from before the first request to after the last."""
+    async with (
+        access_log.spool_drained(app.state.services),
+        serving(
+            app,
+            host,
+            port,
+            what="the HTTP API",
+            remedy=f"stop the program using it or choose another port with {setting}",
+        ) as url,
+    ):
         yield url
 
 

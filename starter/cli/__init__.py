@@ -2,9 +2,9 @@
 The console script ``safeside`` and ``python -m starter.cli`` both run ``main``.
 
 Two kinds of command: a person's (``placement``, ``deadlines``, ``unit``, ``org``,
-``break-glass``), which act as whoever ``SAFESIDE_TOKEN`` names through the service layer
-(``starter.cli.signing_in``), and the operator's (``db``, ``keys``, ``token``, ``dev``,
-``worker``, ``api``, ``demo``), which need no token."""
+``break-glass``, ``report``), which act as whoever ``SAFESIDE_TOKEN`` names through the service
+layer (``starter.cli.signing_in``), and the operator's (``db``, ``keys``, ``token``, ``dev``,
+``worker``, ``api``, ``demo``, ``recover``), which need no token."""
 
 from __future__ import annotations
 
@@ -18,9 +18,12 @@ from safeside.log import configure_logging
 from safeside.process_exit import leave, status_of
 from safeside.settings import Settings
 from starter.cli.database import db
+from starter.cli.evidence_reports import missing_record, reg40
 from starter.cli.organisation import allocate, break_glass_group, org, placement_break_glass
 from starter.cli.placement import deadlines, placement
 from starter.cli.processes import api, demo, dev, worker
+from starter.cli.recovery import recover_workflows
+from starter.cli.reports import report
 from starter.cli.running import BAD_INPUT
 from starter.cli.security import keys, token
 from starter.cli.unit import unit
@@ -42,12 +45,15 @@ def cli(ctx: click.Context) -> None:
 
 for _command in (allocate, placement_break_glass):
     placement.add_command(_command)
+for _command in (reg40, missing_record):
+    report.add_command(_command)
 for _command in (
     placement,
     deadlines,
     unit,
     org,
     break_glass_group,
+    report,
     keys,
     token,
     dev,
@@ -55,6 +61,7 @@ for _command in (
     db,
     api,
     demo,
+    recover_workflows,
 ):
     cli.add_command(_command)
 

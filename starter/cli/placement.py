@@ -197,6 +197,46 @@ def notices(settings: Settings, placement_id: str, listing: Listing) -> None:
     )  # fmt: skip
 
 
+@placement.command(
+    "philomena",
+    help="The Philomena Protocol profile for the police: part 1, and part 2 from the open (or "
+    "latest) missing report. Whole for the staff of the child's unit alone.",
+)
+@click.argument("placement_id")
+@json_flag
+@click.pass_obj
+def philomena(settings: Settings, placement_id: str, as_json: bool) -> None:
+    async def read() -> Any:
+        async with signed_in(settings) as me:
+            sheet = await open_placement(
+                me.services, me.caller, View.philomena_profile, placement_id
+            )
+            return await sheet.philomena_profile()
+
+    sheet = run(read())
+    if as_json:
+        click.echo(output.to_json(sheet))
+        return
+    profile, report = sheet.get("philomena_profile"), sheet.get("missing_report")
+    p, w, j = output.part, output.when, output.joined
+    click.echo(output.fields([
+        ("placement", sheet.get("placement_id")), ("case", sheet.get("case_reference")),
+        ("date of birth", sheet.get("date_of_birth")),
+        ("part 1 recorded", w(p(profile, "profile_recorded_at")) or "not yet completed"),
+        ("description", p(profile, "physical_description")),
+        ("photographs", j(p(profile, "photograph_references"))),
+        ("clothing", j(p(profile, "clothing_references"))),
+        ("known associates", j(p(profile, "known_associate_references"))),
+        ("known places", j(p(profile, "known_place_references"))),
+        ("part 2: episode", p(report, "episode_id") or "never missing"),
+        ("last seen", w(p(report, "last_seen_at"))),
+        ("where last seen", p(report, "last_seen_place_reference")),
+        ("circumstances", p(report, "circumstances")),
+        ("clothing then", p(report, "clothing_reference")),
+        ("returned", w(p(report, "returned_at"))),
+    ]))  # fmt: skip
+
+
 @placement.command("list", help="Placements from the projections, a page at a time.")
 @click.option("--unit", help="Only this unit's placements (its opaque id).")
 @click.option("--overdue", is_flag=True, help="Only placements with an overdue deadline.")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from safeside.tokens import Principal
-from starter.services import access_log, relationships
+from starter.services import access_log, standings
 from starter.services.connection import Services
 from starter.services.permissions import Denied
 from starter.services.placements import PlacementNotFound, record_action
@@ -53,7 +53,7 @@ async def open_break_glass(
 
     async def refused(why: str) -> Denied:
         await access_log.record_read(
-            services.pool,
+            services,
             caller,
             BREAK_GLASS_VIEW,
             placement_id,
@@ -62,7 +62,7 @@ async def open_break_glass(
         )
         return Denied(why)
 
-    if caller.role not in BREAK_GLASS_ROLES or not await relationships.in_directory(
+    if caller.role not in BREAK_GLASS_ROLES or not await standings.in_directory_now(
         services.pool, caller
     ):
         raise await refused(
@@ -88,9 +88,11 @@ async def open_break_glass(
             opened_at,
             until,
         )
-        await access_log.record_read(
-            con, caller, BREAK_GLASS_VIEW, placement_id, allowed=True, break_glass_reason=reason
+        # In the same transaction as the grant: the opening and its entry are stored together.
+        entry = access_log.read_by(
+            caller, BREAK_GLASS_VIEW, placement_id, allowed=True, break_glass_reason=reason
         )
+        await access_log.store(con, entry)
     assert row is not None  # INSERT ... RETURNING gives the row it wrote
     return BreakGlassGrant.model_validate(dict(row))
 

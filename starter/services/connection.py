@@ -1,11 +1,12 @@
 """What a door needs to serve a request: the Temporal client, the PostgreSQL pool, the settings
-and the policy in force, opened once per process."""
+and the policy in force, opened once per process; and what the process keeps for PostgreSQL's
+outages (what it said last of each caller, the API's access-log spool)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from temporalio.client import Client
 
@@ -13,6 +14,8 @@ from safeside.db import Pool, create_pool
 from safeside.policy_file import load_policy
 from safeside.settings import Settings
 from safeside.temporal import connect
+from starter.services.spool import Spool
+from starter.services.standings import KnownStandings
 from workflows.domain.policy import Policy
 
 
@@ -22,6 +25,12 @@ class Services:
     pool: Pool
     settings: Settings
     policy: Policy
+    # What PostgreSQL said last of each caller, for reads while it does not answer: one memory
+    # per process, whatever door the request came in by (``standings``).
+    known: KnownStandings = field(default_factory=KnownStandings, compare=False, repr=False)
+    # Where the access log's entries wait while PostgreSQL does not answer: the API's alone,
+    # which drains it (``access_log``); without one, such a read is refused.
+    access_spool: Spool | None = None
 
 
 @asynccontextmanager

@@ -17,10 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from safeside.db import Pool
 from safeside.tokens import Principal
-from starter.services import relationships
+from starter.services import relationships, standings
 from starter.services.paging import Params
 from starter.services.permissions import Denied
 from starter.services.relationships import AllocatedRole
+from starter.services.standing import UNIT_ROLES, Relationship
 from workflows.domain.common import OPAQUE_ID_PATTERN, Reference, Role
 
 R = Role
@@ -200,7 +201,7 @@ async def change_allocation(
     placement's Registered Manager or the administrator changes it."""
     if caller.role is not R.administrator and not (
         caller.role is R.registered_manager
-        and await relationships.unit_member_of(pool, caller, placement_id)
+        and await standings.relationship_now(pool, caller, placement_id) is Relationship.unit_staff
     ):
         raise Denied("the placement's Registered Manager or the administrator allocates")
     async with pool.acquire() as con, con.transaction():
@@ -260,6 +261,5 @@ async def unit_staff(pool: Pool, unit_id: str) -> list[tuple[str, list[Role]]]:
         unit_id,
     )
     return [
-        (row["staff_ref"], [Role(r) for r in row["roles"] if Role(r) in relationships.UNIT_ROLES])
-        for row in rows
+        (row["staff_ref"], [Role(r) for r in row["roles"] if Role(r) in UNIT_ROLES]) for row in rows
     ]

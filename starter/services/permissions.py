@@ -61,6 +61,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "record_return_interview": _ONLY_SW | _MANAGERS,
     # The unit phoned the police: whoever took their crime or CAD reference records it.
     "record_police_acknowledgement": _UNIT_STAFF,
+    # The Philomena Protocol profile (part 1): the unit that cares for the child keeps it.
+    "record_philomena_profile": _UNIT_STAFF,
     "record_enquiry": _UNIT_STAFF,
     "propose_visitor": _UNIT_STAFF | _ONLY_SW,
     "record_visitor_verified": _ONLY_SW,
@@ -141,6 +143,11 @@ class View(StrEnum):
     codec = "codec"
     unit_handover = "unit_handover"
     not_running = "not_running"
+    ssda903_missing = "ssda903_missing"
+    reg40_register = "reg40_register"
+    missing_record = "missing_record"
+    quality_review = "quality_review"
+    philomena_profile = "philomena_profile"
 
 
 # The administrator keeps the organisation's data and reads no child's record.
@@ -166,6 +173,23 @@ VIEWS: dict[View, frozenset[Role]] = {
     View.codec: _MANAGERS,
     # Placements of their units whose workflow is not running: the managers act on it.
     View.not_running: _MANAGERS,
+    # The SSDA903 Missing table (each child's case reference, date of birth and episodes),
+    # which the placing authority returns to the DfE: its social worker, for the children
+    # allocated to them, and the Registered Manager, who sends the home's record to each
+    # placing authority, for the children of their units. Identifying, so never the auditor
+    # (who sees no identifying field) nor the administrator.
+    View.ssda903_missing: frozenset({R.registered_manager, R.social_worker}),
+    # Inspection evidence (reg 40 notices to Ofsted, the placing authority and the police; the
+    # missing-from-care record): the managers who answer to Ofsted for the home, for a unit they
+    # are members of or a child of it; and the auditor (the inspector's reader), one child at a
+    # time and structure only: a unit's list would say where each child lives.
+    View.reg40_register: _MANAGERS | {R.auditor},
+    View.missing_record: _MANAGERS | {R.auditor},
+    # The reg 45 review of the quality of care is the Registered Manager's to write.
+    View.quality_review: _ONLY_RM,
+    # The Philomena Protocol profile for the police: whoever may read the child's live record
+    # (whole for the unit's own staff alone, its structure for the rest: ``reading``).
+    View.philomena_profile: _CARE,
 }
 
 # Routes anyone may call without a token: they say nothing about any child. /metrics holds

@@ -1,8 +1,9 @@
 """Reading about children, for a signed-in caller: the one gate every door goes through.
 
 ``open_placement`` decides whether the caller may read a view of one placement (their role
-may read that view, and they work with the child: ``relationships``), and writes the read
-(allowed or refused, with a break-glass reason) to the access log before anything is read;
+may read that view, and they work with the child: ``standings``, also while PostgreSQL does not
+answer), and writes the read (allowed or refused, with a break-glass reason) to the access log
+before anything is read;
 ``open_unit`` does the same for a unit's handover; ``open_view`` decides a read across
 placements, whose lists hold only the children the caller may see. Each hands back a grant
 whose methods are the only reads of that view, every answer redacted for the caller's role
@@ -21,8 +22,10 @@ from starter.services import (
     audit_trail,
     lists,
     notices,
+    philomena,
     placements,
     relationships,
+    standings,
     today,
     units,
 )
@@ -31,7 +34,7 @@ from starter.services.connection import Services
 from starter.services.lists import DeadlineFilters, PlacementFilters
 from starter.services.permissions import VIEWS, Denied, View, check_view, may_read
 from starter.services.redaction import redacted_answer
-from starter.services.relationships import Relationship
+from starter.services.standing import Relationship
 
 # No hint of what exists: the same words for a child of another unit and for no child at all.
 NOT_YOURS = "you do not work with this child: open their record only if you work with them"
@@ -44,43 +47,46 @@ async def open_placement(
     """Leave to read ``view`` of one placement: the read is in the access log, allowed or
     refused, before Denied (when refused) or anything is read. A placement the caller does not
     work with and one that does not exist are refused alike."""
-    related = await relationships.relationship(services.pool, caller, placement_id)
-    allowed = caller.role in VIEWS[view] and related is not None
-    reason = (
-        await break_glass_reason(services, caller, placement_id)
-        if related is Relationship.break_glass
-        else None
-    )
+    related = await standings.related(services, caller, placement_id)
+    allowed = caller.role in VIEWS[view] and related.relationship is not None
     await access_log.record_read(
-        services.pool, caller, view.value, placement_id, allowed=allowed, break_glass_reason=reason
+        services,
+        caller,
+        view.value,
+        placement_id,
+        allowed=allowed,
+        break_glass_reason=related.break_glass_reason,
     )
     check_view(caller.role, view)
-    if related is None:
+    if related.relationship is None:
         raise Denied(NOT_YOURS)
-    return PlacementRead(services, caller, view, placement_id)
+    return PlacementRead(services, caller, view, placement_id, related.relationship)
 
 
 async def check_works_with(services: Services, caller: Principal, placement_id: str) -> None:
     """Before an action on a placement: Denied unless the caller works with the child now
     (overseeing is not acting)."""
-    related = await relationships.relationship(services.pool, caller, placement_id)
+    related = (await standings.related(services, caller, placement_id)).relationship
     if related is None or related is Relationship.oversight:
         raise Denied(NOT_YOURS)
 
 
-async def open_unit(services: Services, caller: Principal, unit_id: str) -> UnitRead:
-    """Leave to read a unit's handover, or act on the unit: its own staff only. The read is
-    in the access log, allowed or refused, before anything is read."""
-    allowed = caller.role in VIEWS[View.unit_handover] and await relationships.is_member(
+async def open_unit(
+    services: Services, caller: Principal, unit_id: str, view: View = View.unit_handover
+) -> UnitRead:
+    """Leave to read ``view`` of a unit (its handover, or act on the unit; its evidence and
+    review): its own staff only, in a role that may read the view. The read is in the access
+    log, allowed or refused, before anything is read."""
+    allowed = caller.role in VIEWS[view] and await relationships.is_member(
         services.pool, caller, unit_id
     )
     await access_log.record_read(
-        services.pool, caller, View.unit_handover.value, None, allowed=allowed, unit_id=unit_id
+        services, caller, view.value, None, allowed=allowed, unit_id=unit_id
     )
-    check_view(caller.role, View.unit_handover)
+    check_view(caller.role, view)
     if not allowed:
         raise Denied(NOT_YOUR_UNIT)
-    return UnitRead(services, caller, View.unit_handover, unit_id)
+    return UnitRead(services, caller, view, unit_id)
 
 
 def open_view(services: Services, caller: Principal, view: View) -> ViewRead:
@@ -106,6 +112,13 @@ class _Grant:
 @dataclass(frozen=True)
 class PlacementRead(_Grant):
     placement_id: str
+    # How the caller relates to the child: the Philomena Protocol profile reads whole for the
+    # unit's own staff alone (``redaction``).
+    relationship: Relationship
+
+    def _redacted(self, answer: Any) -> Any:
+        whole = self.relationship is Relationship.unit_staff
+        return redacted_answer(self.caller.role, answer, whole_profile=whole)
 
     async def state(self) -> Any:
         """The live state, from the placement's workflow."""
@@ -122,6 +135,11 @@ class PlacementRead(_Grant):
     async def handover(self) -> Any:
         self._require(View.handover)
         return self._redacted(await placements.handover(self.services.client, self.placement_id))
+
+    async def philomena_profile(self) -> Any:
+        """The Philomena Protocol profile (part 1, and part 2 from the missing report)."""
+        self._require(View.philomena_profile)
+        return self._redacted(await philomena.philomena_sheet(self.services, self.placement_id))
 
     async def notices(self, *, after: str | None, limit: int) -> Any:
         """Every notice the placement's events owed, with its delivery, newest first."""
@@ -217,6 +235,7 @@ class UnitRead(_Grant):
 
     async def handover(self) -> Any:
         """The unit's handover view (R16): each resident child and the unit's own duties."""
+        self._require(View.unit_handover)
         return self._redacted(await units.unit_handover(self.services.client, self.unit_id))
 
     async def display_name(self) -> str | None:
@@ -225,18 +244,6 @@ class UnitRead(_Grant):
             "SELECT display_name FROM org_units WHERE unit_id = $1", self.unit_id
         )
         return name
-
-
-async def break_glass_reason(services: Services, caller: Principal, placement_id: str) -> str:
-    reason: str = await services.pool.fetchval(
-        """SELECT reason FROM break_glass
-            WHERE staff_ref = $1 AND role = $2 AND placement_id = $3 AND expires_at > now()
-            ORDER BY id DESC LIMIT 1""",
-        caller.subject,
-        caller.role.value,
-        placement_id,
-    )
-    return reason
 
 
 # What the access log calls a read of a missing child's panel on Today.
@@ -253,6 +260,6 @@ async def missing_now(services: Services, caller: Principal, *, limit: int) -> A
     # clothing): a read of that child's record, in the access log like any other.
     for child in found:
         await access_log.record_read(
-            services.pool, caller, MISSING_ALERT, child.placement_id, allowed=True
+            services, caller, MISSING_ALERT, child.placement_id, allowed=True
         )
     return redacted_answer(caller.role, found)

@@ -9,6 +9,11 @@ every inner value whose key happens to be listed for another reason; so the cont
 are structure (``facts``, ``details``, ``entries``, ``visitors``, ``missing_episodes``...) are
 listed like any other field, and a new one reveals nothing until someone lists it. None and
 empty values stay as they are: they reveal nothing, and a page can still say "not recorded".
+
+The Philomena Protocol profile is the one group the relationship narrows as well as the role:
+it reads whole only for the unit's own staff (``whole_profile``, which the gate sets for a
+member of the child's unit), never for a unit role reading by break-glass or by allocation,
+and never in an answer across placements.
 """
 
 from __future__ import annotations
@@ -18,15 +23,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from safeside.need_to_know import visible_fields
+from safeside.need_to_know import FIELDS, FieldGroup, visible_fields
 from safeside.redact import redact
 from workflows.domain.common import Role
 
+_PROFILE = FIELDS[FieldGroup.philomena]
 
-def redacted_answer(role: Role, answer: BaseModel | Sequence[BaseModel]) -> Any:
-    """``answer`` as JSON-ready data, without what ``role`` has no need to know."""
+
+def redacted_answer(
+    role: Role, answer: BaseModel | Sequence[BaseModel], *, whole_profile: bool = False
+) -> Any:
+    """``answer`` as JSON-ready data, without what ``role`` has no need to know; the
+    Philomena Protocol profile only with ``whole_profile`` (a member of the child's unit)."""
     if not isinstance(answer, BaseModel):
         data: Any = [item.model_dump(mode="json") for item in answer]
     else:
         data = answer.model_dump(mode="json")
-    return redact(data, visible_fields(role))
+    visible = visible_fields(role)
+    return redact(data, visible if whole_profile else visible - _PROFILE)

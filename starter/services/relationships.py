@@ -9,8 +9,12 @@
 - The auditor oversees every placement, seeing only its structure (redaction); the
   administrator none.
 
-One function answers for one placement (``relationship``); one SQL condition answers for a
-list (``visible_placements``), so a list never shows, or counts, a child its reader may not see.
+One query gives the caller's standing (``standing``), from which ``starter.services.standing``
+decides in Python their relationship to one placement, when PostgreSQL answers and, with the
+standing it gave last, while it does not (``starter.services.standings``); one SQL condition
+answers for a list (``visible_placements``), so a list never shows, or counts, a child its reader
+may not see. The two say the same: ``test_one_placement_and_a_list_agree`` holds them to it
+(``tests/integration/security``), and the need-to-know tests hold every door to both.
 """
 
 from __future__ import annotations
@@ -20,11 +24,10 @@ from enum import StrEnum
 from safeside.db import Pool
 from safeside.tokens import Principal
 from starter.services.paging import Params
+from starter.services.standing import UNIT_ROLES, BreakGlassOpening, Membership, Standing
 from workflows.domain.common import Role
 
 R = Role
-# The roles whose access to a child comes from being a member of the child's unit.
-UNIT_ROLES = frozenset({R.residential_worker, R.key_worker, R.duty_manager, R.registered_manager})
 
 
 class AllocatedRole(StrEnum):
@@ -33,13 +36,6 @@ class AllocatedRole(StrEnum):
     social_worker = "social_worker"
     independent_reviewing_officer = "independent_reviewing_officer"
     key_worker = "key_worker"
-
-
-class Relationship(StrEnum):
-    unit_staff = "unit_staff"
-    allocated = "allocated"
-    break_glass = "break_glass"
-    oversight = "oversight"
 
 
 # SQL pieces with named holes: {me} and {role} are the caller's parameters, {unit} a unit id
@@ -74,10 +70,37 @@ def _unit_staff_of(unit: str, me: str, role: str) -> str:
     )
 
 
-async def in_directory(pool: Pool, caller: Principal) -> bool:
-    """Whether the staff directory gives the caller the role they signed in with."""
-    condition = _IN_DIRECTORY.format(me="$1", role="$2")
-    return bool(await pool.fetchval(f"SELECT {condition}", caller.subject, caller.role.value))
+# The caller's standing, and where the placement $3 lives (NULL for none, or no placement).
+_STANDING = f"""
+    SELECT {_IN_DIRECTORY.format(me="$1", role="$2")} AS in_directory,
+           ARRAY(SELECT ROW(m.unit_id, m.from_at, m.until_at) FROM unit_memberships m
+                  WHERE m.staff_ref = $1 AND (m.until_at IS NULL OR m.until_at > now())
+                  ORDER BY m.unit_id, m.from_at) AS memberships,
+           ARRAY(SELECT a.placement_id FROM allocations a
+                  WHERE a.staff_ref = $1 AND a.role = $2 AND a.until_at IS NULL) AS allocated,
+           ARRAY(SELECT ROW(b.id, b.placement_id, b.expires_at, b.reason) FROM break_glass b
+                  WHERE b.staff_ref = $1 AND b.role = $2 AND b.expires_at > now()
+                  ORDER BY b.id) AS break_glass,
+           {_HOME.format(placement="$3::text")} AS home_unit,
+           now() AS said_at"""
+
+
+async def standing(
+    pool: Pool, caller: Principal, placement_id: str | None = None
+) -> tuple[Standing, str | None]:
+    """The caller's standing now, and the unit where ``placement_id`` lives (None: nowhere
+    known), in one query."""
+    row = await pool.fetchrow(_STANDING, caller.subject, caller.role.value, placement_id)
+    assert row is not None  # a SELECT without FROM gives one row
+    found = Standing(
+        caller=caller,
+        in_directory=row["in_directory"],
+        memberships=tuple(Membership(*m) for m in row["memberships"]),
+        allocated=frozenset(row["allocated"]),
+        break_glass=tuple(BreakGlassOpening(*b) for b in row["break_glass"]),
+        said_at=row["said_at"],
+    )
+    return found, row["home_unit"]
 
 
 async def is_member(pool: Pool, caller: Principal, unit_id: str) -> bool:
@@ -86,34 +109,6 @@ async def is_member(pool: Pool, caller: Principal, unit_id: str) -> bool:
     return bool(
         await pool.fetchval(f"SELECT {condition}", caller.subject, caller.role.value, unit_id)
     )
-
-
-async def unit_member_of(pool: Pool, caller: Principal, placement_id: str) -> bool:
-    """Whether the caller works now in the unit where the placement lives."""
-    condition = _unit_staff_of(_HOME.format(placement="$3"), "$1", "$2")
-    return bool(
-        await pool.fetchval(f"SELECT {condition}", caller.subject, caller.role.value, placement_id)
-    )
-
-
-async def relationship(pool: Pool, caller: Principal, placement_id: str) -> Relationship | None:
-    """How the caller relates to the placement now, or None: they do not work with the child
-    (or there is no such child: the two are never told apart)."""
-    if caller.role is R.auditor:
-        return Relationship.oversight
-    found = await pool.fetchrow(
-        f"""SELECT {_unit_staff_of(_HOME.format(placement="$3"), "$1", "$2")} AS unit_staff,
-                   {_ALLOCATED_NOW.format(placement="$3", me="$1", role="$2")} AS allocated,
-                   {_BREAK_GLASS_NOW.format(placement="$3", me="$1", role="$2")} AS break_glass""",
-        caller.subject,
-        caller.role.value,
-        placement_id,
-    )
-    assert found is not None  # a SELECT without FROM gives one row
-    for kind in (Relationship.unit_staff, Relationship.allocated, Relationship.break_glass):
-        if found[kind.value]:
-            return kind
-    return None
 
 
 def visible_placements(caller: Principal, column: str, param: Params) -> str:

@@ -4,15 +4,19 @@ cookie), refuses an id recorded here. A token is otherwise self-contained, so wi
 copied cookie would keep working until it expired.
 
 ``EndedSessions`` is the port both doors use; ``PostgresEndedSessions`` is the one the app
-runs with, one indexed read per request. Token ids are random, so nothing here names anyone.
+runs with, one indexed read per request. While PostgreSQL does not answer, its last answer
+about a token is used within the grace (``starter.services.remembered``). Token ids are random,
+so nothing here names anyone.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Protocol
 
 from safeside.db import Pool
 from safeside.tokens import LEEWAY, VerifiedToken
+from starter.services.remembered import Remembered, asked
 
 
 class EndedSessions(Protocol):
@@ -23,10 +27,13 @@ class EndedSessions(Protocol):
 
 
 class PostgresEndedSessions:
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, *, grace: timedelta = timedelta(0)) -> None:
         self._pool = pool
+        self._grace = grace
+        self._known: Remembered[str, bool] = Remembered()
 
     async def end(self, token: VerifiedToken) -> None:
+        self._known.keep(token.token_id, True)
         async with self._pool.acquire() as con, con.transaction():
             await con.execute(
                 """INSERT INTO ended_sessions (jti, expires_at) VALUES ($1, $2)
@@ -41,7 +48,10 @@ class PostgresEndedSessions:
             )
 
     async def is_ended(self, token: VerifiedToken) -> bool:
-        ended: bool = await self._pool.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM ended_sessions WHERE jti = $1)", token.token_id
-        )
-        return ended
+        async def ask() -> bool:
+            ended: bool = await self._pool.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM ended_sessions WHERE jti = $1)", token.token_id
+            )
+            return ended
+
+        return (await asked(ask, self._known, token.token_id, grace=self._grace)).value

@@ -5,6 +5,9 @@ A session is opened once the identity provider has said who someone is (the sign
 the session by its hash and, in the same statement, moves its idle clock on. A session is
 over when its holder signed out, when it has been idle longer than the idle limit, or when
 the absolute limit since it opened has passed; a session that is over is never found again.
+While PostgreSQL does not answer, a session it found open within the grace
+(``starter.services.remembered``) is honoured as long as PostgreSQL would still hold it open:
+idle since PostgreSQL last saw it, and before its absolute limit. No session opens then.
 
 A sign-in under way is kept from the moment the browser is sent to the provider until its
 answer comes back: the state (the key), the browser that started it, the nonce and the PKCE
@@ -16,12 +19,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from safeside.db import Pool
 from safeside.settings import Settings
 from safeside.tokens import Principal
+from starter.services.remembered import Remembered, asked
 
 # How long someone may take at the provider's login page.
 SIGN_IN_TIME = timedelta(minutes=10)
@@ -45,6 +49,15 @@ class WebSession:
 
 
 @dataclass(frozen=True)
+class _Found:
+    """A session PostgreSQL found open at ``said_at`` (on its clock), and its absolute limit."""
+
+    session: WebSession
+    said_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class SignInAttempt:
     nonce: str
     code_verifier: str
@@ -60,10 +73,19 @@ class NoSignIn(StrEnum):
 
 
 class WebSessions:
-    def __init__(self, pool: Pool, *, idle: timedelta, absolute: timedelta) -> None:
+    def __init__(
+        self,
+        pool: Pool,
+        *,
+        idle: timedelta,
+        absolute: timedelta,
+        grace: timedelta = timedelta(0),
+    ) -> None:
         self._pool = pool
         self.idle = idle
         self.absolute = absolute
+        self._grace = grace
+        self._known: Remembered[bytes, _Found | None] = Remembered()
 
     @classmethod
     def from_settings(cls, pool: Pool, settings: Settings) -> WebSessions:
@@ -71,6 +93,7 @@ class WebSessions:
             pool,
             idle=timedelta(minutes=settings.web_session_idle_minutes),
             absolute=timedelta(hours=settings.web_session_absolute_hours),
+            grace=settings.outage_grace,
         )
 
     async def open(self, principal: Principal) -> str:
@@ -89,23 +112,36 @@ class WebSessions:
 
     async def find(self, value: str) -> WebSession | None:
         """The session a cookie holds, its idle clock moved on; None when it is over."""
+        key = _hash(value)
+        recalled = await asked(lambda: self._find(key), self._known, key, grace=self._grace)
+        found = recalled.value
+        if found is None:
+            return None
+        at = found.said_at + recalled.age
+        if at >= found.expires_at or at >= found.said_at + self.idle:
+            return None
+        return found.session
+
+    async def _find(self, key: bytes) -> _Found | None:
         row = await self._pool.fetchrow(
             """UPDATE web_sessions SET last_seen_at = now()
                 WHERE session_hash = $1 AND ended_at IS NULL AND expires_at > now()
                   AND last_seen_at > now() - $2::interval
-            RETURNING staff_ref, role, csrf_token""",
-            _hash(value),
+            RETURNING staff_ref, role, csrf_token, expires_at, now() AS said_at""",
+            key,
             self.idle,
         )
         if row is None:
             return None
-        return WebSession(
+        session = WebSession(
             principal=Principal(subject=row["staff_ref"], role=row["role"]),
             csrf_token=row["csrf_token"],
         )
+        return _Found(session=session, said_at=row["said_at"], expires_at=row["expires_at"])
 
     async def end(self, value: str) -> None:
         """Over from now on, whoever holds a copy of the cookie (ending it twice is once)."""
+        self._known.forget(_hash(value))
         async with self._pool.acquire() as con, con.transaction():
             await con.execute(
                 "UPDATE web_sessions SET ended_at = now() WHERE session_hash = $1 "

@@ -17,9 +17,12 @@ from starter.services.web_sessions import WebSessions
 from starter.web.pages import STATIC
 from starter.web.routes import (
     escalations,
+    evidence,
+    philomena,
     placement,
     placement_actions,
     placement_list,
+    quality_review,
     sign_in,
     start,
     temporal_ui,
@@ -31,6 +34,7 @@ from starter.web.routes import (
 TODAY_REFRESH_SECONDS = 30
 ROUTERS = (sign_in.router, today.router, escalations.router, placement_list.router,
            start.router, placement.router, placement_actions.router, unit.router,
+           evidence.router, quality_review.router, philomena.router,
            temporal_ui.router)  # fmt: skip
 
 

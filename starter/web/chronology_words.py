@@ -21,10 +21,9 @@ from starter.web.format import (
     duration_words,
     is_hidden,
     london_time,
-    plain_words,
     shown,
-    words,
 )
+from starter.words import plain_words, words
 
 # How a sentence names a role.
 ROLE_NAMES = {
@@ -283,6 +282,11 @@ SENTENCES: dict[str, Sentence] = {
         "Record opened by break-glass until {}: {}.", e.time("until"), e.value("reason")
     ),
     "missing_reported": _missing_reported,
+    "philomena_profile_recorded": lambda e: _said(
+        "Philomena Protocol profile (part 1) recorded by {}: for the police if the child "
+        "goes missing.",
+        e.actor(),
+    ),
     "child_returned": lambda e: _said(
         "Child returned {}, found or brought back by {}.",
         e.time("returned_at"),

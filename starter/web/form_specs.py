@@ -10,6 +10,8 @@ from starter.command_fields import ACTIONS, UNIT_BODIES
 from starter.web.forms import FieldAsk, FormSpec, form_spec
 from workflows.domain.events import PlacementFacts
 
+# The Philomena Protocol profile's form: its values are the profile as last recorded.
+PROFILE_FORM = "philomena-profile"
 _FOR_THE_POLICE = (
     "A reference to the place, for the police: roles without need to know never see it."
 )
@@ -118,6 +120,35 @@ PLACEMENT_FORMS: dict[str, FormSpec] = {
             "are told at once.",
         ),
         _action_form(
+            PROFILE_FORM,
+            [
+                FieldAsk("physical_description", "Description", long=True, needed=True,
+                         hint="How the police would recognise the child: height, build, hair, "
+                         "marks. Or the reference of the description in the case file.",
+                         refusals=("physical description",)),
+                FieldAsk("photograph_references", "Photograph references",
+                         hint="One a line: recent photographs in the case file, by reference "
+                         "(never the photograph).",
+                         refusals=("photograph reference",)),
+                FieldAsk("clothing_references", "Clothing references",
+                         hint="One a line: what the child usually wears, by reference.",
+                         refusals=("clothing reference",)),
+                FieldAsk("known_associate_references", "Known associates",
+                         hint="One a line: references to people the child may be with.",
+                         refusals=("known associate reference",)),
+                FieldAsk("known_place_references", "Known places",
+                         hint="One a line: references to places the child may go. "
+                         + _FOR_THE_POLICE,
+                         refusals=("known place reference",)),
+            ],
+            title="Philomena Protocol profile, part 1",
+            submit="Record the profile",
+            recorded="the Philomena Protocol profile (part 1)",
+            intro="What the police need at once if the child goes missing. Recording it again "
+            "replaces it. Only the unit's own staff, and the police when the child is reported "
+            "missing, see it.",
+        ),
+        _action_form(
             "return",
             [
                 FieldAsk("returned_at", "Back at",
@@ -172,6 +203,18 @@ START_FORM = form_spec(
         FieldAsk("case_reference", "Case reference"),
         FieldAsk("unit_id", "Unit", hint="One of the units you work in."),
         FieldAsk("first_language", "The child's first language"),
+        FieldAsk(
+            "date_of_birth",
+            "Date of birth",
+            hint="As the placing authority holds it, if known. Only those who work with the "
+            "child see it.",
+        ),
+        FieldAsk("age_disputed", "Is the child's age disputed?"),
+        FieldAsk(
+            "age_assessment",
+            "Age assessment",
+            hint="Where the local authority's age assessment stands, if the age is in doubt.",
+        ),
         FieldAsk("looked_after_since", "Looked after since"),
         FieldAsk("arrived_at", "Arrived at"),
         FieldAsk(

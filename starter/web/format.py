@@ -10,25 +10,8 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from safeside.redact import REDACTED
+from starter.words import words
 from workflows.domain.common import LONDON
-
-# Words for the domain's names where turning underscores into spaces is not enough.
-_WORDS = {
-    "lac_review": "looked after review",
-    "nrm_referral": "NRM referral",
-    "sw_visit": "social worker visit",
-    "ukvi": "UK Visas and Immigration",
-    "ukvi_relevant": "UKVI to be told",
-    "nrm": "National Referral Mechanism",
-    "iro": "IRO",
-    "independent_reviewing_officer": "Independent Reviewing Officer",
-    "away_without_authorisation": "away without permission",
-    "away": "away without permission",
-    "reg28": "reg 28",
-    "MSA2015-s52": "MSA 2015 s.52",
-    "missing_children_proforma": "Missing Children's Proforma",
-    "reg40_police_involved": "reg 40 notice: police involved",
-}
 
 
 def as_datetime(value: datetime | str | None) -> datetime | None:
@@ -75,6 +58,11 @@ def duration_words(delta: timedelta) -> str:
     return " ".join(parts[:2]) or "less than a minute"
 
 
+def minutes_words(minutes: int) -> str:
+    """A length in minutes in words: ``2 days 3 h``."""
+    return duration_words(timedelta(minutes=minutes))
+
+
 def time_left(due_at: datetime | str | None, now: datetime) -> str:
     """``3 h 12 min left`` or ``overdue by 2 days 3 h``."""
     due = as_datetime(due_at)
@@ -110,20 +98,6 @@ def ago(value: datetime | str | None, now: datetime) -> str:
     return f"{duration_words(now.astimezone(UTC) - when)} ago"
 
 
-def words(name: object) -> str:
-    """A domain name in plain English, capitalised: ``leaflet_delivered`` -> ``Leaflet
-    delivered``; ``duty_manager`` -> ``Duty manager``."""
-    said = plain_words(name)
-    return said[:1].upper() + said[1:]
-
-
-def plain_words(name: object) -> str:
-    """A domain name in plain English, as within a sentence: ``sw_visit`` -> ``social worker
-    visit``; ``nrm_referral`` -> ``NRM referral``."""
-    text = str(name)
-    return _WORDS.get(text, text.replace("_", " "))
-
-
 def is_hidden(value: object) -> bool:
     return value == REDACTED
 
@@ -156,6 +130,7 @@ FILTERS = {
     "london_time": london_time,
     "day": day,
     "time_left": time_left,
+    "minutes_words": minutes_words,
     "ago": ago,
     "ladder_step": ladder_step,
     "words": words,

@@ -4,14 +4,13 @@ API's JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
-import asyncpg
 from fastapi import Depends
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -20,8 +19,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from temporalio.service import RPCError
 
+from safeside.db import UNREACHABLE
 from safeside.errors import ServiceUnavailable
-from safeside.log import get_logger
+from safeside.log import get_logger, server_unreachable
 from starter.api.dependencies import ServicesDep
 from starter.services.connection import Services
 from starter.services.permissions import Denied, View
@@ -33,6 +33,7 @@ from starter.web.session import CSRF_FIELD, SIGN_IN_PATH
 from starter.web.viewer import SignedIn, SignInRequired, Viewer, viewer_of
 
 log = get_logger("safeside.web")
+T = TypeVar("T")
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -146,13 +147,23 @@ def sign_in_again(request: Request, *, ended: bool) -> Response:
     return RedirectResponse(target, status_code=303, headers=PAGE_HEADERS)
 
 
-_DATABASE_LOST = (
-    OSError,
-    TimeoutError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
+# What a page says while PostgreSQL does not answer: what waits for it, and what still works.
+DATABASE_DOWN = (
+    "Safeside's database did not answer: lists, the chronology and who was told wait for it. "
+    "A child's own page still shows their live record (status, deadlines, missing episodes). "
+    "Try again shortly."
 )
+
+
+async def unless_database_down(read: Awaitable[T]) -> T | None:
+    """What ``read`` gives, or None while PostgreSQL does not answer: a page shows its other
+    parts (those from a workflow) and says in place of this one that it waits."""
+    try:
+        return await read
+    except UNREACHABLE as exc:
+        said = "PostgreSQL did not answer: a page shows its live parts only"
+        server_unreachable(log, "PostgreSQL", said, error=type(exc).__name__)
+        return None
 
 
 class PageRoute(APIRoute):
@@ -162,6 +173,7 @@ class PageRoute(APIRoute):
         handle = super().get_route_handler()
 
         async def page(request: Request) -> Response:
+            path = request.url.path
             try:
                 return await handle(request)
             except SignInRequired as exc:
@@ -178,21 +190,17 @@ class PageRoute(APIRoute):
             except ServiceUnavailable as exc:
                 return problem(request, 503, "Safeside cannot answer just now", str(exc))
             except RPCError as exc:
-                log.warning("Temporal call failed", path=request.url.path, status=exc.status.name)
+                said = "the Temporal server did not answer a page"
+                server_unreachable(log, "Temporal", said, path=path, status=exc.status.name)
                 return problem(
                     request,
                     503,
                     "Safeside cannot answer just now",
                     f"the Temporal server did not answer ({exc.status.name}): try again shortly",
                 )
-            except _DATABASE_LOST as exc:
-                log.warning("PostgreSQL unreachable", path=request.url.path,
-                            error=type(exc).__name__)  # fmt: skip
-                return problem(
-                    request,
-                    503,
-                    "Safeside cannot answer just now",
-                    f"PostgreSQL did not answer ({type(exc).__name__}): try again shortly",
-                )
+            except UNREACHABLE as exc:
+                said = "PostgreSQL did not answer a page"
+                server_unreachable(log, "PostgreSQL", said, path=path, error=type(exc).__name__)
+                return problem(request, 503, "Safeside cannot answer just now", DATABASE_DOWN)
 
         return page

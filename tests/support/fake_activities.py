@@ -10,8 +10,10 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.unit_activities import report_to_unit
+from activities import resumption, unit_activities
 from safeside.contracts import activities as contract
+from safeside.contracts.workflows import UnitInput
+from workflows.domain.unit.events import unit_stream_id
 from workflows.domain.unit.membership import PlacementReport
 
 
@@ -29,8 +31,9 @@ class FakeActivities:
     append_calls: int = 0
     # While set, every append fails as if PostgreSQL were down (and is retried).
     store_down: bool = False
-    # What placements reported to their unit; passed on to the unit's workflow (signal-with-
-    # start, as the real activity does) only when a test runs units.
+    # What placements reported to their unit; passed on to the unit's workflow (as the real
+    # activity does, a unit not running started from its stream here) only when a test runs
+    # units.
     unit_reports: list[PlacementReport] = field(default_factory=list)
     forward_to_units: bool = False
 
@@ -121,7 +124,22 @@ class FakeActivities:
     async def report_to_unit(self, report: PlacementReport) -> None:
         self.unit_reports.append(report)
         if self.forward_to_units:
-            await report_to_unit(report)
+            await unit_activities.report(
+                activity.client(),
+                report,
+                task_queue=activity.info().task_queue,
+                resume=self._stored_unit,
+            )
+
+    async def _stored_unit(self, unit_id: str) -> UnitInput:
+        stream_id = unit_stream_id(unit_id)
+        pending = [
+            message
+            for key, message in self.outbox.items()
+            if message.stream_id == stream_id and key not in (*self.delivered, *self.failed)
+        ]
+        stored = resumption.StoredStream(stream_id, self.events.get(stream_id, []), pending)
+        return resumption.unit_input(stored)
 
     def callables(self) -> list[Callable[..., Any]]:
         return [

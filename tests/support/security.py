@@ -4,7 +4,10 @@ with these, so tests see the same converter as production, never a plaintext sho
 from __future__ import annotations
 
 import hashlib
+import tempfile
+import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -24,7 +27,12 @@ TEST_TOKEN_SECRET = "test-signing-secret-" + "x" * 32
 
 
 def security_settings(keyring: Keyring = TEST_KEYRING, **changes: Any) -> Settings:
-    """Settings with the test keyring and signing secret, plus ``changes``."""
+    """Settings with the test keyring and signing secret, plus ``changes``. The access log's
+    spool is a folder of these settings' own (made only if an entry ever waits there), never
+    the checkout's data folder, where a running ``make run`` keeps its own."""
+    changes.setdefault(
+        "spool_dir", Path(tempfile.gettempdir()) / f"safeside-test-spool-{uuid.uuid4().hex}"
+    )
     return Settings(
         encryption_key=SecretStr(keyring.to_json()),
         auth_token_secret=SecretStr(TEST_TOKEN_SECRET),

@@ -9,6 +9,7 @@ import os
 import re
 import typing
 from datetime import timedelta
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -265,6 +266,35 @@ def test_named_volumes_are_declared_and_mounted_files_exist() -> None:
             else:
                 assert source in declared, f"{name} uses undeclared volume {source}"
     assert "postgres-data" in declared
+
+
+def test_the_api_keeps_its_access_log_spool_on_a_volume_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reads' entries kept through a PostgreSQL outage survive a restart of the container: the
+    spool the settings name is a named volume the API alone mounts, on a folder the image
+    gives its user."""
+    services = compose_services()
+    spool_dir = environment_of(services["api"])["SAFESIDE_SPOOL_DIR"]
+    mounted = {
+        str(volume).split(":")[1]: str(volume).split(":")[0]
+        for volume in services["api"]["volumes"]
+    }
+    volume = mounted[spool_dir]
+    assert volume in compose_file()["volumes"]
+    for name, service in services.items():
+        if name != "api":
+            assert all(not str(v).startswith(f"{volume}:") for v in service.get("volumes", []))
+    monkeypatch.setenv("SAFESIDE_SPOOL_DIR", spool_dir)
+    assert Settings().access_log_spool_file.parent == PurePosixPath(spool_dir)
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    user = re.findall(r"^USER (\S+)$", dockerfile, flags=re.MULTILINE)[-1]
+    owner = user.split(":")
+    assert re.search(
+        rf"install -d -o {owner[0]} -g {owner[1]} -m 0700 {re.escape(spool_dir)}$",
+        dockerfile,
+        flags=re.MULTILINE,
+    )
 
 
 def test_published_ports_are_loopback_and_not_the_defaults() -> None:

@@ -4,7 +4,7 @@ import logging
 import pytest
 import structlog
 
-from safeside.log import configure_logging, get_logger
+from safeside.log import Throttle, configure_logging, get_logger, server_unreachable
 
 
 def _last_json_line(err: str) -> dict[str, object]:
@@ -47,3 +47,40 @@ def test_console_format_is_human_readable(capsys: pytest.CaptureFixture[str]) ->
     err = capsys.readouterr().err
     assert "connection lost" in err
     assert not err.lstrip().startswith("{")
+
+
+def test_a_server_that_keeps_failing_is_said_so_once_every_few_seconds_per_server() -> None:
+    clock = [0.0]
+    throttle = Throttle(every=5.0, clock=lambda: clock[0])
+    said = []
+    for second in range(12):
+        clock[0] = float(second)
+        for server in ("PostgreSQL", "PostgreSQL", "Temporal"):
+            left_out = throttle.due(server)
+            if left_out is not None:
+                said.append((second, server, left_out))
+    assert said == [
+        (0, "PostgreSQL", 0),
+        (0, "Temporal", 0),
+        (5, "PostgreSQL", 9),
+        (5, "Temporal", 4),
+        (10, "PostgreSQL", 9),
+        (10, "Temporal", 4),
+    ]
+
+
+def test_a_server_unreachable_line_carries_no_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("json", "INFO")
+    logger = get_logger("tests")
+    try:
+        raise ConnectionRefusedError("PostgreSQL is stopped")
+    except ConnectionRefusedError as lost:
+        server_unreachable(
+            logger, "a test's server", "it did not answer", error=type(lost).__name__
+        )
+    record = _last_json_line(capsys.readouterr().err)
+    assert record["event"] == "it did not answer"
+    assert record["error"] == "ConnectionRefusedError"
+    assert "exception" not in record

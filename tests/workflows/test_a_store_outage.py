@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
-from tests.support import placements
+from tests.support import faults, placements
 from tests.support.fake_activities import FakeActivities
 from tests.support.running import Running, running_placement
 
@@ -44,3 +44,4 @@ async def test_escalations_go_on_while_a_continue_as_new_waits_for_the_store(
         stored = fakes.events[p.placement_id]
         assert [e.version for e in stored] == list(range(1, state.version + 1))
         assert p.escalations("leaflet")[0][0] == "reminder"
+    faults.FIGURES["escalations raised while a continue-as-new waited for the store"] += 1

@@ -1,6 +1,7 @@
 """Placement protections on the time-skipping server: the missing ladder repeating until the
-return, the 72-hour Return Home Interview, a restriction's review clock and the contact
-assessment deadline, with in-memory activities under the real names."""
+return, the 72-hour Return Home Interview, a restriction's review clock, the contact
+assessment deadline and the Philomena Protocol profile kept up to date, with in-memory
+activities under the real names."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from tests.support import placements
 from tests.support.placements import MANAGER, SOCIAL_WORKER
 from tests.support.running import Running
 from workflows.domain.calendar import add_working_days
-from workflows.domain.commands import ImposeRestriction, RenewRestriction, RequestContactAssessment
+from workflows.domain.commands import (
+    ImposeRestriction,
+    RecordPhilomenaProfile,
+    RenewRestriction,
+    RequestContactAssessment,
+)
 from workflows.domain.common import RestrictionKind
 
 DAY = timedelta(days=1)
@@ -117,3 +123,31 @@ async def test_a_contact_assessment_not_done_in_five_working_days_escalates(
     await placement.env.sleep(deadline.due_at - requested_at + MINUTE)
     assert "contact_assessment:1" in (await placement.state()).deadlines_missed
     assert ("duty_manager", "duty_manager") in placement.escalations("contact_assessment:1")
+
+
+async def test_the_philomena_profile_is_kept_up_to_date_and_reaches_the_unit_s_handover(
+    placement: Running,
+) -> None:
+    assert (await placement.handover()).profile_recorded_at is None
+    profile = RecordPhilomenaProfile(
+        actor=placements.KEY_WORKER,
+        physical_description="slight build, scar on left hand",
+        photograph_references=("PHOTO-1",),
+        known_place_references=("PLACE-4",),
+    )
+    await placement.record(profile)
+    first = await placement.now()
+    await placement.env.sleep(DAY)
+    await placement.record(profile.model_copy(update={"physical_description": "hair dyed red"}))
+    state = await placement.state()
+    assert state.philomena_profile is not None
+    assert state.philomena_profile.physical_description == "hair dyed red"
+    assert state.philomena_profile.profile_recorded_at > first
+    assert (await placement.handover()).profile_recorded_at == (
+        state.philomena_profile.profile_recorded_at
+    )
+    await placement.settled()
+    types = placement.fakes.types(placement.placement_id)
+    assert types.count("philomena_profile_recorded") == 2
+    # The unit hears that part 1 is recorded, with the rest of its handover.
+    assert placement.fakes.unit_reports[-1].summary.profile_recorded_at is not None

@@ -150,6 +150,20 @@ class ReportMissing(CommandBase):
     unit_check_reference: str | None = None
 
 
+class RecordPhilomenaProfile(CommandBase):
+    """Record the Philomena Protocol profile, part 1, for the police if the child goes missing.
+
+    At arrival and again whenever it changes (the latest counts); references only, never the
+    images or addresses. Part 2 is the missing report (ReportMissing)."""
+
+    type: Literal["record_philomena_profile"] = "record_philomena_profile"
+    physical_description: str | None = None
+    photograph_references: tuple[str, ...] = ()
+    clothing_references: tuple[str, ...] = ()
+    known_associate_references: tuple[str, ...] = ()
+    known_place_references: tuple[str, ...] = ()
+
+
 class RecordReturn(CommandBase):
     """Record that the missing or absent child is back: closes the open episode."""
 
@@ -345,7 +359,13 @@ CarePlanCommand = (
     | ChangeRiskLevel
     | RecordObservation
 )
-MissingCommand = ReportMissing | RecordReturn | RecordReturnInterview | RecordPoliceAcknowledgement
+MissingCommand = (
+    ReportMissing
+    | RecordPhilomenaProfile
+    | RecordReturn
+    | RecordReturnInterview
+    | RecordPoliceAcknowledgement
+)
 VisitorCommand = (
     RecordEnquiry
     | ProposeVisitor

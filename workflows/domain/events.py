@@ -7,6 +7,7 @@ stores them (see `stream.EventCatalog`): when an event's shape changes, bump its
 """
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,8 +31,19 @@ from workflows.domain.stream import EventCatalog, Payload, StreamEvent
 EndReason = Literal["moved", "discharged", "turned_18"]
 
 
+class AgeAssessment(StrEnum):
+    """Where the local authority's age assessment (a "Merton-compliant" one) stands, for a
+    child whose age is in doubt: common for unaccompanied children."""
+
+    not_needed = "not_needed"
+    pending = "pending"
+    in_progress = "in_progress"
+    completed = "completed"
+
+
 class PlacementFacts(BaseModel):
-    """Start facts. Only opaque ids: the child's identity lives in the case file, not here."""
+    """Start facts. Opaque ids, and of the child's identity only the date of birth (with
+    whether the age is disputed): the rest of it lives in the case file, not here."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -49,6 +61,12 @@ class PlacementFacts(BaseModel):
     # R1: whether the child needs an interpreter; not given, yes unless the first language is
     # English (a record made before this was asked is read the same way).
     needs_interpreter: bool | None = None
+    # The child's identity, held carefully: identifying (``safeside.need_to_know``), encrypted
+    # in Temporal like every payload, never in a log line, an id, a metric or an error. None
+    # when not known, and on a record made before it was asked. The SSDA903 return needs it.
+    date_of_birth: date | None = None
+    age_disputed: bool = False
+    age_assessment: AgeAssessment = AgeAssessment.not_needed
 
     @property
     def interpreter_needed(self) -> bool:

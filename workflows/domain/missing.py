@@ -1,5 +1,6 @@
 """Missing from care (R4, R5): reporting an episode, the police's acknowledgement, the return,
-the Return Home Interview.
+the Return Home Interview; and, before any of them, the Philomena Protocol profile's part 1
+(``philomena``), of which the report is part 2.
 
 An episode lives in the placement's own stream: the report starts a watch whose ladder repeats
 until the return (see `deadlines`), the return starts the 72-hour interview clock and brings
@@ -9,6 +10,7 @@ events for the police, never in the state or in a refusal.
 
 from datetime import datetime
 
+from workflows.domain import philomena
 from workflows.domain.checks import (
     FieldChecks,
     given,
@@ -23,6 +25,7 @@ from workflows.domain.checks import (
 )
 from workflows.domain.commands import (
     MissingCommand,
+    RecordPhilomenaProfile,
     RecordPoliceAcknowledgement,
     RecordReturn,
     RecordReturnInterview,
@@ -67,6 +70,8 @@ def decide_missing(
     match command:
         case ReportMissing():
             return _report(state, facts, command, now)
+        case RecordPhilomenaProfile():
+            return philomena.record_profile(state, command, now)
         case RecordReturn():
             return _return(state, command, now)
         case RecordReturnInterview():

@@ -52,6 +52,20 @@ class MissingReported(EpisodeEventBase):
     unit_check_reference: Reference | None = None
 
 
+class PhilomenaProfileRecorded(StreamEvent):
+    """The Philomena Protocol profile, part 1: what the police need to know the child by if
+    they go missing (a description, and references to photographs, clothing, known associates
+    and places). The latest replaces the one before; each stays in the audit trail. For the
+    unit's own staff and the police's notice only (``safeside.need_to_know``)."""
+
+    type: Literal["philomena_profile_recorded"] = "philomena_profile_recorded"
+    physical_description: ShortText
+    photograph_references: tuple[Reference, ...] = ()
+    clothing_references: tuple[Reference, ...] = ()
+    known_associate_references: tuple[Reference, ...] = ()
+    known_place_references: tuple[Reference, ...] = ()
+
+
 class ChildReturned(EpisodeEventBase):
     """The open episode ended: the Return Home Interview is now due, and a risk review."""
 
@@ -199,7 +213,13 @@ class SuspiciousActivityRecorded(StreamEvent):
     observed_at: UtcDatetime
 
 
-MissingEvent = MissingReported | ChildReturned | ReturnInterviewHeld | PoliceAcknowledged
+MissingEvent = (
+    MissingReported
+    | PhilomenaProfileRecorded
+    | ChildReturned
+    | ReturnInterviewHeld
+    | PoliceAcknowledged
+)
 VisitorEvent = (
     EnquiryRecorded | VisitorProposed | VisitorVerified | VisitRecorded | UnverifiedVisitAttempted
 )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from workflows.domain.common import (
+    Actor,
     ContactOutcome,
     MissingKind,
     Ordinal,
@@ -29,6 +30,7 @@ from workflows.domain.protection_events import (
     FamilyContactRecorded,
     MissingEvent,
     MissingReported,
+    PhilomenaProfileRecorded,
     PhoneReleaseConfirmed,
     PoliceAcknowledged,
     ProtectionEvent,
@@ -73,6 +75,21 @@ class MissingEpisode(BaseModel):
         return self.returned_at is None
 
 
+class PhilomenaProfile(BaseModel):
+    """The Philomena Protocol profile, part 1, as last recorded, with when and by whom: the
+    police's notice of a missing episode carries it (``activities.notifications``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    physical_description: str
+    photograph_references: tuple[str, ...] = ()
+    clothing_references: tuple[str, ...] = ()
+    known_associate_references: tuple[str, ...] = ()
+    known_place_references: tuple[str, ...] = ()
+    profile_recorded_at: datetime
+    profile_recorded_by: Actor
+
+
 class Visitor(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -112,6 +129,13 @@ class ContactAssessment(BaseModel):
     assessed_at: datetime | None = None
 
 
+# What the event and the state's profile share: the profile part 1 itself.
+_PROFILE_FIELDS = set(PhilomenaProfile.model_fields) - {
+    "profile_recorded_at",
+    "profile_recorded_by",
+}
+
+
 def protection_changes(state: PlacementState, event: ProtectionEvent) -> dict[str, object]:
     """The fields of `state` that `event` changes."""
     if isinstance(event, RestrictionEvent):
@@ -146,6 +170,13 @@ def _missing_and_visitor_changes(
                 police_risk_grade=event.police_risk_grade,
             )
             return {"missing_episodes": (*state.missing_episodes, episode)}
+        case PhilomenaProfileRecorded():
+            profile = PhilomenaProfile(
+                **event.model_dump(include=_PROFILE_FIELDS),
+                profile_recorded_at=event.occurred_at,
+                profile_recorded_by=event.actor,
+            )
+            return {"philomena_profile": profile}
         case ChildReturned():
             return {
                 "missing_episodes": _replace_episode(

@@ -4,7 +4,8 @@ A start the clocks cannot run with (an arrival in 1900: no working days are know
 be accepted by Temporal and then fail every workflow task, leaving a placement nobody sees. So
 the doors ask `start_problems` with the real clock before anything is recorded, and the
 workflow asks it again in `decide` at `workflow.now()`. Each problem is keyed by the field a
-person has to correct; messages name the field, never echo its value.
+person has to correct; messages name the field, never echo its value (a date of birth above
+all: it identifies the child).
 """
 
 from datetime import date, datetime
@@ -39,7 +40,29 @@ def start_problems(facts: PlacementFacts, now: datetime) -> dict[str, str]:
             "the child cannot have become looked after later than the day they arrived: "
             "check the looked-after date"
         )
+    if facts.date_of_birth is not None:
+        born = _birth_problem(facts.date_of_birth, now.astimezone(LONDON).date())
+        if born is not None:
+            problems["date_of_birth"] = born
     return problems
+
+
+# A date of birth further back than this is a mistyped year: Safeside is for children, and
+# young people up to 25 still count as care leavers.
+MAX_AGE_YEARS = 25
+
+
+def _birth_problem(born: date, today: date) -> str | None:
+    if born > today:
+        return "the date of birth is in the future: check the date of birth"
+    # 29 February has no anniversary in most years: count from the 28th.
+    earliest = today.replace(year=today.year - MAX_AGE_YEARS, day=min(today.day, 28))
+    if born < earliest:
+        return (
+            f"the date of birth is more than {MAX_AGE_YEARS} years ago: Safeside is for "
+            "children and young people: check the year"
+        )
+    return None
 
 
 def _known(day: date) -> bool:

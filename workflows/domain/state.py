@@ -41,6 +41,7 @@ from workflows.domain.policy import Policy
 from workflows.domain.protection_state import (
     ContactAssessment,
     MissingEpisode,
+    PhilomenaProfile,
     Restriction,
     Visitor,
     protection_changes,
@@ -104,6 +105,8 @@ class PlacementState(BaseModel):
 
     # R5: every episode, in order; at most one open at a time.
     missing_episodes: tuple[MissingEpisode, ...] = ()
+    # The Philomena Protocol profile, part 1, as last recorded; None until it is.
+    philomena_profile: PhilomenaProfile | None = None
     # R17: the earliest concern (a return, suspicious activity) not yet answered by a risk
     # assessment; the next review is brought forward to soon after it.
     risk_review_requested_at: datetime | None = None

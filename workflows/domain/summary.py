@@ -34,6 +34,8 @@ class HandoverSummary(BaseModel):
     away_without_authorisation: bool = False
     missing_episode_id: str | None = None
     missing_since: UtcDatetime | None = None
+    # When the Philomena Protocol profile (part 1) was last recorded; None: not yet completed.
+    profile_recorded_at: UtcDatetime | None = None
 
 
 def handover_summary(state: PlacementState, now: datetime, policy: Policy) -> HandoverSummary:
@@ -56,4 +58,7 @@ def handover_summary(state: PlacementState, now: datetime, policy: Policy) -> Ha
         ),
         missing_episode_id=None if episode is None else episode.episode_id,
         missing_since=None if episode is None else episode.reported_at,
+        profile_recorded_at=(
+            None if state.philomena_profile is None else state.philomena_profile.profile_recorded_at
+        ),
     )

@@ -8,6 +8,7 @@ viewer's role, as the API's are."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -25,10 +26,10 @@ from starter.services.reading import NOT_YOURS, open_placement
 from starter.services.workflow_calls import ActionRefused
 from starter.web import missing_alert
 from starter.web.confirmations import recorded_after_redirect
-from starter.web.form_specs import PLACEMENT_FORMS
+from starter.web.form_specs import PLACEMENT_FORMS, PROFILE_FORM
 from starter.web.format import is_hidden
 from starter.web.forms import FormSpec, FormState, fresh_times
-from starter.web.pages import Asked, PageRequest, PageRoute, see_other
+from starter.web.pages import Asked, PageRequest, PageRoute, see_other, unless_database_down
 from starter.web.viewer import CheckedForm, Viewer, signed_in
 from workflows.domain.common import DeadlineKind
 from workflows.domain.events import PlacementEvent
@@ -83,6 +84,8 @@ class PlacementNow:
     # The report of the open missing episode, from the audit trail (its actor and the
     # proforma's references); None until it is stored, or without an open episode.
     report: dict[str, Any] | None = None
+    # PostgreSQL did not answer: who was told and the report wait for it (the page says so).
+    database_down: bool = False
 
     def police_notice(self, episode_id: str) -> dict[str, Any] | None:
         """The police's Missing Children's Proforma for the episode, if the viewer sees it."""
@@ -136,7 +139,8 @@ class PlacementNow:
 @dataclass(frozen=True)
 class Chronology:
     placement_id: str
-    page: dict[str, Any]
+    # None: PostgreSQL did not answer (the page says so in its place).
+    page: dict[str, Any] | None
     event_type: str | None
     before: int | None
 
@@ -147,9 +151,10 @@ class Chronology:
 
 async def read_now(asked: PageRequest, placement_id: str) -> PlacementNow:
     """The live state and open deadlines, from the placement's workflow; who was told, from
-    the outbox."""
+    the outbox (while PostgreSQL does not answer, the rest without it)."""
     services, viewer = asked.services, asked.viewer
     state = deadlines = notices = None
+    database_down = False
     if viewer.can_read(View.placement_state):
         read = await open_placement(services, viewer.principal, View.placement_state, placement_id)
         state = await read.state()
@@ -160,12 +165,20 @@ async def read_now(asked: PageRequest, placement_id: str) -> PlacementNow:
         deadlines = await read.deadlines()
     if viewer.can_read(View.notifications):
         read = await open_placement(services, viewer.principal, View.notifications, placement_id)
-        notices = await read.notices(after=None, limit=NOTICES_SHOWN)
-    now = PlacementNow(placement_id=placement_id, state=state, deadlines=deadlines, notices=notices)
+        notices = await unless_database_down(read.notices(after=None, limit=NOTICES_SHOWN))
+        database_down = notices is None
+    now = PlacementNow(
+        placement_id=placement_id,
+        state=state,
+        deadlines=deadlines,
+        notices=notices,
+        database_down=database_down,
+    )
     episode = now.open_episode
-    if episode is None or not viewer.can_read(View.audit_trail):
+    if episode is None or database_down or not viewer.can_read(View.audit_trail):
         return now
-    return replace(now, report=await missing_report(asked, placement_id, episode["episode_id"]))
+    report = missing_report(asked, placement_id, episode["episode_id"])
+    return replace(now, report=await unless_database_down(report))
 
 
 async def missing_report(
@@ -187,14 +200,20 @@ async def missing_report(
 async def read_chronology(
     asked: PageRequest, placement_id: str, shown: ChronologyFilter, *, known: bool
 ) -> Chronology:
-    """The audit trail from PostgreSQL, newest first: every role may read it, redacted.
-    ``known``: the placement's workflow answered (``PlacementRead.chronology``)."""
+    """The audit trail from PostgreSQL, newest first: every role may read it, redacted (no
+    page while PostgreSQL does not answer). ``known``: the placement's workflow answered
+    (``PlacementRead.chronology``)."""
     read = await open_placement(
         asked.services, asked.viewer.principal, View.audit_trail, placement_id
     )
     known_type = shown.event_type if shown.event_type in EVENT_TYPES else None
-    page = await read.chronology(
-        event_type=known_type, before_version=shown.before, limit=CHRONOLOGY_PAGE_SIZE, known=known
+    page = await unless_database_down(
+        read.chronology(
+            event_type=known_type,
+            before_version=shown.before,
+            limit=CHRONOLOGY_PAGE_SIZE,
+            known=known,
+        )
     )
     return Chronology(
         placement_id=placement_id, page=page, event_type=known_type, before=shown.before
@@ -213,16 +232,38 @@ def offered_forms(viewer: Viewer, now: PlacementNow) -> list[FormSpec]:
 
 
 def fresh_values(
-    spec: FormSpec, now: datetime, language: str | None, episode_id: str | None = None
+    spec: FormSpec,
+    now: datetime,
+    language: str | None,
+    episode_id: str | None = None,
+    profile: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """A fresh form's values: its times are now; the leaflet's language is the child's; the
-    police's acknowledgement is of the latest missing episode."""
+    police's acknowledgement is of the latest missing episode; the Philomena Protocol profile
+    is the one recorded last (``profile``, as its form's text), to be kept up to date."""
     values = fresh_times(spec, now)
     names = {f.name for f in spec.fields}
     if language and "language" in names:
         values["language"] = language
     if episode_id and "episode_id" in names:
         values["episode_id"] = episode_id
+    if profile and spec.key == PROFILE_FORM:
+        values |= {name: profile.get(name, "") for name in names}
+    return values
+
+
+def profile_text(now: PlacementNow) -> dict[str, str]:
+    """The profile recorded last as its form's text (one reference a line); nothing when there
+    is none, or the viewer may not see it whole."""
+    profile = None if now.state is None else now.state.get("philomena_profile")
+    if not profile:
+        return {}
+    values = {}
+    for item in PLACEMENT_FORMS[PROFILE_FORM].fields:
+        value = profile.get(item.name)
+        if is_hidden(value):
+            return {}
+        values[item.name] = "\n".join(value) if isinstance(value, list) else str(value or "")
     return values
 
 
@@ -249,8 +290,9 @@ async def placement_page(
     now = await read_now(asked, placement_id)
     chronology = await read_chronology(asked, placement_id, shown, known=now.state is not None)
     moment, language, episode_id = datetime.now(UTC), child_language(now), latest_episode_id(now)
+    profile = profile_text(now)
     forms = [
-        (spec, FormState(values=fresh_values(spec, moment, language, episode_id)))
+        (spec, FormState(values=fresh_values(spec, moment, language, episode_id, profile)))
         for spec in offered_forms(asked.viewer, now)
     ]
     if submitted is not None:

@@ -71,10 +71,10 @@ async def record(
     page = PAGE.format(placement_id=placement_id)
     if is_htmx(asked.request):
         if state.done:
-            # A fresh form (the same child: the same language), and the page's live part
-            # fetches itself again on the event.
+            # A fresh form (the same child: the same language; the profile as just recorded),
+            # and the page's live part fetches itself again on the event.
             state.values = fresh_values(
-                spec, datetime.now(UTC), form.get("language"), form.get("episode_id")
+                spec, datetime.now(UTC), form.get("language"), form.get("episode_id"), form
             )
         return asked.render(
             "_action.html",

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from safeside.log import get_logger
 from safeside.tokens import InvalidToken
 from starter.api.dependencies import get_services, identity_provider
-from starter.services.relationships import in_directory
+from starter.services.standings import in_directory_now
 from starter.services.web_sessions import NoSignIn
 from starter.web.pages import PAGE_HEADERS, PageRoute, render, see_other
 from starter.web.session import (
@@ -127,7 +127,7 @@ async def sign_in_callback(request: Request) -> Response:
     except InvalidToken as exc:
         log.info("sign-in refused", why=str(exc))
         return _sign_in_page(request, problem=f"You could not be signed in: {exc}.", status=401)
-    if not await in_directory(get_services(request).pool, principal):
+    if not await in_directory_now(get_services(request).pool, principal):
         log.info("sign-in refused", why="role not in the staff directory", role=principal.role)
         return _sign_in_page(
             request,

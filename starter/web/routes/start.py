@@ -70,7 +70,9 @@ def answers_shown(spec: FormSpec, facts: BaseModel) -> list[tuple[Any, str]]:
     rows = []
     for item in spec.fields:
         value = getattr(facts, item.name)
-        if isinstance(value, datetime):
+        if value is None:
+            shown = "Not given"
+        elif isinstance(value, datetime):
             local = value.astimezone(LONDON)
             shown = f"{local.day} {local:%B %Y} at {local:%H:%M} (UK time)"
         elif item.kind == "date":

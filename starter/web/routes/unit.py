@@ -18,12 +18,12 @@ from starter.services.recording import record_unit_action
 from starter.services.workflow_calls import ActionRefused
 from starter.web import unit_check
 from starter.web.form_specs import ACKNOWLEDGE_FORM, with_choices
-from starter.web.format import words
 from starter.web.forms import FormSpec, FormState, sentence, validated
 from starter.web.pages import Asked, PageRequest, PageRoute, is_htmx, see_other
 from starter.web.uk_time import london_today, spoken
 from starter.web.unit_check import CheckForm, blank_check, read_check
 from starter.web.viewer import CheckedForm, signed_in
+from starter.words import words
 from workflows.domain.common import OPAQUE_ID_PATTERN
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(signed_in)])

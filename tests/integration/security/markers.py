@@ -1,15 +1,15 @@
 """One child's story with a marker planted in every free-text and reference field the domain's
-commands take (``MK<nn>-<field>``, each distinct), in a unit of the test's own, told through the
-API by the people who work with the child; and the allow-list questions the tests ask of an
-answer: which markers reached a role whose allow-list (``safeside.need_to_know``)
-does not name the marker's field."""
+commands take (``MK<nn>-<field>``, each distinct) and in the date of birth, in a unit of the
+test's own, told through the API by the people who work with the child; and the allow-list
+questions the tests ask of an answer: which markers reached a role whose allow-list
+(``safeside.need_to_know``) does not name the marker's field."""
 
 from __future__ import annotations
 
 import itertools
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -30,9 +30,11 @@ SW, IRO = RELATED[R.social_worker], RELATED[R.independent_reviewing_officer]
 
 @dataclass
 class Markers:
-    """Marker value -> the field it was planted in."""
+    """Marker value -> the field it was planted in; a date marker is also found as a page or
+    a return writes it (``spellings``)."""
 
     fields: dict[str, str] = field(default_factory=dict)
+    spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __call__(self, field_name: str, suffix: str = "") -> str:
@@ -40,12 +42,23 @@ class Markers:
         self.fields[value] = field_name
         return value
 
+    def day(self, field_name: str, day: date) -> str:
+        """A date planted in ``field_name`` (a date no other field holds), found written as
+        ISO, as dd/mm/yyyy (the SSDA903 return) or in words ("23 July 2011")."""
+        value = day.isoformat()
+        self.fields[value] = field_name
+        self.spellings[value] = (value, f"{day:%d/%m/%Y}", f"{day.day} {day:%B %Y}")
+        return value
+
+    def _found(self, marker: str, text: str) -> bool:
+        return any(spelling in text for spelling in self.spellings.get(marker, (marker,)))
+
     def leaked(self, role: Role, text: str) -> list[str]:
         """The markers in ``text`` whose field ``role`` may not see."""
         return [
             f"{marker} ({field_name})"
             for marker, field_name in self.fields.items()
-            if marker in text and not allow_list.may_see(role, field_name)
+            if self._found(marker, text) and not allow_list.may_see(role, field_name)
         ]
 
     def visible_to(self, role: Role) -> set[str]:
@@ -56,7 +69,7 @@ class Markers:
         return {m for m, f in self.fields.items() if f in allow_list.FIELDS[group]}
 
     def in_(self, text: str) -> set[str]:
-        return {m for m in self.fields if m in text}
+        return {m for m in self.fields if self._found(m, text)}
 
 
 @dataclass
@@ -68,6 +81,8 @@ class Story:
 
 
 NOW = object()  # in a step's body: the time the step is sent
+# The child's date of birth: a day no other field of the story holds.
+DATE_OF_BIRTH = date(2011, 7, 23)
 
 
 def _ago(minutes: float) -> str:
@@ -92,7 +107,8 @@ async def tell_story(api: httpx.AsyncClient, pool: Pool) -> Story:
         "looked_after_since": (datetime.now(UTC) - timedelta(days=3)).date().isoformat(),
         "arrived_at": _ago(180), "placing_authority": m("placing_authority"),
         "social_worker_reference": SW.subject, "initial_risk_level": "high",
-        "ukvi_relevant": True,
+        "ukvi_relevant": True, "date_of_birth": m.day("date_of_birth", DATE_OF_BIRTH),
+        "age_disputed": True, "age_assessment": "in_progress",
     }  # fmt: skip
     started = await api.post("/placements", json=facts, headers=_auth(RM))
     assert started.status_code == 201, started.text
@@ -132,6 +148,12 @@ async def tell_story(api: httpx.AsyncClient, pool: Pool) -> Story:
         (KW, "suspicious-activity", {"category": "waiting_car",
                                      "note_reference_or_text": m("note_reference_or_text"),
                                      "observed_at": _ago(161)}),
+        (KW, "philomena-profile", {"physical_description": m("physical_description"),
+                                   "photograph_references": [m("photograph_references")],
+                                   "clothing_references": [m("clothing_references")],
+                                   "known_associate_references":
+                                       [m("known_associate_references")],
+                                   "known_place_references": [m("known_place_references")]}),
         (KW, "report-missing", {"kind": "missing", "last_seen_at": _ago(160),
                                 "last_seen_place_reference": m("last_seen_place_reference"),
                                 "circumstances": m("circumstances"),

@@ -77,11 +77,19 @@ NAMES_NO_CHILD: dict[tuple[str, str], Kind] = {
     ("GET", "/deadlines"): Kind.lists,
     ("GET", "/access-log"): Kind.lists,
     ("GET", "/break-glass"): Kind.lists,
+    # The SSDA903 Missing table: the children the reader works with, each read logged.
+    ("GET", "/reports/ssda903-missing"): Kind.lists,
     ("GET", "/"): Kind.lists,
     ("GET", "/web/today"): Kind.lists,
     ("GET", "/web/placements"): Kind.lists,
     ("POST", "/codec/encode"): Kind.codec,
     ("POST", "/codec/decode"): Kind.codec,
+}
+
+# Reads that answer only with a query: what each is asked with (a period holding every day the
+# calendar knows).
+LIST_QUERIES: dict[str, dict[str, str]] = {
+    "/reports/ssda903-missing": {"from": "2000-01-01", "to": "2100-12-31"},
 }
 
 # Path parameters besides the placement's or the unit's, and the values each route is tried
@@ -270,7 +278,7 @@ class Doors:
             return await self.http.post(url, data=form, headers=headers)
         headers = {"Authorization": f"Bearer {person.token}"}
         if case.method == "GET":
-            return await self.http.get(url, headers=headers)
+            return await self.http.get(url, headers=headers, params=LIST_QUERIES.get(case.path))
         return await self.http.post(url, json=self.api_body(case, last), headers=headers)
 
     def api_body(self, case: RouteCase, last: str) -> dict[str, Any]:
@@ -299,6 +307,9 @@ API_VIEWS = {
     "/placements/{placement_id}/handover": View.handover,
     "/placements/{placement_id}/audit": View.audit_trail,
     "/placements/{placement_id}/notifications": View.notifications,
+    "/placements/{placement_id}/philomena": View.philomena_profile,
+    "/placements/{placement_id}/reg40-register": View.reg40_register,
+    "/placements/{placement_id}/missing-record": View.missing_record,
 }
 # The web page's reads of one placement, and the views each shows (a part the viewer's role
 # may not read is left out; a route none of whose parts the role may read refuses).
@@ -310,7 +321,23 @@ WEB_VIEWS = {
         View.placement_state, View.placement_deadlines, View.notifications,
     ),
     "/web/placements/{placement_id}/chronology": (View.audit_trail,),
+    "/web/placements/{placement_id}/philomena": (View.philomena_profile,),
+    "/web/placements/{placement_id}/reg40-register": (View.reg40_register,),
+    "/web/placements/{placement_id}/reg40-register.csv": (View.reg40_register,),
+    "/web/placements/{placement_id}/missing-record": (View.missing_record,),
+    "/web/placements/{placement_id}/missing-record.csv": (View.missing_record,),
 }  # fmt: skip
+# The reads of a unit other than its handover (which every unit role reads), by path: the
+# inspection evidence and the reg 45 review, for some of the unit's roles only.
+UNIT_VIEWS = {
+    "/units/{unit_id}/reg40-register": View.reg40_register,
+    "/units/{unit_id}/missing-record": View.missing_record,
+    "/web/units/{unit_id}/reg40-register": View.reg40_register,
+    "/web/units/{unit_id}/reg40-register.csv": View.reg40_register,
+    "/web/units/{unit_id}/missing-record": View.missing_record,
+    "/web/units/{unit_id}/missing-record.csv": View.missing_record,
+    "/web/units/{unit_id}/quality-review": View.quality_review,
+}
 BREAK_GLASS_ROLES = frozenset({R.duty_manager, R.registered_manager})
 POLICY_ROLES = frozenset({R.registered_manager})
 # The web page's placement actions outside its action forms, by their path's end: each records
@@ -344,6 +371,9 @@ def may_do(case: RouteCase, person: Person) -> bool:
         return may_record(person.role, action_key_of(last, action_bodies()[last], person))
     if case.kind is Kind.placement_read:
         return any(may_read(person.role, view) for view in views_read(case))
+    if case.kind is Kind.unit_read and case.path in UNIT_VIEWS:
+        unit_roles = {R.residential_worker, R.key_worker, R.duty_manager, R.registered_manager}
+        return person.role in unit_roles and may_read(person.role, UNIT_VIEWS[case.path])
     return person.role in {R.residential_worker, R.key_worker, R.duty_manager,
                            R.registered_manager}  # fmt: skip
 

@@ -32,6 +32,8 @@ def action_bodies() -> dict[str, dict[str, Any]]:
                         "observed_at": at},
         "end-placement": {"reason": "moved", "ended_at": at},
         "report-missing": {"kind": "missing", "last_seen_at": at, "clothing_reference": "C-1"},
+        "philomena-profile": {"physical_description": "slight build",
+                              "photograph_references": ["PH-1"]},
         "return": {"returned_at": at, "found_by_reference": "F-1",
                    "where_found_reference": "W-1"},
         "return-interview": {"episode_id": "PL-x-M1", "held_at": at},
@@ -91,6 +93,8 @@ def web_forms(residents: list[str], by: str) -> dict[str, dict[str, str]]:
         | at("last_seen_at"),
         "return": {"found_by_reference": "F-1", "where_found_reference": "W-1"}
         | at("returned_at"),
+        "philomena-profile": {"physical_description": "slight build",
+                              "photograph_references": "PH-1\nPH-2"},
         "police-acknowledgement": {"episode_id": "PL-x-M1", "police_reference": "CAD-1"}
         | at("police_acknowledged_at"),
         "break-glass": {"reason": "covering the night shift"},

@@ -1,5 +1,6 @@
 """A placement's story through the API, with marker values in every field that may hold a
-name, an address or a phone number, for the tests that look for them where they must not be.
+name, an address or a phone number, and in the child's date of birth, for the tests that look
+for them where they must not be.
 
 The story happens in the marker unit, which the administrator makes first (through the API)
 with ``staff-01`` (its managers) and ``staff-17`` (its workers) as members: under need to know
@@ -22,7 +23,10 @@ CASE = "CASE-MARKER-7731"
 UNIT = "UNIT-MARKER-88"
 LANGUAGE = "Markerish"
 AUTHORITY = "Markerborough Council"
-MARKERS = (NAME, ADDRESS, PHONE, CASE, UNIT, LANGUAGE, AUTHORITY)
+# The child's date of birth, a day nothing else holds, as the API takes it and as the SSDA903
+# return writes it.
+DATE_OF_BIRTH, DATE_OF_BIRTH_UK = "2011-07-23", "23/07/2011"
+MARKERS = (NAME, ADDRESS, PHONE, CASE, UNIT, LANGUAGE, AUTHORITY, DATE_OF_BIRTH, DATE_OF_BIRTH_UK)
 # The ones that are neither opaque ids nor start facts: never in any log line.
 PERSONAL = (NAME, ADDRESS, PHONE, LANGUAGE)
 
@@ -72,6 +76,9 @@ def start_facts(placement_id: str) -> dict[str, Any]:
         "social_worker_reference": "sw-204",
         "initial_risk_level": "high",
         "ukvi_relevant": True,
+        "date_of_birth": DATE_OF_BIRTH,
+        "age_disputed": True,
+        "age_assessment": "pending",
     }
 
 

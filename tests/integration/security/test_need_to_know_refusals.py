@@ -70,14 +70,22 @@ async def test_every_route_of_the_app_is_in_the_matrix(services: Services) -> No
         may_do(photos, RELATED[R.key_worker])
     cases = list(route_cases(create_app(services)))
     kinds = {kind: [c for c in cases if c.kind is kind] for kind in Kind}
-    assert len(kinds[Kind.placement_read]) == 8  # the API's five, the page's three
-    assert len(kinds[Kind.unit_read]) == 3
+    # The API's eight, the page's eight (the inspection evidence's pages and files among them).
+    assert len(kinds[Kind.placement_read]) == 16
+    # The handover's three; the evidence's (the API's two, the page's four) and the review's.
+    assert len(kinds[Kind.unit_read]) == 10
     assert {c.path for c in kinds[Kind.placement_action] if "/actions/" in c.path} >= {
         f"/placements/{{placement_id}}/actions/{name}"
         for name in ("observation", "end-placement", "report-missing")
     }
     api_lists = {c.path for c in kinds[Kind.lists] if not c.web}
-    assert api_lists == {"/placements", "/deadlines", "/access-log", "/break-glass"}
+    assert api_lists == {
+        "/placements",
+        "/deadlines",
+        "/access-log",
+        "/break-glass",
+        "/reports/ssda903-missing",
+    }
 
 
 async def test_whoever_does_not_work_with_the_child_is_refused_alike_on_every_route(
@@ -150,9 +158,11 @@ async def test_a_key_worker_of_another_unit_gets_403_with_no_hint_of_what_exists
         answers.append((case.label, real.status_code, made_up.status_code))
         assert real.status_code == made_up.status_code == 403, (case.label, real.text[:300])
         assert world.anonymised(real.text) == world.anonymised(made_up.text), case.label
-        if not case.web and case.kind in READS:
+        if not case.web and case.kind in READS and may_do(case, key_worker):
             expected = NOT_YOURS if case.kind is Kind.placement_read else NOT_YOUR_UNIT
             assert real.json() == {"detail": expected}, case.label
+        elif not case.web and case.kind in READS:  # the role's refusal, for any child alike
+            assert "the role key_worker may not read" in real.json()["detail"], case.label
     assert len(answers) == len(world.child_cases) > 40
 
 

@@ -3,9 +3,10 @@
 ``field_universe`` is every key of every model of the domain (events, commands, state,
 summaries) and of the service layer's answers, found by walking the models themselves, so a
 field added to any of them is in it. ``marked(model)`` builds an instance with every field
-filled (nested models too), each text field holding ``MARKER-<field>-<n>``: a marker that
-survives redaction is found by a substring search, and ``marker_paths`` says where each was
-planted, so a test can say whether it should have survived.
+filled (nested models too), each text field holding ``MARKER-<field>-<n>``, and the child's
+date of birth a date no other field holds (``DATE_OF_BIRTH``): a marker that survives
+redaction is found by a substring search, and ``marker_paths`` says where each was planted, so
+a test can say whether it should have survived.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from pydantic import AwareDatetime, BaseModel
 import workflows.domain
 from starter.services.access_log import AccessPage
 from starter.services.audit_trail import AuditEntry, AuditPage, ChronologyPage
+from starter.services.evidence import MissingRecordEntry, Reg40Notice
 from starter.services.lists import DeadlinePage, PlacementPage
 from starter.services.notices import NoticePage
+from starter.services.philomena import PhilomenaSheet
+from starter.services.ssda903 import MissingEpisodeRow
 from starter.services.today import MissingChild, RaisedEscalation, UnitCheckDue
 from workflows.domain.commands import PlacementCommand
 from workflows.domain.deadlines import Deadline
@@ -41,6 +45,8 @@ from workflows.domain.unit.state import UnitState
 
 NOW = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 MARKER = "MARKER-"
+# Planted in every ``date_of_birth``: no other date field holds it (they hold NOW's date).
+DATE_OF_BIRTH = date(2009, 2, 17)
 
 # What the service layer answers with (``starter.services.reading``).
 ANSWERS: tuple[type[BaseModel], ...] = (
@@ -58,6 +64,10 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     UnitCheckDue,
     AccessPage,
     NoticePage,
+    MissingEpisodeRow,
+    Reg40Notice,
+    MissingRecordEntry,
+    PhilomenaSheet,
 )
 
 # The unit's configuration and the unit workflow's own bookkeeping: never in an answer or an
@@ -174,7 +184,7 @@ def _value(name: str, annotation: Any) -> Any:
         if issubclass(annotation, datetime):
             return NOW
         if issubclass(annotation, date):
-            return NOW.date()
+            return DATE_OF_BIRTH if name == "date_of_birth" else NOW.date()
         if issubclass(annotation, timedelta):
             return timedelta(hours=1)
     # str, and anything a person could type.
@@ -219,6 +229,6 @@ def marker_paths(data: Any, path: tuple[str, ...] = ()) -> dict[str, tuple[str, 
     elif isinstance(data, list):
         for value in data:
             found |= marker_paths(value, path)
-    elif isinstance(data, str) and data.startswith(MARKER):
+    elif isinstance(data, str) and (data.startswith(MARKER) or data == DATE_OF_BIRTH.isoformat()):
         found[data] = path
     return found

@@ -28,6 +28,7 @@ from starter.services.permissions import hidden_fields
 from starter.services.redaction import redacted_answer
 from tests.unit.security.marked import (
     ANSWERS,
+    DATE_OF_BIRTH,
     MARKER,
     NOW,
     audit_entry,
@@ -58,8 +59,10 @@ def _representative_answers() -> list[BaseModel]:
 
 
 def _shown(role: Role, answer: BaseModel) -> tuple[dict[str, tuple[str, ...]], str]:
+    """What the role sees of ``answer`` by its allow-list alone: as a member of the child's
+    unit would, for whom the gate leaves the Philomena Protocol profile whole."""
     planted = marker_paths(answer.model_dump(mode="json"))
-    return planted, json.dumps(redacted_answer(role, answer))
+    return planted, json.dumps(redacted_answer(role, answer, whole_profile=True))
 
 
 def test_every_field_of_every_model_is_listed_in_exactly_one_group() -> None:
@@ -125,6 +128,26 @@ def test_the_markers_the_tester_found_reach_the_care_roles_and_never_the_auditor
             if path[-1] in found_by_the_tester:
                 assert marker not in by_auditor
                 assert marker in by_social_worker  # the positive control
+
+
+@pytest.mark.parametrize("role", STAFF, ids=str)
+def test_the_child_s_date_of_birth_reaches_only_the_roles_that_see_identifying_fields(
+    role: Role,
+) -> None:
+    born = DATE_OF_BIRTH.isoformat()
+    planted = 0
+    for answer in _representative_answers():
+        paths, shown = _shown(role, answer)
+        if born not in paths:
+            continue
+        planted += 1
+        expected = role in VISIBLE_TO[FieldGroup.identifying] and all(
+            may_see(role, key) for key in paths[born]
+        )
+        assert (born in shown) is expected, (type(answer).__name__, paths[born])
+    # In the live state's facts and in the start's audit entry, at least.
+    assert planted >= 2
+    assert {Role.auditor, Role.administrator}.isdisjoint(VISIBLE_TO[FieldGroup.identifying])
 
 
 @pytest.mark.parametrize("role", [Role.auditor, Role.administrator], ids=str)

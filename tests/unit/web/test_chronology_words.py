@@ -115,6 +115,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "suspicious_activity_recorded": {
         "category": "waiting_car", "note_reference_or_text": "grey car, log 14", "observed_at": AT,
     },
+    "philomena_profile_recorded": {
+        "physical_description": "slight build, scar on left hand",
+        "photograph_references": ["PH-1"], "known_place_references": ["PLACE-3"],
+    },
 }  # fmt: skip
 BY_CLOCK = frozenset({"deadline_missed", "escalation_raised"})
 EVENT_TYPES = sorted(PLACEMENT_EVENTS.current_schema_versions)

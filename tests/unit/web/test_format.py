@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from safeside.redact import REDACTED
-from starter.web.format import day, detail, ladder_step, london_time, shown, time_left, words
+from starter.web.format import day, detail, ladder_step, london_time, shown, time_left
+from starter.words import words
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

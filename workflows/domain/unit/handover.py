@@ -37,6 +37,8 @@ class ResidentHandover(BaseModel):
     away_without_authorisation: bool = False
     missing_episode_id: str | None = None
     missing_since: UtcDatetime | None = None
+    # When the Philomena Protocol profile (part 1) was last recorded; None: not yet completed.
+    profile_recorded_at: UtcDatetime | None = None
     # The placement version the view reflects.
     reported_version: int | None = None
 
@@ -99,6 +101,7 @@ def unit_handover(
                 ),
                 missing_episode_id=None if summary is None else summary.missing_episode_id,
                 missing_since=None if summary is None else summary.missing_since,
+                profile_recorded_at=None if summary is None else summary.profile_recorded_at,
                 reported_version=None if report is None else report.version,
             )
         )
