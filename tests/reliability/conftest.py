@@ -5,13 +5,15 @@ encryption keyring, made for this session."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from safeside.embedded.processes import find_binary
+from safeside.embedded.postgres import EmbeddedPostgres
+from safeside.embedded.processes import find_binary, free_port
 from safeside.keyring import new_keyring
 from tests.reliability.api_under_test import Api, api_with_a_placement
 from tests.support.faults import FIGURES, connect_client
@@ -49,3 +51,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("reliability figures")
         for name, value in sorted(FIGURES.items()):
             terminalreporter.write_line(f"{name}: {value}")
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def own_postgres(server_tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]:
+    """A PostgreSQL of the test's own, to stop and start under it."""
+    server = EmbeddedPostgres(server_tmp_path / "pgdata", port=free_port(), durable=False)
+    await server.start()
+    yield server
+    await server.stop()

@@ -5,19 +5,15 @@ lands exactly once and in order, and every notification goes out once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from activities.event_store import EventStore
 from safeside.db import create_pool
 from safeside.embedded.postgres import EmbeddedPostgres
-from safeside.embedded.processes import free_port
 from safeside.migrate import migrate
 from tests.support import faults
 from tests.support.placements import KEY_WORKER, leaflet, new_placement_id, observation
@@ -32,14 +28,6 @@ pytestmark = pytest.mark.slow
 
 PLACEMENTS = 8
 OUTAGE_SECONDS = 10
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def own_postgres(server_tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres(server_tmp_path / "pgdata", port=free_port(), durable=False)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def actions_during_outage() -> list[object]:

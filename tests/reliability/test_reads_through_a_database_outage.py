@@ -23,7 +23,6 @@ from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 from fastapi import FastAPI
 from pydantic import SecretStr
 from temporalio.client import Client
@@ -31,7 +30,6 @@ from temporalio.client import Client
 from safeside.db import Pool, create_pool
 from safeside.embedded.identity_provider import EmbeddedIdentityProvider
 from safeside.embedded.postgres import EmbeddedPostgres
-from safeside.embedded.processes import free_port
 from safeside.log import UNREACHABLE_LINE_EVERY, configure_logging
 from safeside.migrate import migrate
 from safeside.temporal import data_converter
@@ -59,14 +57,6 @@ pytestmark = pytest.mark.slow
 OUTAGE_SECONDS = 12
 # The web page reads these views of the placement, each an entry (no missing episode is open).
 PAGE_VIEWS = (View.placement_state, View.placement_deadlines, View.notifications, View.audit_trail)
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def own_postgres(server_tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres(server_tmp_path / "pgdata", port=free_port(), durable=False)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @dataclass
