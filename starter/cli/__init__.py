@@ -20,6 +20,7 @@ from safeside.settings import Settings
 from starter.cli.database import db
 from starter.cli.organisation import allocate, break_glass_group, org, placement_break_glass
 from starter.cli.placement import deadlines, placement
+from starter.cli.placement_import import adopt, import_file
 from starter.cli.processes import api, demo, dev, worker
 from starter.cli.running import BAD_INPUT
 from starter.cli.security import keys, token
@@ -40,7 +41,7 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = settings
 
 
-for _command in (allocate, placement_break_glass):
+for _command in (allocate, placement_break_glass, adopt, import_file):
     placement.add_command(_command)
 for _command in (
     placement,

@@ -7,6 +7,8 @@ API's body and an import file's columns take them; times are ISO text, as they a
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -106,3 +108,20 @@ def adoption(placement_id: str, now: datetime, **options: Any) -> AdoptPlacement
     return AdoptPlacement.model_validate(
         {**adoption_fields(placement_id, now, **options), "actor": MANAGER}
     )
+
+
+def csv_file(rows: list[dict[str, Any]]) -> str:
+    """An import file of ``rows`` (adoption fields): every column any row names, lists joined
+    with ``|``, empty cells where a row leaves a field out."""
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                name: "|".join(value) if isinstance(value, list) else value
+                for name, value in row.items()
+            }
+        )
+    return out.getvalue()

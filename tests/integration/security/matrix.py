@@ -69,6 +69,8 @@ NAMES_NO_CHILD: dict[tuple[str, str], Kind] = {
     ("POST", "/organisation/memberships"): Kind.organisation,
     ("POST", "/organisation/memberships/end"): Kind.organisation,
     ("POST", "/placements"): Kind.start,
+    ("POST", "/placements/adoptions"): Kind.start,
+    ("POST", "/placements/imports"): Kind.start,
     ("GET", "/web/start-placement"): Kind.start,
     ("POST", "/web/start-placement"): Kind.start,
     ("POST", "/web/start-placement/change"): Kind.start,
