@@ -75,6 +75,8 @@ NAMES_NO_CHILD: dict[tuple[str, str], Kind] = {
     ("POST", "/web/start-placement"): Kind.start,
     ("POST", "/web/start-placement/change"): Kind.start,
     ("POST", "/web/start-placement/confirm"): Kind.start,
+    ("GET", "/web/adopt-placement"): Kind.start,
+    ("POST", "/web/adopt-placement"): Kind.start,
     ("GET", "/placements"): Kind.lists,
     ("GET", "/deadlines"): Kind.lists,
     ("GET", "/access-log"): Kind.lists,
