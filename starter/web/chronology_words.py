@@ -206,14 +206,8 @@ def _overdue_at_adoption(e: Entry) -> Markup:
     items = [item for item in overdue or () if isinstance(item, Mapping)]
     if not items:
         return Markup("Adopted: nothing was overdue; reminders already past were not sent.")
-    listed = Markup("; ").join(
-        _said(
-            "{} due {}",
-            Entry.of({"details": item}).name("kind"),
-            Entry.of({"details": item}).time("due_at"),
-        )
-        for item in items
-    )
+    each = [Entry.of({"details": item}) for item in items]
+    listed = Markup("; ").join(_said("{} due {}", d.name("kind"), d.time("due_at")) for d in each)
     return _said(
         "Adopted with {} already overdue: {}. The Registered Manager is told, once.",
         f"{len(items)} deadline{'s' if len(items) != 1 else ''}",
