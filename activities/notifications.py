@@ -126,6 +126,8 @@ CONTENT_BUILDERS: dict[str, ContentDetails] = {
     "contact_assessment_requested": _event_fields("contact_person_reference", "relationship"),
     "suspicious_activity": _event_fields("category", "note_reference_or_text", "observed_at"),
     "break_glass_opened": _event_fields("reason", "until"),
+    # Every deadline already overdue when the placement was adopted, in one notice.
+    "overdue_at_adoption": _event_fields("overdue_deadlines"),
 }
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from safeside.need_to_know_adoption import ADOPTION_FIELDS
 from workflows.domain.common import LOCATION_FIELDS, Role
 
 R = Role
@@ -377,6 +378,12 @@ FIELDS: dict[FieldGroup, frozenset[str]] = {
             "known_place_references",
         }
     ),
+}
+
+# The adoption's fields (``safeside.need_to_know_adoption``), in the same groups.
+FIELDS = {
+    group: fields | ADOPTION_FIELDS.get(group.value, frozenset())
+    for group, fields in FIELDS.items()
 }
 
 _UNIT_STAFF = frozenset({R.residential_worker, R.key_worker, R.duty_manager, R.registered_manager})

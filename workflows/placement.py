@@ -27,6 +27,8 @@ with workflow.unsafe.imports_passed_through():
         RecordResult,
     )
     from safeside.ids import placement_workflow_id
+    from workflows.domain.adoption import adopt
+    from workflows.domain.adoption_command import AdoptPlacement
     from workflows.domain.commands import AdoptPolicy, OpenBreakGlass, PlacementCommand
     from workflows.domain.deadlines import Deadline, due, next_wake_at
     from workflows.domain.decide import (
@@ -90,9 +92,12 @@ class PlacementWorkflow:
         self._reporting_to_unit = False
         self._start_refused: ApplicationError | None = None
         if placement.carried is None and placement.start is not None:
+            start, now = placement.start, workflow.now()
             try:
-                started = decide(
-                    self.state, placement.start, now=workflow.now(), policy=self.policy
+                started = (
+                    adopt(self.state, start, now=now, policy=self.policy)
+                    if isinstance(start, AdoptPlacement)
+                    else decide(self.state, start, now=now, policy=self.policy)
                 )
             except DomainError as error:
                 self._start_refused = refusal(error)  # run() fails the workflow with it

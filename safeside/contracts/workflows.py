@@ -4,12 +4,13 @@ activities and the workflows themselves agree on."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import Field
 
 from safeside.contracts.activities import OutboxMessage
 from safeside.contracts.contract import Contract
+from workflows.domain.adoption_command import AdoptPlacement
 from workflows.domain.commands import StartPlacement
 from workflows.domain.common import OpaqueId
 from workflows.domain.events import PlacementEvent
@@ -66,7 +67,9 @@ class CarriedUnit(CarriedStream[UnitState, UnitEvent]):
 class PlacementInput(Contract):
     placement_id: str
     policy: Policy = Field(default_factory=Policy)
-    start: StartPlacement | None = None
+    # A new placement's start, or the adoption of a child already placed (with the steps
+    # already done); None for a run continued as new.
+    start: Annotated[StartPlacement | AdoptPlacement, Field(discriminator="type")] | None = None
     carried: CarriedOver | None = None
     events_per_run: int = Field(default=DEFAULT_EVENTS_PER_RUN, ge=10)
 

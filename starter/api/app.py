@@ -12,6 +12,7 @@ from safeside.tokens import TokenVerifier
 from starter.api import (
     access_log,
     actions,
+    adoption,
     codec,
     deadlines,
     evidence,
@@ -84,6 +85,7 @@ def create_app(services: Services) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(placements.router)
+    app.include_router(adoption.router)
     actions.include(app)
     app.include_router(deadlines.router)
     app.include_router(health.router)

@@ -21,6 +21,7 @@ from starter.cli.database import db
 from starter.cli.evidence_reports import missing_record, reg40
 from starter.cli.organisation import allocate, break_glass_group, org, placement_break_glass
 from starter.cli.placement import deadlines, placement
+from starter.cli.placement_import import adopt, import_file
 from starter.cli.processes import api, demo, dev, worker
 from starter.cli.recovery import recover_workflows
 from starter.cli.reports import report
@@ -43,7 +44,7 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = settings
 
 
-for _command in (allocate, placement_break_glass):
+for _command in (allocate, placement_break_glass, adopt, import_file):
     placement.add_command(_command)
 for _command in (reg40, missing_record):
     report.add_command(_command)

@@ -142,6 +142,7 @@ def render_audit(entries: Sequence[Record], audit_format: str) -> str:
                 "actor_role",
                 "actor_ref",
                 "details",
+                "recorded_on_adoption",
             ],
             [
                 (
@@ -152,6 +153,7 @@ def render_audit(entries: Sequence[Record], audit_format: str) -> str:
                     e.get("actor_role"),
                     e.get("actor_ref"),
                     e.get("details"),
+                    e.get("recorded_on_adoption") is True,
                 )
                 for e in entries
             ],
@@ -162,13 +164,19 @@ def render_audit(entries: Sequence[Record], audit_format: str) -> str:
             (
                 e.get("version"),
                 when(e.get("occurred_at")),
-                e.get("event_type"),
+                _event_name(e),
                 f"{e.get('actor_role')}/{e.get('actor_ref')}",
                 _shortened(_details(e.get("details"))),
             )
             for e in entries
         ],
     )
+
+
+def _event_name(entry: Record) -> str:
+    """The event's type; a step done before Safeside says it was recorded on adoption."""
+    adopted = entry.get("recorded_on_adoption") is True
+    return f"{entry.get('event_type')}{' (on adoption)' if adopted else ''}"
 
 
 def _details(details: object) -> str:

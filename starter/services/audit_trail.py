@@ -26,6 +26,9 @@ class AuditEntry(BaseModel):
     actor_role: str
     actor_ref: str
     details: dict[str, Any]
+    # A step done before Safeside, recorded by the manager who adopted the placement: the
+    # chronology shows it apart from what was recorded as it happened.
+    recorded_on_adoption: bool = False
 
 
 class AuditPage(BaseModel):
@@ -104,7 +107,7 @@ def _no_trail(placement_id: str) -> PlacementNotFound:
     return PlacementNotFound(f"there is no audit trail for placement {placement_id}")
 
 
-_HEADER_FIELDS = frozenset({"stream_id", "version", "occurred_at", "actor"})
+_HEADER_FIELDS = frozenset({"stream_id", "version", "occurred_at", "actor", "recorded_on_adoption"})
 
 
 def _audit_entry(event: StoredEvent) -> AuditEntry:
@@ -115,4 +118,5 @@ def _audit_entry(event: StoredEvent) -> AuditEntry:
         actor_role=event.actor_role,
         actor_ref=event.actor_ref,
         details={k: v for k, v in event.payload.items() if k not in _HEADER_FIELDS},
+        recorded_on_adoption=event.payload.get("recorded_on_adoption") is True,
     )

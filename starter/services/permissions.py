@@ -45,6 +45,8 @@ class Denied(Exception):
 
 ACTIONS: dict[str, frozenset[Role]] = {
     "start_placement": _ONLY_RM,
+    # A child already placed when the unit took Safeside on, with what was done before.
+    "adopt_placement": _ONLY_RM,
     "end_placement": _ONLY_RM,
     "record_leaflet_delivered": _UNIT_STAFF,
     "record_missing_procedures_explained": _UNIT_STAFF,

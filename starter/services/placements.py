@@ -23,6 +23,8 @@ from starter.services.workflow_calls import (
     unreachable,
 )
 from workflows.domain import start_checks
+from workflows.domain.adoption import adopt
+from workflows.domain.adoption_command import AdoptPlacement
 from workflows.domain.commands import (
     AdoptPolicy,
     OpenBreakGlass,
@@ -57,7 +59,7 @@ class StartRefused(Exception):
         self.problems = dict(problems)
 
 
-def check_start(command: StartPlacement) -> None:
+def check_start(command: StartPlacement | AdoptPlacement) -> None:
     """StartRefused unless the placement can run with these facts, by the clock now."""
     problems = start_checks.start_problems(command, datetime.now(UTC))
     if problems:
@@ -65,13 +67,17 @@ def check_start(command: StartPlacement) -> None:
 
 
 async def start_placement(
-    client: Client, command: StartPlacement, *, policy: Policy, task_queue: str
+    client: Client, command: StartPlacement | AdoptPlacement, *, policy: Policy, task_queue: str
 ) -> WorkflowHandle[PlacementWorkflow, PlacementOutcome]:
-    """Start a placement's workflow. Bad details are refused by the domain before anything
-    starts (StartRefused on the facts, DomainError); a placement id already used gives
-    PlacementAlreadyOpen."""
+    """Start a placement's workflow, or adopt one (a child already placed). Bad details are
+    refused by the domain before anything starts (StartRefused on the facts, DomainError); a
+    placement id already used gives PlacementAlreadyOpen."""
     check_start(command)
-    decide(initial_state(command.placement_id), command, now=datetime.now(UTC), policy=policy)
+    state, now = initial_state(command.placement_id), datetime.now(UTC)
+    if isinstance(command, AdoptPlacement):
+        adopt(state, command, now=now, policy=policy)
+    else:
+        decide(state, command, now=now, policy=policy)
     try:
         return await client.start_workflow(
             PlacementWorkflow.run,

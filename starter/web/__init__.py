@@ -16,6 +16,7 @@ from starter.services.connection import Services
 from starter.services.web_sessions import WebSessions
 from starter.web.pages import STATIC
 from starter.web.routes import (
+    adopt,
     escalations,
     evidence,
     philomena,
@@ -33,7 +34,7 @@ from starter.web.routes import (
 # How often the Today page fetches its live part again.
 TODAY_REFRESH_SECONDS = 30
 ROUTERS = (sign_in.router, today.router, escalations.router, placement_list.router,
-           start.router, placement.router, placement_actions.router, unit.router,
+           start.router, adopt.router, placement.router, placement_actions.router, unit.router,
            evidence.router, quality_review.router, philomena.router,
            temporal_ui.router)  # fmt: skip
 

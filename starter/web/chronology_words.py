@@ -58,6 +58,8 @@ class Entry:
     actor_role: Any
     actor_ref: Any
     details: Mapping[str, Any]
+    # A step done before Safeside, recorded when the placement was adopted.
+    recorded_on_adoption: bool = False
 
     @classmethod
     def of(cls, entry: Mapping[str, Any]) -> Entry:
@@ -68,6 +70,7 @@ class Entry:
             actor_role=entry.get("actor_role"),
             actor_ref=entry.get("actor_ref"),
             details=details if isinstance(details, Mapping) else {},
+            recorded_on_adoption=entry.get("recorded_on_adoption") is True,
         )
 
     def value(self, key: str) -> Markup:
@@ -195,6 +198,22 @@ _ENDED = {
 }
 
 
+def _overdue_at_adoption(e: Entry) -> Markup:
+    overdue = e.details.get("overdue_deadlines")
+    if is_hidden(overdue):
+        return _said("Adopted: the deadlines already overdue are {}.", _HIDDEN)
+    items = [item for item in overdue or () if isinstance(item, Mapping)]
+    if not items:
+        return Markup("Adopted: nothing was overdue; reminders already past were not sent.")
+    each = [Entry.of({"details": item}) for item in items]
+    listed = Markup("; ").join(_said("{} due {}", d.name("kind"), d.time("due_at")) for d in each)
+    return _said(
+        "Adopted with {} already overdue: {}. The Registered Manager is told, once.",
+        f"{len(items)} deadline{'s' if len(items) != 1 else ''}",
+        listed,
+    )
+
+
 SENTENCES: dict[str, Sentence] = {
     "placement_started": lambda e: _said(
         "Placement started in unit {}: the child arrived {}; risk on arrival {}.",
@@ -281,6 +300,7 @@ SENTENCES: dict[str, Sentence] = {
     "break_glass_opened": lambda e: _said(
         "Record opened by break-glass until {}: {}.", e.time("until"), e.value("reason")
     ),
+    "overdue_at_adoption": _overdue_at_adoption,
     "missing_reported": _missing_reported,
     "philomena_profile_recorded": lambda e: _said(
         "Philomena Protocol profile (part 1) recorded by {}: for the police if the child "
@@ -374,4 +394,6 @@ def sentence(entry: Mapping[str, Any]) -> Markup:
     said = SENTENCES.get(read.event_type)
     if said is None:
         return escape(words(read.event_type) + ".")
+    if read.recorded_on_adoption:
+        return Markup("Recorded on adoption (done before Safeside): ") + said(read)
     return said(read)

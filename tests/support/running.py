@@ -4,7 +4,7 @@ the handles a workflow test needs: record, query, wait until the placement's wor
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +17,8 @@ from safeside.contracts.workflows import PlacementInput, PlacementOutcome, Recor
 from safeside.ids import placement_workflow_id
 from tests.support.fake_activities import FakeActivities
 from tests.support.placements import new_placement_id, start_command
+from workflows.domain.adoption_command import AdoptPlacement
+from workflows.domain.commands import StartPlacement
 from workflows.domain.deadlines import Deadline
 from workflows.domain.policy import Policy
 from workflows.domain.state import PlacementState
@@ -79,10 +81,19 @@ async def running_placement(
     events_per_run: int = 500,
     fakes: FakeActivities | None = None,
     policy: Policy | None = None,
+    start: Callable[[str, datetime], StartPlacement | AdoptPlacement] | None = None,
 ) -> AsyncIterator[Running]:
+    """``start`` makes the start (placement id, the server's time now): by default a child who
+    arrived five minutes ago."""
     fakes = fakes or FakeActivities()
     placement_id = new_placement_id()
-    arrived_at = await env.get_current_time() - timedelta(minutes=5)
+    now = await env.get_current_time()
+    command = (
+        start(placement_id, now)
+        if start is not None
+        else start_command(placement_id, now - timedelta(minutes=5), ukvi_relevant=ukvi_relevant)
+    )
+    arrived_at = command.arrived_at
     async with Worker(
         env.client,
         task_queue=task_queue,
@@ -94,7 +105,7 @@ async def running_placement(
             PlacementWorkflow.run,
             PlacementInput(
                 placement_id=placement_id,
-                start=start_command(placement_id, arrived_at, ukvi_relevant=ukvi_relevant),
+                start=command,
                 events_per_run=events_per_run,
                 policy=policy or Policy(),
             ),

@@ -89,7 +89,7 @@ def running_clocks(state: PlacementState, policy: Policy) -> list[RunningClock]:
         )
     if state.planning_meeting_held_at is None:
         add("planning_meeting", DeadlineKind.planning_meeting, planning_meeting_due)
-    review_number = len(state.reviews_held) + 1
+    review_number = state.reviews_counted + 1
     review_due = _next_review_due(state, facts, policy)
     add(f"lac_review:{review_number}", DeadlineKind.lac_review, review_due)
     visit_number = len(state.social_worker_visits) + 1
@@ -158,7 +158,7 @@ def next_step(
 ) -> tuple[int, datetime, EscalationStep] | None:
     """The first step of `clock` not yet raised (never None for a repeating ladder)."""
     for index, at, step in policy.clocks.for_kind(clock.kind).steps(clock.due_at):
-        if not state.escalation_raised(clock.deadline_id, index):
+        if not state.step_behind(clock.deadline_id, index):
             return index, at, step
     return None
 
@@ -171,7 +171,7 @@ def steps_due(
     for index, at, step in policy.clocks.for_kind(clock.kind).steps(clock.due_at):
         if at > now:
             break  # steps come in time order, and a repeating ladder never ends
-        if not state.escalation_raised(clock.deadline_id, index):
+        if not state.step_behind(clock.deadline_id, index):
             due_steps.append((index, at, step))
     return due_steps
 
@@ -187,7 +187,7 @@ def expiry_due(state: PlacementState, clock: RunningClock, now: datetime, policy
 
 def _next_review_due(state: PlacementState, facts: PlacementFacts, policy: Policy) -> datetime:
     reviews = state.reviews_held
-    if len(reviews) >= 2:
+    if state.reviews_counted >= 2:
         return add_months(reviews[-1], policy.later_reviews_every_months)
     if len(reviews) == 1:
         return add_months(reviews[0], policy.second_review_within_months)
@@ -235,7 +235,7 @@ def next_wake_at(state: PlacementState, now: datetime, policy: Policy) -> dateti
         if clock_policy.expires and not state.deadline_missed(clock.deadline_id):
             times.append(clock.due_at)
         for index, at, _ in clock_policy.steps(clock.due_at):
-            if at > now and not state.escalation_raised(clock.deadline_id, index):
+            if at > now and not state.step_behind(clock.deadline_id, index):
                 times.append(at)
                 break  # later steps of this clock come later still
     future = [moment for moment in times if moment > now]

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workflows.domain.adoption_events import OverdueAtAdoption
 from workflows.domain.common import (
     DeadlineKind,
     NonEmptyText,
@@ -141,6 +142,9 @@ class LookedAfterReviewHeld(StreamEvent):
     held_at: UtcDatetime
     chaired_by_iro_reference: Reference
     child_views: NonEmptyText
+    # Which review this was (1 for the first), given only when the earlier ones are not
+    # recorded here: a placement adopted after several reviews records the latest alone.
+    number: int | None = Field(default=None, ge=1, exclude_if=lambda number: number is None)
 
 
 class SocialWorkerVisited(StreamEvent):
@@ -236,6 +240,7 @@ PlacementEvent = Annotated[
     | PlacementEnded
     | BreakGlassOpened
     | PolicyChanged
+    | OverdueAtAdoption
     | MissingEvent
     | VisitorEvent
     | RestrictionEvent,

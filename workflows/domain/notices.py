@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict
 
+from workflows.domain.adoption_events import OverdueAtAdoption
 from workflows.domain.common import RiskLevel, Role
 from workflows.domain.events import (
     EscalationRaised,
@@ -113,6 +114,15 @@ def _high_risk(state_after: PlacementState, event: PlacementEvent) -> tuple[tupl
     return ()
 
 
+def _overdue_at_adoption(
+    state_after: PlacementState, event: PlacementEvent
+) -> tuple[tuple[Role, str], ...]:
+    # One notice listing everything already overdue when the placement was adopted.
+    if isinstance(event, OverdueAtAdoption) and event.overdue_deadlines:
+        return ((Role.registered_manager, "overdue_at_adoption"),)
+    return ()
+
+
 NoticeRule = Callable[[PlacementState, PlacementEvent], tuple[tuple[Role, str], ...]]
 
 _DEPENDING_ON_CONTENT: dict[str, NoticeRule] = {
@@ -122,6 +132,7 @@ _DEPENDING_ON_CONTENT: dict[str, NoticeRule] = {
     # R5: UKVI is told of an absence, and of the return, where immigration is relevant.
     "missing_reported": _ukvi_if_relevant,
     "child_returned": _ukvi_if_relevant,
+    "overdue_at_adoption": _overdue_at_adoption,
 }
 
 
@@ -129,8 +140,11 @@ def notices_for(state_after: PlacementState, event: PlacementEvent) -> list[Noti
     """The notices owed for `event`, each recipient once, in a stable order.
 
     `state_after` is the state with `event` applied. The outbox keys a notice on the event and
-    the recipient, so no event owes one role two notices.
+    the recipient, so no event owes one role two notices. A step recorded on adoption owes
+    none: it was done before Safeside, and whoever had to be told was told then.
     """
+    if event.recorded_on_adoption:
+        return []
     pairs = _ALWAYS.get(event.type, ())
     rule = _DEPENDING_ON_CONTENT.get(event.type)
     if rule is not None:

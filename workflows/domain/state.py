@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workflows.domain.adoption_events import OverdueAtAdoption
 from workflows.domain.common import Actor, RestrictionKind, RiskLevel, UtcDatetime
 from workflows.domain.errors import DomainError
 from workflows.domain.events import (
@@ -91,12 +92,18 @@ class PlacementState(BaseModel):
     missing_procedures_explained_at: datetime | None = None
     planning_meeting_held_at: datetime | None = None
     reviews_held: tuple[datetime, ...] = ()
+    # Reviews held before the placement was adopted whose dates are not recorded here (only
+    # the latest is): they count towards which review is next.
+    reviews_not_recorded: int = 0
     social_worker_visits: tuple[datetime, ...] = ()
     nrm_referred_at: datetime | None = None
 
     # (deadline_id, step_index) of every escalation step already raised, sorted.
     escalations_raised: tuple[tuple[str, int], ...] = ()
     deadlines_missed: tuple[str, ...] = ()
+    # (deadline_id, step_index) of every step whose time passed before the placement was
+    # adopted: never raised, and never raised later either. Sorted.
+    passed_steps: tuple[tuple[str, int], ...] = ()
     # Every escalation a manager took, in the order they took them; each step once at most.
     escalations_acknowledged: tuple[AcknowledgedEscalation, ...] = ()
     observation_count: int = 0
@@ -151,6 +158,16 @@ class PlacementState(BaseModel):
 
     def escalation_raised(self, deadline_id: str, step_index: int) -> bool:
         return (deadline_id, step_index) in self.escalations_raised
+
+    def step_behind(self, deadline_id: str, step_index: int) -> bool:
+        """Whether the ladder has moved past this step: raised, or passed at adoption."""
+        step = (deadline_id, step_index)
+        return step in self.escalations_raised or step in self.passed_steps
+
+    @property
+    def reviews_counted(self) -> int:
+        """How many looked-after reviews have been held, those before adoption included."""
+        return len(self.reviews_held) + self.reviews_not_recorded
 
     def escalation_acknowledgement(
         self, deadline_id: str, step_index: int
@@ -223,7 +240,11 @@ def _changes(state: PlacementState, event: PlacementEvent) -> dict[str, object]:
         case PlanningMeetingHeld():
             return {"planning_meeting_held_at": event.held_at}
         case LookedAfterReviewHeld():
-            return {"reviews_held": (*state.reviews_held, event.held_at)}
+            earlier = 0 if event.number is None else event.number - 1 - state.reviews_counted
+            return {
+                "reviews_held": (*state.reviews_held, event.held_at),
+                "reviews_not_recorded": state.reviews_not_recorded + max(earlier, 0),
+            }
         case SocialWorkerVisited():
             return {"social_worker_visits": (*state.social_worker_visits, event.visited_at)}
         case NrmReferralMade():
@@ -250,6 +271,12 @@ def _changes(state: PlacementState, event: PlacementEvent) -> dict[str, object]:
                 "status": PlacementStatus.ended,
                 "ended_at": event.ended_at,
                 "end_reason": event.reason,
+            }
+        case OverdueAtAdoption():
+            overdue = (deadline.deadline_id for deadline in event.overdue_deadlines)
+            return {
+                "deadlines_missed": tuple(sorted({*state.deadlines_missed, *overdue})),
+                "passed_steps": tuple(sorted({*state.passed_steps, *event.passed_steps})),
             }
         case BreakGlassOpened():
             return {}  # the grant itself is kept by the service layer, beside the access log

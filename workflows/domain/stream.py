@@ -35,6 +35,11 @@ class StreamEvent(BaseModel):
     occurred_at: UtcDatetime
     actor: Actor
     schema_version: int = Field(default=1, ge=1)
+    # Set on a step done before Safeside was there, recorded by the manager who adopted the
+    # placement (``workflows.domain.adoption``): shown apart in the chronology, and it owes
+    # nobody a notice. Left out of every dump when not set, so an event recorded live is
+    # stored and carried exactly as before, and old rows read as recorded live.
+    recorded_on_adoption: bool = Field(default=False, exclude_if=lambda adopted: not adopted)
 
 
 class StreamPosition(Protocol):

@@ -22,6 +22,7 @@ from starter.services.permissions import (
     check_view,
 )
 from starter.services.redaction import redacted_answer
+from workflows.domain.adoption_command import AdoptPlacement
 from workflows.domain.commands import (
     ImposeRestriction,
     RecordPhoneReleaseConfirmed,
@@ -36,7 +37,8 @@ NOW = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 
 def test_every_command_of_the_domain_has_a_row() -> None:
     keys = set()
-    for model in command_models():
+    # The adoption is a start, not one of the actions: it has its own doors.
+    for model in [*command_models(), AdoptPlacement]:
         command_type = str(model.model_fields["type"].default)
         if (
             "kind" in model.model_fields

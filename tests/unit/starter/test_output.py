@@ -82,8 +82,10 @@ def test_the_audit_csv_carries_utc_and_london_times_and_every_detail() -> None:
     rows = render_audit([entry, entry | {"details": REDACTED}], "csv").splitlines()
     assert rows[1] == (
         "1,2026-07-15T09:00:00+00:00,2026-07-15T10:00:00+01:00,interpreter_requested,"
-        'registered_manager,staff-01,"{""language"": ""Tigrinya""}"'
+        'registered_manager,staff-01,"{""language"": ""Tigrinya""}",False'
     )
-    assert rows[2].endswith(f",{REDACTED}")
+    assert rows[2].endswith(f",{REDACTED},False")
     table_rows = render_audit([entry], "table").splitlines()
     assert table_rows[2].endswith("registered_manager/staff-01  language=Tigrinya")
+    adopted = render_audit([entry | {"recorded_on_adoption": True}], "table").splitlines()
+    assert "interpreter_requested (on adoption)" in adopted[2]

@@ -119,6 +119,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "physical_description": "slight build, scar on left hand",
         "photograph_references": ["PH-1"], "known_place_references": ["PLACE-3"],
     },
+    "overdue_at_adoption": {
+        "overdue_deadlines": [
+            {"deadline_id": "nrm_referral", "kind": "nrm_referral", "due_at": EARLIER},
+        ],
+        "passed_steps": [["nrm_referral", 0]],
+    },
 }  # fmt: skip
 BY_CLOCK = frozenset({"deadline_missed", "escalation_raised"})
 EVENT_TYPES = sorted(PLACEMENT_EVENTS.current_schema_versions)
@@ -242,3 +248,13 @@ def test_a_hidden_value_reads_hidden_in_the_sentence() -> None:
 def test_an_event_type_this_release_does_not_know_reads_as_its_name() -> None:
     unknown = {"event_type": "something_new", "actor_role": "key_worker", "details": {}}
     assert text(sentence(unknown)) == "Something new."
+
+
+def test_a_step_recorded_on_adoption_says_so_and_what_was_overdue_is_listed() -> None:
+    adopted = entry("leaflet_delivered") | {"recorded_on_adoption": True}
+
+    assert text(sentence(adopted)).startswith("Recorded on adoption (done before Safeside): ")
+    assert text(sentence(entry("overdue_at_adoption"))) == (
+        "Adopted with 1 deadline already overdue: NRM referral due Mon 30 Nov 2026, 01:12 GMT. "
+        "The Registered Manager is told, once."
+    )
