@@ -23,7 +23,8 @@ from typing import Any
 
 from activities.messages import NotificationContent
 from safeside.contracts import activities as contract
-from safeside.need_to_know import DECIDED_ROLES, FIELDS, FieldGroup, visible_fields
+from safeside.need_to_know import DECIDED_ROLES, visible_fields
+from safeside.need_to_know_fields import FIELDS, FieldGroup
 from safeside.redact import redact
 from workflows.domain.common import LOCATION_ENTITLED_ROLES, Role
 from workflows.domain.events import PlacementEvent

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from safeside import need_to_know as visible_fields
+from safeside.need_to_know_fields import FieldGroup
 from workflows.domain.common import Role
 
 R = Role
@@ -225,7 +226,7 @@ def check_view(role: Role, view: View) -> None:
 # -- Need to know: the fields each role may see (``visible_fields``, an allow-list) -----------
 
 # The roles that see where a child lives, or was last seen, is, or was found.
-SEES_LOCATION = visible_fields.VISIBLE_TO[visible_fields.FieldGroup.location]
+SEES_LOCATION = visible_fields.VISIBLE_TO[FieldGroup.location]
 
 
 def hidden_fields(role: Role) -> frozenset[str]:

@@ -23,7 +23,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from safeside.need_to_know import FIELDS, FieldGroup, visible_fields
+from safeside.need_to_know import visible_fields
+from safeside.need_to_know_fields import FIELDS, FieldGroup
 from safeside.redact import redact
 from workflows.domain.common import Role
 

@@ -11,7 +11,8 @@ from typing import Any, cast
 import pytest
 from pydantic import BaseModel
 
-from safeside.need_to_know import DECIDED_ROLES, FIELDS, VISIBLE_TO, FieldGroup
+from safeside.need_to_know import DECIDED_ROLES, VISIBLE_TO
+from safeside.need_to_know_fields import FIELDS, FieldGroup
 from safeside.redact import REDACTED
 from safeside.tokens import Principal
 from starter.services.connection import Services

@@ -15,13 +15,12 @@ from activities.notifications import redacted_for
 from safeside import need_to_know as visible_fields_module
 from safeside.need_to_know import (
     DECIDED_ROLES,
-    FIELDS,
     KNOWN_FIELDS,
     VISIBLE_TO,
-    FieldGroup,
     may_see,
     visible_fields,
 )
+from safeside.need_to_know_fields import FIELDS, FieldGroup
 from safeside.redact import REDACTED
 from starter.services.access_log import AccessPage
 from starter.services.permissions import hidden_fields
