@@ -8,7 +8,8 @@ which checks the role and the relationship, writes the access log and redacts th
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -20,6 +21,7 @@ from starter.cli.flags import Listing, json_flag, listed, result_format
 from starter.cli.running import run
 from starter.cli.signing_in import signed_in
 from starter.command_fields import ACTIONS, Action, person_fields
+from starter.services.connection import Services
 from starter.services.lists import DeadlineStatus
 from starter.services.permissions import View
 from starter.services.policy_changes import adopt_policy_in_force
@@ -29,6 +31,7 @@ from starter.services.recording import (
     record_placement_action,
     start_placement_workflow,
 )
+from workflows.domain.adoption_command import AdoptPlacement
 from workflows.domain.commands import StartPlacement
 
 AUDIT_PAGE = 500
@@ -44,19 +47,38 @@ def placement() -> None:
 @result_format
 @click.pass_obj
 def start(settings: Settings, /, inputs: CommandInput, result_format: str) -> None:
-    async def started() -> str:
+    begin_placement(
+        settings, inputs, result_format, StartPlacement, start_placement_workflow, "started"
+    )
+
+
+OpenedT = TypeVar("OpenedT", StartPlacement, AdoptPlacement)
+
+
+def begin_placement(
+    settings: Settings,
+    inputs: CommandInput,
+    result_format: str,
+    model: type[OpenedT],
+    opening: Callable[[Services, OpenedT], Awaitable[None]],
+    done: str,
+) -> None:
+    """Start (or adopt) a placement from the command's options as the signed-in manager, and
+    say so: ``<done> placement PL-…``, or its JSON."""
+
+    async def opened() -> str:
         async with signed_in(settings) as me:
-            fields = inputs.fields(StartPlacement)
+            fields = inputs.fields(model)
             with reported_as_bad_input():
-                command = placement_command(me.caller, StartPlacement, fields)
-            await start_placement_workflow(me.services, command)
+                command = placement_command(me.caller, model, fields)
+            await opening(me.services, command)
         return command.placement_id
 
-    placement_id = run(started())
+    placement_id = run(opened())
     if result_format == "json":
         click.echo(output.to_json({"placement_id": placement_id, "status": "open"}))
     else:
-        click.echo(f"started placement {placement_id}")
+        click.echo(f"{done} placement {placement_id}")
 
 
 @placement.group(

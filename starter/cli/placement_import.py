@@ -16,8 +16,9 @@ import click
 
 from safeside.settings import Settings
 from starter.cli import output
-from starter.cli.command_options import CommandInput, command_input, reported_as_bad_input
+from starter.cli.command_options import CommandInput, command_input
 from starter.cli.flags import result_format
+from starter.cli.placement import begin_placement
 from starter.cli.running import BAD_INPUT, FAILED, run
 from starter.cli.signing_in import signed_in
 from starter.command_fields import person_fields
@@ -27,7 +28,6 @@ from starter.services.adoption import (
     adopt_placement_workflow,
     import_adoptions,
 )
-from starter.services.recording import placement_command
 from workflows.domain.adoption_command import AdoptPlacement
 
 
@@ -40,19 +40,9 @@ from workflows.domain.adoption_command import AdoptPlacement
 @result_format
 @click.pass_obj
 def adopt(settings: Settings, /, inputs: CommandInput, result_format: str) -> None:
-    async def adopted() -> str:
-        async with signed_in(settings) as me:
-            fields = inputs.fields(AdoptPlacement)
-            with reported_as_bad_input():
-                command = placement_command(me.caller, AdoptPlacement, fields)
-            await adopt_placement_workflow(me.services, command)
-        return command.placement_id
-
-    placement_id = run(adopted())
-    if result_format == "json":
-        click.echo(output.to_json({"placement_id": placement_id, "status": "open"}))
-    else:
-        click.echo(f"adopted placement {placement_id}")
+    begin_placement(
+        settings, inputs, result_format, AdoptPlacement, adopt_placement_workflow, "adopted"
+    )
 
 
 @click.command(

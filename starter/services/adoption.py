@@ -24,8 +24,8 @@ from starter.services import organisation
 from starter.services.connection import Services
 from starter.services.organisation import OrganisationRefused
 from starter.services.permissions import Denied, check_may_record
-from starter.services.placements import PlacementAlreadyOpen, StartRefused, start_placement
-from starter.services.recording import actor_of
+from starter.services.placements import PlacementAlreadyOpen, StartRefused
+from starter.services.recording import actor_of, open_placement_workflow
 from workflows.domain.adoption import adopt
 from workflows.domain.adoption_command import AdoptPlacement
 from workflows.domain.errors import DomainError, FieldsRefused
@@ -56,19 +56,10 @@ async def adopt_placement_workflow(services: Services, command: AdoptPlacement) 
     """Adopt the placement under the policy in force, in a unit that exists and that the
     adopting manager belongs to: OrganisationRefused on the unit id, Denied, StartRefused,
     DomainError or PlacementAlreadyOpen when refused; nothing is recorded then."""
-    manager = Principal(subject=command.actor.reference, role=command.actor.role)
-    check_may_record(manager.role, ADOPT)
-    await organisation.check_may_start_in(services.pool, manager, command.unit_id)
-    check_adoption(command, services.policy)
-    await organisation.house(
-        services.pool,
-        manager,
-        command.placement_id,
-        command.unit_id,
-        command.social_worker_reference,
-    )
-    await start_placement(
-        services.client, command, policy=services.policy, task_queue=services.settings.task_queue
+    check_may_record(command.actor.role, ADOPT)
+    policy = services.policy
+    await open_placement_workflow(
+        services, command, policy=policy, check=lambda: check_adoption(command, policy)
     )
 
 

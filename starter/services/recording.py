@@ -9,7 +9,7 @@ and the command goes to its workflow (``starter.services.placements``,
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 import asyncpg
@@ -25,6 +25,7 @@ from starter.services.permissions import Denied, check_action, check_unit_action
 from starter.services.placements import check_start, record_action, start_placement
 from starter.services.reading import NOT_YOUR_UNIT, check_works_with
 from starter.services.units import record_on_unit
+from workflows.domain.adoption_command import AdoptPlacement
 from workflows.domain.commands import PlacementCommand, StartPlacement
 from workflows.domain.common import Actor
 from workflows.domain.policy import Policy
@@ -55,21 +56,33 @@ async def start_placement_workflow(
     unit id, Denied, StartRefused (facts the clocks cannot run with), DomainError or
     PlacementAlreadyOpen when refused. Where the child lives and their social worker are
     recorded first, so the manager can read them at once."""
-    starter = Principal(subject=command.actor.reference, role=command.actor.role)
-    await organisation.check_may_start_in(services.pool, starter, command.unit_id)
-    check_start(command)  # before the home is recorded: a refused start leaves no trace
+    await open_placement_workflow(
+        services, command, policy=policy or services.policy, check=lambda: check_start(command)
+    )
+
+
+async def open_placement_workflow(
+    services: Services,
+    command: StartPlacement | AdoptPlacement,
+    *,
+    policy: Policy,
+    check: Callable[[], None],
+) -> None:
+    """Start or adopt: in a unit that exists and the manager belongs to, once ``check`` (the
+    domain's refusal of the facts, as StartRefused) passes, where the child lives recorded
+    first, then the workflow started under ``policy``."""
+    manager = Principal(subject=command.actor.reference, role=command.actor.role)
+    await organisation.check_may_start_in(services.pool, manager, command.unit_id)
+    check()  # before the home is recorded: a refused start leaves no trace
     await organisation.house(
         services.pool,
-        starter,
+        manager,
         command.placement_id,
         command.unit_id,
         command.social_worker_reference,
     )
     await start_placement(
-        services.client,
-        command,
-        policy=policy or services.policy,
-        task_queue=services.settings.task_queue,
+        services.client, command, policy=policy, task_queue=services.settings.task_queue
     )
 
 

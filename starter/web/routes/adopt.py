@@ -15,18 +15,15 @@ from starlette.responses import Response
 
 from safeside.ids import new_placement_id
 from starter.command_fields import person_fields, without_actor
-from starter.services import organisation
 from starter.services.adoption import adopt_placement_workflow
-from starter.services.organisation import OrganisationRefused
 from starter.services.permissions import check_may_record
-from starter.services.placements import PlacementAlreadyOpen, StartRefused
 from starter.services.recording import placement_command
-from starter.web.form_specs import START_FORM, with_choices
-from starter.web.forms import FieldAsk, FormSpec, FormState, form_spec, sentence, validated
-from starter.web.pages import Asked, PageRequest, PageRoute, see_other
+from starter.web.form_specs import START_FORM
+from starter.web.forms import FieldAsk, FormSpec, FormState, form_spec, validated
+from starter.web.pages import Asked, PageRequest, PageRoute
+from starter.web.routes.start import begun, in_my_units, placement_form_page
 from starter.web.viewer import CheckedForm, signed_in
 from workflows.domain.adoption_command import AdoptPlacement
-from workflows.domain.errors import DomainError, FieldsRefused
 
 router = APIRouter(route_class=PageRoute, dependencies=[Depends(signed_in)])
 
@@ -66,20 +63,11 @@ ADOPT_FORM: FormSpec = form_spec(
 
 
 async def _form(asked: PageRequest) -> FormSpec:
-    units = await organisation.units_of(asked.services.pool, asked.viewer.principal)
-    return with_choices(
-        ADOPT_FORM,
-        "unit_id",
-        [(unit_id, f"{name} ({unit_id})") for unit_id, name in units],
-        "Choose one of the units you work in: you may adopt a placement only in a unit "
-        "you belong to",
-    )
+    return await in_my_units(asked, ADOPT_FORM, "adopt")
 
 
 def _page(asked: PageRequest, spec: FormSpec, state: FormState, status: int) -> Response:
-    return asked.render(
-        "start_placement.html", status=status, spec=spec, state=state, action_url=PAGE
-    )
+    return placement_form_page(asked, spec, state, status, PAGE)
 
 
 @router.get(PAGE)
@@ -99,18 +87,5 @@ async def adopt(asked: Asked, form: CheckedForm) -> Response:
         return _page(asked, spec, state, 422)
     given = fields.model_dump(exclude_unset=True)
     command = placement_command(asked.viewer.principal, AdoptPlacement, given)
-    try:
-        await adopt_placement_workflow(asked.services, command)
-    except PlacementAlreadyOpen as exc:
-        state.errors["placement_id"] = sentence(str(exc))
-        return _page(asked, spec, state, 409)
-    except OrganisationRefused as exc:
-        state.errors[exc.field] = sentence(str(exc))
-        return _page(asked, spec, state, 422)
-    except StartRefused as exc:
-        state.errors.update({name: sentence(text) for name, text in exc.problems.items()})
-        return _page(asked, spec, state, 422)
-    except DomainError as exc:
-        state.refuse(spec, str(exc), exc.problems if isinstance(exc, FieldsRefused) else ())
-        return _page(asked, spec, state, 409)
-    return see_other(f"/web/placements/{command.placement_id}?started=1")
+    opening = adopt_placement_workflow(asked.services, command)
+    return await begun(asked, spec, state, opening, command.placement_id, PAGE)

@@ -9,6 +9,7 @@ in; the placement id is made up (``safeside.ids.new_placement_id``) unless one i
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,19 +43,32 @@ PLACEMENT_ID = "placement_id"
 
 async def start_form(asked: PageRequest) -> FormSpec:
     """The start form, its unit chosen from the units the manager works in now."""
+    return await in_my_units(asked, START_FORM, "start")
+
+
+async def in_my_units(asked: PageRequest, spec: FormSpec, doing: str) -> FormSpec:
+    """``spec`` (the start form or one built on it), its unit chosen from the units the manager
+    works in now; ``doing`` ("start", "adopt") says what they may do only there."""
     units = await organisation.units_of(asked.services.pool, asked.viewer.principal)
     return with_choices(
-        START_FORM,
+        spec,
         "unit_id",
         [(unit_id, f"{name} ({unit_id})") for unit_id, name in units],
-        "Choose one of the units you work in: you may start a placement only in a unit "
+        f"Choose one of the units you work in: you may {doing} a placement only in a unit "
         "you belong to",
     )
 
 
 def _form_page(asked: PageRequest, spec: FormSpec, state: FormState, status: int) -> Response:
+    return placement_form_page(asked, spec, state, status, PAGE)
+
+
+def placement_form_page(
+    asked: PageRequest, spec: FormSpec, state: FormState, status: int, action_url: str
+) -> Response:
+    """The start form's page (or an adoption's, posting to ``action_url``)."""
     return asked.render(
-        "start_placement.html", status=status, spec=spec, state=state, action_url=PAGE
+        "start_placement.html", status=status, spec=spec, state=state, action_url=action_url
     )
 
 
@@ -143,18 +157,32 @@ async def start(asked: Asked, form: CheckedForm) -> Response:
     if facts is None:
         return _form_page(asked, spec, state, 422)
     command = placement_command(asked.viewer.principal, StartPlacement, facts.model_dump())
+    opening = start_placement_workflow(asked.services, command)
+    return await begun(asked, spec, state, opening, command.placement_id, PAGE)
+
+
+async def begun(
+    asked: PageRequest,
+    spec: FormSpec,
+    state: FormState,
+    opening: Awaitable[None],
+    placement_id: str,
+    action_url: str,
+) -> Response:
+    """The placement's page once ``opening`` (its start or adoption) has begun it; a refusal
+    said at its field on the form again (``action_url``'s page)."""
     try:
-        await start_placement_workflow(asked.services, command)
+        await opening
     except PlacementAlreadyOpen as exc:
         state.errors[PLACEMENT_ID] = sentence(str(exc))
-        return _form_page(asked, spec, state, 409)
+        return placement_form_page(asked, spec, state, 409, action_url)
     except OrganisationRefused as exc:
         state.errors[exc.field] = sentence(str(exc))
-        return _form_page(asked, spec, state, 422)
+        return placement_form_page(asked, spec, state, 422, action_url)
     except StartRefused as exc:
         state.errors.update({name: sentence(text) for name, text in exc.problems.items()})
-        return _form_page(asked, spec, state, 422)
+        return placement_form_page(asked, spec, state, 422, action_url)
     except DomainError as exc:
         state.refuse(spec, str(exc), exc.problems if isinstance(exc, FieldsRefused) else ())
-        return _form_page(asked, spec, state, 409)
-    return see_other(f"/web/placements/{command.placement_id}?started=1")
+        return placement_form_page(asked, spec, state, 409, action_url)
+    return see_other(f"/web/placements/{placement_id}?started=1")
