@@ -20,6 +20,7 @@ import random
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -58,7 +59,7 @@ def resident_mib() -> float:
     raise RuntimeError("VmRSS is not in /proc/self/status")
 
 
-async def timed_ms(read: partial[object], ids: list[str]) -> list[float]:
+async def timed_ms(read: Callable[[str], Awaitable[object]], ids: list[str]) -> list[float]:
     took = []
     for placement_id in ids:
         began = time.perf_counter()

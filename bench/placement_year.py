@@ -69,11 +69,18 @@ class YearFigures:
     days: int
     events: int
     runs: int
+    history_events: int  # over every run of the year
     largest_history: int
     replay_seconds: float  # every run's history, one after another
     audit_rows: int
     audit_seconds: float  # the whole trail, page by page
     simulate_seconds: float
+
+    @property
+    def history_per_event(self) -> float:
+        """Temporal history events for each domain event stored: what the workflow costs the
+        server beyond the events themselves (activities, timers, signals, continue-as-new)."""
+        return self.history_events / max(self.events, 1)
 
 
 def satisfying(deadline: Deadline, now: datetime, running: Running) -> object | None:
@@ -196,6 +203,7 @@ async def measure(days: int = 365) -> YearFigures:
         days=days,
         events=events,
         runs=len(histories),
+        history_events=sum(len(history.events) for history in histories),
         largest_history=max(len(history.events) for history in histories),
         replay_seconds=replayed,
         audit_rows=rows,
@@ -210,6 +218,8 @@ def describe(figures: YearFigures) -> list[str]:
         f"{figures.events / figures.days:.1f} a day; {figures.runs} runs, largest history "
         f"{figures.largest_history} events (warning threshold 10,240); simulated in "
         f"{figures.simulate_seconds:.1f} s",
+        f"  history: {figures.history_events} events over every run, "
+        f"{figures.history_per_event:.1f} for each domain event stored (target ≤ 5)",
         f"  replay of every run: {figures.replay_seconds:.2f} s",
         f"  audit trail from PostgreSQL: {figures.audit_rows} rows in "
         f"{1000 * figures.audit_seconds:.1f} ms ({AUDIT_PAGE} a page)",

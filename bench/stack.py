@@ -16,7 +16,6 @@ from temporalio.worker import Worker
 
 from activities.channels import ChannelRouter
 from activities.messages import Notification
-from activities.registry import build_activities
 from bench.baseline_workflow import BaselineWorkflow, noop
 from safeside.db import Pool, create_pool
 from safeside.embedded.postgres import EmbeddedPostgres
@@ -26,7 +25,7 @@ from safeside.keyring import new_keyring
 from safeside.migrate import migrate
 from safeside.settings import Settings
 from safeside.temporal import connect
-from workflows.registry import WORKFLOWS, workflow_runner
+from worker import build_worker
 
 
 class CountingChannel:
@@ -37,6 +36,9 @@ class CountingChannel:
 
     async def send(self, message: Notification) -> None:
         self.sent += 1
+
+
+BASELINE_QUEUE = "bench-baseline"
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,8 @@ async def throwaway_database(
 
 @asynccontextmanager
 async def bench_stack() -> AsyncIterator[Stack]:
-    """The servers and a running worker (which also runs the baseline workflow), until the
-    block ends; everything is thrown away afterwards."""
+    """The servers and a running worker (and one for the baseline workflow), until the block
+    ends; everything is thrown away afterwards."""
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         temporal = EmbeddedTemporal(data / "temporal.db", port=free_port(), ui_port=None)
@@ -82,19 +84,18 @@ async def bench_stack() -> AsyncIterator[Stack]:
                     encryption_key=new_keyring().to_json(),
                 )
                 client = await connect(settings, address=temporal.address)
-                worker = Worker(
-                    client,
-                    task_queue=settings.task_queue,
-                    workflows=[*WORKFLOWS, BaselineWorkflow],
-                    activities=[
-                        *build_activities(
-                            pool, settings, channels=ChannelRouter(default=CountingChannel())
-                        ),
-                        noop,
-                    ],
-                    workflow_runner=workflow_runner(),
+                # The worker as `safeside worker` builds it (its tuning included); the baseline
+                # runs on a worker of its own, with the SDK's defaults.
+                worker = build_worker(
+                    client, pool, settings, channels=ChannelRouter(default=CountingChannel())
                 )
-                async with worker:
+                baseline = Worker(
+                    client,
+                    task_queue=BASELINE_QUEUE,
+                    workflows=[BaselineWorkflow],
+                    activities=[noop],
+                )
+                async with worker, baseline:
                     yield Stack(client=client, pool=pool, task_queue=settings.task_queue)
             finally:
                 await temporal.stop()

@@ -19,6 +19,7 @@ from functools import partial
 from temporalio.client import Client
 
 from bench.baseline_workflow import BaselineWorkflow
+from bench.stack import BASELINE_QUEUE
 from safeside.db import Pool
 from starter.services.placements import start_placement
 from tests.support import placements
@@ -70,14 +71,14 @@ async def wait_for_count(pool: Pool, sql: str, expected: int, *args: object) -> 
         await asyncio.sleep(0.05)
 
 
-async def measure_baseline(client: Client, queue: str, count: int) -> float:
+async def measure_baseline(client: Client, count: int) -> float:
     started = time.monotonic()
     handles = []
 
     async def start_one() -> None:
         handles.append(
             await client.start_workflow(
-                BaselineWorkflow.run, id=f"bench-base-{uuid.uuid4().hex}", task_queue=queue
+                BaselineWorkflow.run, id=f"bench-base-{uuid.uuid4().hex}", task_queue=BASELINE_QUEUE
             )
         )
 

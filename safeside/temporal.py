@@ -1,6 +1,7 @@
 """The one way to reach Temporal: a client with the project's data converter.
 
-Payloads are pydantic models (``temporalio.contrib.pydantic``), encrypted by the payload codec
+Payloads are pydantic models (``temporalio.contrib.pydantic``, its type adapters shared by the
+whole process: ``safeside.payloads``), encrypted by the payload codec
 (``safeside.codec``) with the keyring the settings name; failure messages and stack traces are
 moved into encoded attributes, so they are encrypted too. Every client, worker and test
 environment gets its converter from ``data_converter``.
@@ -13,23 +14,21 @@ they can run beside a worker that does.
 
 from __future__ import annotations
 
-import dataclasses
-
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from safeside.codec import EncryptionCodec
 from safeside.errors import SafesideError, ServiceUnavailable
 from safeside.keyring import load_keyring
+from safeside.payloads import SafesidePayloadConverter
 from safeside.settings import Settings
 
 
 def data_converter(settings: Settings) -> DataConverter:
     """Pydantic payloads, encrypted with the settings' keyring (KeyringError if there is none)."""
-    return dataclasses.replace(
-        pydantic_data_converter,
+    return DataConverter(
+        payload_converter_class=SafesidePayloadConverter,
         payload_codec=EncryptionCodec(load_keyring(settings)),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )

@@ -107,6 +107,9 @@ class PlacementWorkflow:
             self._start_refused = ApplicationError(
                 "a placement needs its start details", type=DOMAIN_ERROR, non_retryable=True
             )
+        # The start and the carry-over are in the stream now: a cached placement need not keep
+        # them twice.
+        self._input = placement.model_copy(update={"start": None, "carried": None})
 
     # -- the run -------------------------------------------------------------------------
 

@@ -44,6 +44,10 @@ NOTIFICATION_FAILED_PURPOSE = "notification_failed"
 # place, and replay so.
 HAND_OVER_WHEN_READY_PATCH = "hand-over-when-ready"
 
+# From this change on, a run keeps its timer while the next step's time stays the same, instead
+# of cancelling it and starting another at every change of state (two history events each).
+STEADY_TIMER_PATCH = "steady-timer"
+
 # Temporal refuses a payload over 2 MB: an append batch, and what a run carries over to the
 # next, are kept to half of it (an event alone is far smaller: its texts are capped).
 MAX_PAYLOAD_BYTES = 1024 * 1024
@@ -135,6 +139,9 @@ class EventStream(Generic[S, E]):
             self._undelivered = {m.idempotency_key: m for m in carried.undelivered}
         self._deliveries: set[asyncio.Task[None]] = set()
         self._persister: asyncio.Task[None] | None = None
+        # The timer set for the next step due, and the time it was set for.
+        self._alarm: asyncio.Task[None] | None = None
+        self._alarm_at: datetime | None = None
         self._appending = False
         self._events_this_run = 0
         # Set by every change; the workflow's sleep wakes on it to work out the next step.
@@ -173,12 +180,25 @@ class EventStream(Generic[S, E]):
         """Sleep until ``wake_at`` (None: until something changes), or until the state
         changes, continue-as-new is due or the persister stops."""
         self.changed = False
-        timeout = None if wake_at is None else max(wake_at - workflow.now(), timedelta(0))
-        with contextlib.suppress(TimeoutError):  # a timeout means the next step is due
+        if workflow.patched(STEADY_TIMER_PATCH):
+            self._set_alarm(wake_at)
             await workflow.wait_condition(
-                lambda: self.changed or self.should_continue_as_new() or self._persister_stopped(),
-                timeout=timeout,
+                lambda: (
+                    self.changed
+                    or self.should_continue_as_new()
+                    or self._persister_stopped()
+                    or self._alarm_rang()
+                )
             )
+        else:
+            timeout = None if wake_at is None else max(wake_at - workflow.now(), timedelta(0))
+            with contextlib.suppress(TimeoutError):  # a timeout means the next step is due
+                await workflow.wait_condition(
+                    lambda: (
+                        self.changed or self.should_continue_as_new() or self._persister_stopped()
+                    ),
+                    timeout=timeout,
+                )
         if self._persister is not None and self._persister.done():
             # The event store refused a batch (a version gap or conflict): the stored trail and
             # this workflow disagree. Fail the workflow task, not the workflow, so the stream
@@ -186,6 +206,21 @@ class EventStream(Generic[S, E]):
             raise RuntimeError(
                 f"events of {self.state.stream_id} could not be stored"
             ) from self._persister.exception()
+
+    def _set_alarm(self, wake_at: datetime | None) -> None:
+        """A timer for ``wake_at``: the one already set if it is for the same time."""
+        if self._alarm is not None and not self._alarm.done() and self._alarm_at == wake_at:
+            return
+        if self._alarm is not None:
+            self._alarm.cancel()
+        self._alarm, self._alarm_at = None, wake_at
+        if wake_at is not None:
+            self._alarm = asyncio.create_task(
+                asyncio.sleep(max(wake_at - workflow.now(), timedelta(0)).total_seconds())
+            )
+
+    def _alarm_rang(self) -> bool:
+        return self._alarm is not None and self._alarm.done()
 
     def should_continue_as_new(self) -> bool:
         info = workflow.info()

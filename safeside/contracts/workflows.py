@@ -14,7 +14,7 @@ from workflows.domain.adoption_command import AdoptPlacement
 from workflows.domain.commands import StartPlacement
 from workflows.domain.common import OpaqueId
 from workflows.domain.events import PlacementEvent
-from workflows.domain.policy import Policy
+from workflows.domain.policy import Policy, SharedPolicy
 from workflows.domain.state import PlacementState
 from workflows.domain.unit.events import UnitEvent
 from workflows.domain.unit.membership import PlacementReport
@@ -66,7 +66,7 @@ class CarriedUnit(CarriedStream[UnitState, UnitEvent]):
 
 class PlacementInput(Contract):
     placement_id: str
-    policy: Policy = Field(default_factory=Policy)
+    policy: SharedPolicy = Field(default_factory=Policy)
     # A new placement's start, or the adoption of a child already placed (with the steps
     # already done); None for a run continued as new.
     start: Annotated[StartPlacement | AdoptPlacement, Field(discriminator="type")] | None = None

@@ -44,7 +44,7 @@ def test_a_continue_as_new_scenario_saves_every_run() -> None:
 async def test_a_saved_history_replays_against_the_current_code(path: Path) -> None:
     replayer = Replayer(
         workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(strict=True),
         data_converter=replay_data_converter(),
     )
     result = await replayer.replay_workflow(load(path))

@@ -99,7 +99,7 @@ async def running_placement(
         task_queue=task_queue,
         workflows=[PlacementWorkflow],
         activities=fakes.callables(),
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(strict=True),
     ):
         handle = await env.client.start_workflow(
             PlacementWorkflow.run,

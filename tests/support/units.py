@@ -160,7 +160,7 @@ async def running_unit(
         task_queue=task_queue,
         workflows=[PlacementWorkflow, UnitWorkflow],
         activities=fakes.callables(),
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(strict=True),
     ):
         # Started here with the test's own settings; the placements' reports then only signal.
         started = await env.client.start_workflow(

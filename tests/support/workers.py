@@ -53,7 +53,7 @@ def real_worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(strict=True),
         activities=build_activities(
             pool, settings or Settings(), channels=ChannelRouter(default=channel)
         ),

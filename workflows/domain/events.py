@@ -25,7 +25,7 @@ from workflows.domain.common import (
     UtcDatetime,
 )
 from workflows.domain.ladders import LadderStepRaised
-from workflows.domain.policy import Policy
+from workflows.domain.policy import SharedPolicy
 from workflows.domain.protection_events import MissingEvent, RestrictionEvent, VisitorEvent
 from workflows.domain.stream import EventCatalog, Payload, StreamEvent
 
@@ -88,14 +88,14 @@ class PlacementStarted(StreamEvent, PlacementFacts):
     # The policy the placement runs under, so every read computes due times from the one the
     # workflow uses. None on a record made before the policy was recorded: read as unknown,
     # and the reader falls back to the policy in force.
-    policy: Policy | None = None
+    policy: SharedPolicy | None = None
 
 
 class PolicyChanged(StreamEvent):
     """The placement runs under a different policy from now on (its clocks are recomputed)."""
 
     type: Literal["policy_changed"] = "policy_changed"
-    policy: Policy
+    policy: SharedPolicy
 
 
 class InterpreterRequested(StreamEvent):

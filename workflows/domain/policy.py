@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from workflows.domain.common import DeadlineKind, RestrictionKind, RiskLevel, Role
 from workflows.domain.ladders import EscalationStep, Ladder, LadderClock, longer_than_zero
@@ -231,3 +231,25 @@ class Policy(BaseModel):
         if value < timedelta(0):
             raise ValueError("a review cannot be due before the concern that brought it forward")
         return value
+
+
+# A worker holds hundreds of placements, nearly all under one policy or a few, and a policy is
+# about 35 KiB of objects (each placement held two: its input's and its state's). Equal policies
+# are kept as one object per process; policies are frozen, so sharing one is safe. The table
+# stops growing at this size.
+SHARED_POLICIES = 256
+_shared: dict[Policy, Policy] = {}
+
+
+def shared_policy(policy: Policy) -> Policy:
+    """The process's one object equal to ``policy`` (``policy`` itself the first time)."""
+    known = _shared.get(policy)
+    if known is not None:
+        return known
+    if len(_shared) < SHARED_POLICIES:
+        _shared[policy] = policy
+    return policy
+
+
+# A policy field that holds the shared object: for every model a workflow keeps.
+SharedPolicy = Annotated[Policy, AfterValidator(shared_policy)]

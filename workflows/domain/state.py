@@ -38,7 +38,7 @@ from workflows.domain.events import (
 )
 from workflows.domain.failed_notices import with_failed
 from workflows.domain.ladders import with_step_raised
-from workflows.domain.policy import Policy
+from workflows.domain.policy import SharedPolicy
 from workflows.domain.protection_state import (
     ContactAssessment,
     MissingEpisode,
@@ -76,7 +76,7 @@ class PlacementState(BaseModel):
     facts: PlacementFacts | None = None
     # The policy recorded at the start or by the latest change; None for a placement started
     # before the policy was recorded (its readers use the policy in force).
-    policy: Policy | None = None
+    policy: SharedPolicy | None = None
 
     risk_level: RiskLevel | None = None
     risk_factors: tuple[str, ...] = ()
