@@ -1,11 +1,10 @@
 """How payloads become Python values: pydantic, with one cache of type adapters per process.
 
 The SDK makes a payload converter for every workflow it runs (and again for each replay), and
-``temporalio.contrib.pydantic``'s converter keeps its type adapters in the converter. Each open
-placement then held its own adapters for the same few types (its input, its commands, its
-results): about 40 KiB of memory a cached workflow, and the time to build them again whenever a
-workflow is taken up anew. Here they are built once per type and shared by every converter of
-the process. (Type hints are the domain's own classes, imported outside the workflow sandbox, so
+``temporalio.contrib.pydantic``'s converter keeps its type adapters in the converter, so every
+workflow taken up built its own adapters for the same few types (its input, its commands, its
+results) before it could read its first payload. Here they are built once per type and shared
+by every converter of the process. (Type hints are the domain's own classes, imported once, so
 every workflow asks with the same hashable hint.)
 """
 
