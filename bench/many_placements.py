@@ -37,8 +37,8 @@ from functools import partial
 
 from temporalio.worker import Worker
 
-from bench.open_placements import resident_mib, timed_ms
-from bench.stack import Stack, bench_stack
+from bench.open_placements import query_percentiles, resident_mib, timed_ms
+from bench.stack import Stack, bench_stack, figures_of_new_process
 from bench.throughput import gather_limited, percentile, start_command
 from safeside.log import configure_logging
 from starter.services.placements import current_state, handover, start_placement
@@ -149,27 +149,14 @@ async def measure(stack: Stack, count: int) -> ManyFigures:
         start_seconds=took,
         rss_empty_mib=empty,
         rss_open_mib=opened,
-        handover_p50_ms=percentile(handovers, 0.50),
-        handover_p99_ms=percentile(handovers, 0.99),
-        state_p50_ms=percentile(states, 0.50),
-        state_p99_ms=percentile(states, 0.99),
+        **query_percentiles(handovers, states),
         cached_state_p50_ms=percentile(cached, 0.50),
     )
 
 
 async def measure_in_new_process(count: int) -> ManyFigures:
     """``measure`` on a stack of its own, in a new Python process (its progress on stderr)."""
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.many_placements",
-        str(count),
-        stdout=asyncio.subprocess.PIPE,
-    )
-    out, _ = await child.communicate()
-    if child.returncode != 0:
-        raise RuntimeError(f"bench.many_placements exited with {child.returncode}")
-    return ManyFigures(**json.loads(out.decode().strip().splitlines()[-1]))
+    return ManyFigures(**await figures_of_new_process("bench.many_placements", count))
 
 
 async def _alone(count: int) -> ManyFigures:

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from bench.stack import Stack, bench_stack
+from bench.stack import Stack, bench_stack, figures_of_new_process
 from bench.throughput import gather_limited, percentile, start_command, wait_for_count
 from safeside.log import configure_logging
 from starter.services.placements import current_state, handover, start_placement
@@ -100,26 +100,23 @@ async def measure(stack: Stack, count: int) -> OpenFigures:
         count=count,
         rss_empty_mib=empty,
         rss_open_mib=opened,
-        handover_p50_ms=percentile(handovers, 0.50),
-        handover_p99_ms=percentile(handovers, 0.99),
-        state_p50_ms=percentile(states, 0.50),
-        state_p99_ms=percentile(states, 0.99),
+        **query_percentiles(handovers, states),
     )
+
+
+def query_percentiles(handovers: list[float], states: list[float]) -> dict[str, float]:
+    """The p50 and p99 of the handover and state reads, by their figures' names."""
+    return {
+        "handover_p50_ms": percentile(handovers, 0.50),
+        "handover_p99_ms": percentile(handovers, 0.99),
+        "state_p50_ms": percentile(states, 0.50),
+        "state_p99_ms": percentile(states, 0.99),
+    }
 
 
 async def measure_in_new_process(count: int) -> OpenFigures:
     """``measure`` on a stack of its own, in a new Python process."""
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.open_placements",
-        str(count),
-        stdout=asyncio.subprocess.PIPE,
-    )
-    out, _ = await child.communicate()
-    if child.returncode != 0:
-        raise RuntimeError(f"bench.open_placements exited with {child.returncode}")
-    return OpenFigures(**json.loads(out.decode().strip().splitlines()[-1]))
+    return OpenFigures(**await figures_of_new_process("bench.open_placements", count))
 
 
 async def _alone(count: int) -> OpenFigures:

@@ -5,11 +5,15 @@ encrypted with a throwaway keyring, as in production."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sys
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -99,3 +103,16 @@ async def bench_stack() -> AsyncIterator[Stack]:
                     yield Stack(client=client, pool=pool, task_queue=settings.task_queue)
             finally:
                 await temporal.stop()
+
+
+async def figures_of_new_process(module: str, count: int) -> dict[str, Any]:
+    """Run ``python -m module count`` (a benchmark that measures on a stack of its own, so no
+    earlier benchmark's memory is counted) and read the figures it prints last, as JSON."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", module, str(count), stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"{module} exited with {child.returncode}")
+    figures: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    return figures
