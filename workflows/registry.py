@@ -24,8 +24,9 @@ def workflow_runner(*, strict: bool = False) -> WorkflowRunner:
 
     The sandbox's price was measured (``make bench``, docs/benchmarks.md): it imports the
     workflow's modules afresh for every workflow it holds (about 85 KiB of memory a cached
-    placement, a third of the total) and passes every payload's serialization context through
-    an ``exec`` in the sandbox (about a fifth of the worker's CPU under a burst of escalations).
+    placement, nearly a quarter of the total) and passes every payload's serialization context
+    through an ``exec`` in the sandbox (about a sixth of the worker's CPU under a burst of
+    escalations; bench/LEVERS.md).
     Its checks guard code that does not change while a worker runs, and the tests run every
     workflow path under them.
     """
