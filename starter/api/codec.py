@@ -21,7 +21,7 @@ from safeside.tokens import Principal
 from starter.api.auth import permitted
 from starter.api.dependencies import ServicesDep
 from starter.api.problems import FieldProblem, responses
-from starter.services.access_log import record_read
+from starter.services.access_log import read_by, record_read
 from starter.services.permissions import View
 
 router = APIRouter(prefix="/codec", tags=["codec"])
@@ -99,5 +99,5 @@ async def decode(
     payloads: JsonPayloads, caller: CodecCaller, services: ServicesDep
 ) -> JsonPayloads:
     """Decrypt payloads with the key each one names; recorded in the access log."""
-    await record_read(services, caller, "codec_decode", None, allowed=True)
+    await record_read(services, read_by(caller, "codec_decode", None, allowed=True))
     return _to_json(await _codec(services).decode(_from_json(payloads)))

@@ -96,25 +96,9 @@ def read_by(
     )
 
 
-async def record_read(
-    services: Services,
-    principal: Principal,
-    what: str,
-    placement_id: str | None,
-    *,
-    allowed: bool,
-    break_glass_reason: str | None = None,
-    unit_id: str | None = None,
-) -> None:
-    """Log the read before its answer leaves: in PostgreSQL, or in the spool (above)."""
-    entry = read_by(
-        principal,
-        what,
-        placement_id,
-        allowed=allowed,
-        break_glass_reason=break_glass_reason,
-        unit_id=unit_id,
-    )
+async def record_read(services: Services, entry: LoggedRead) -> None:
+    """Log the read (``read_by``) before its answer leaves: in PostgreSQL, or in the spool
+    (above)."""
     spool = services.access_spool
     if spool is not None and spool.holds_entries():
         spool.append(entry.model_dump_json())  # behind the entries waiting: in order

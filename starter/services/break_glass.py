@@ -54,11 +54,9 @@ async def open_break_glass(
     async def refused(why: str) -> Denied:
         await access_log.record_read(
             services,
-            caller,
-            BREAK_GLASS_VIEW,
-            placement_id,
-            allowed=False,
-            break_glass_reason=reason,
+            access_log.read_by(
+                caller, BREAK_GLASS_VIEW, placement_id, allowed=False, break_glass_reason=reason
+            ),
         )
         return Denied(why)
 

@@ -116,11 +116,9 @@ async def _logged(read: EvidenceRead, placement_ids: Sequence[str]) -> None:
         for placement_id in dict.fromkeys(placement_ids):
             await access_log.record_read(
                 read.services,
-                read.caller,
-                read.view.value,
-                placement_id,
-                allowed=True,
-                unit_id=read.unit_id,
+                access_log.read_by(
+                    read.caller, read.view.value, placement_id, allowed=True, unit_id=read.unit_id
+                ),
             )
 
 

@@ -51,11 +51,13 @@ async def open_placement(
     allowed = caller.role in VIEWS[view] and related.relationship is not None
     await access_log.record_read(
         services,
-        caller,
-        view.value,
-        placement_id,
-        allowed=allowed,
-        break_glass_reason=related.break_glass_reason,
+        access_log.read_by(
+            caller,
+            view.value,
+            placement_id,
+            allowed=allowed,
+            break_glass_reason=related.break_glass_reason,
+        ),
     )
     check_view(caller.role, view)
     if related.relationship is None:
@@ -81,7 +83,7 @@ async def open_unit(
         services.pool, caller, unit_id
     )
     await access_log.record_read(
-        services, caller, view.value, None, allowed=allowed, unit_id=unit_id
+        services, access_log.read_by(caller, view.value, None, allowed=allowed, unit_id=unit_id)
     )
     check_view(caller.role, view)
     if not allowed:
@@ -260,6 +262,6 @@ async def missing_now(services: Services, caller: Principal, *, limit: int) -> A
     # clothing): a read of that child's record, in the access log like any other.
     for child in found:
         await access_log.record_read(
-            services, caller, MISSING_ALERT, child.placement_id, allowed=True
+            services, access_log.read_by(caller, MISSING_ALERT, child.placement_id, allowed=True)
         )
     return redacted_answer(caller.role, found)

@@ -112,7 +112,8 @@ async def missing_episodes(
     ]
     for placement_id in dict.fromkeys(episode.placement_id for episode in episodes):
         await access_log.record_read(
-            read.services, read.caller, View.ssda903_missing.value, placement_id, allowed=True
+            read.services,
+            access_log.read_by(read.caller, View.ssda903_missing.value, placement_id, allowed=True),
         )
     return episodes
 

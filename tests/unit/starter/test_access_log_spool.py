@@ -42,7 +42,7 @@ def services_with(pool: FakePool, spool: Spool | None) -> Services:
 
 async def read(services: Services, placement_id: str) -> None:
     await access_log.record_read(
-        services, KEY_WORKER, "placement_state", placement_id, allowed=True
+        services, access_log.read_by(KEY_WORKER, "placement_state", placement_id, allowed=True)
     )
 
 
