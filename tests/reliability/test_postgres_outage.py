@@ -15,14 +15,20 @@ from activities.event_store import EventStore
 from safeside.db import create_pool
 from safeside.embedded.postgres import EmbeddedPostgres
 from safeside.migrate import migrate
+from starter.services.placements import current_state, record_action
 from tests.support import faults
 from tests.support.placements import KEY_WORKER, leaflet, new_placement_id, observation
-from tests.support.workers import RecordingChannel, end_placements, real_worker, start_placements
+from tests.support.workers import (
+    RecordingChannel,
+    end_placements,
+    placement_of,
+    real_worker,
+    start_placements,
+)
 from workflows.domain.commands import ChangeRiskLevel
 from workflows.domain.common import RiskLevel
 from workflows.domain.policy import Policy
 from workflows.domain.state import PlacementState
-from workflows.placement import PlacementWorkflow
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +71,7 @@ async def test_a_postgres_outage_delays_the_trail_but_loses_and_doubles_nothing(
         outage_began = asyncio.get_running_loop().time()
         for command in actions_during_outage():
             results = await asyncio.gather(
-                *(h.execute_update(PlacementWorkflow.record, command) for h in handles)
+                *(record_action(client, placement_of(h), command) for h in handles)
             )
             accepted_during_outage += len(results)
         assert all(result.version == 5 for result in results)
@@ -78,12 +84,12 @@ async def test_a_postgres_outage_delays_the_trail_but_loses_and_doubles_nothing(
         async def caught_up() -> bool:
             stored = await faults.versions_by_stream(pool, ids)
             for h in handles:
-                states[h.id] = await h.query(PlacementWorkflow.current_state)
+                states[h.id] = await current_state(client, placement_of(h))
             return all(len(stored[s.stream_id]) == s.version for s in states.values())
 
         await faults.eventually(caught_up, 120, "the trail catching up after the outage")
-        outcomes = await end_placements(handles)
-        finals = [await h.query(PlacementWorkflow.current_state) for h in handles]
+        outcomes = await end_placements(client, handles)
+        finals = [await current_state(client, placement_of(h)) for h in handles]
         histories = [await h.fetch_history() for h in handles]
 
     store = EventStore(pool, Policy())
@@ -124,3 +130,4 @@ async def test_a_postgres_outage_delays_the_trail_but_loses_and_doubles_nothing(
     faults.FIGURES["events checked"] += sum(len(v) for v in versions.values())
     faults.FIGURES["notifications checked"] += len(outbox["delivered"])
     faults.FIGURES["notifications resent after the outage (same Idempotency-Key)"] += len(resent)
+    faults.FIGURES.update(faults.workflow_task_troubles(histories))

@@ -13,11 +13,11 @@ import pytest
 from temporalio.client import Client
 
 from safeside.db import create_pool
+from starter.services.placements import record_action
 from tests.support import faults
 from tests.support.placements import leaflet, new_placement_id
-from tests.support.workers import end_placements, start_placements
+from tests.support.workers import end_placements, placement_of, start_placements
 from workflows.domain.policy import Policy
-from workflows.placement import PlacementWorkflow
 
 pytestmark = pytest.mark.slow
 
@@ -74,14 +74,12 @@ async def test_a_worker_killed_mid_scenario_loses_and_doubles_nothing(
 
         # People keep recording while no worker runs; their actions wait for the next one.
         leaflets = [
-            asyncio.create_task(
-                h.execute_update(PlacementWorkflow.record, leaflet(datetime.now(UTC)))
-            )
+            asyncio.create_task(record_action(client, placement_of(h), leaflet(datetime.now(UTC))))
             for h in handles
         ]
         await second.start()
         await asyncio.gather(*leaflets)
-        outcomes = await end_placements(handles)
+        outcomes = await end_placements(client, handles)
     finally:
         await blocker.close()
         for worker in (first, second):

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client
+from temporalio.api.enums.v1 import EventType, TimeoutType, WorkflowTaskFailedCause
+from temporalio.client import Client, WorkflowHistory
 
 from safeside.db import Pool
 from safeside.settings import Settings
@@ -194,6 +195,21 @@ async def eventually(check: Any, within: float, what: str) -> None:
 
 # Figures for the closing note, printed at the end of the test run (tests/reliability).
 FIGURES: Counter[str] = Counter()
+
+
+def workflow_task_troubles(histories: list[WorkflowHistory]) -> Counter[str]:
+    """Workflow tasks that failed or timed out, by cause: a figure that says why, when a
+    fault test sees updates refused while a task is retried."""
+    troubles: Counter[str] = Counter()
+    for history in histories:
+        for event in history.events:
+            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+                cause = event.workflow_task_failed_event_attributes.cause
+                troubles[f"workflow tasks failed ({WorkflowTaskFailedCause.Name(cause)})"] += 1
+            elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
+                kind = event.workflow_task_timed_out_event_attributes.timeout_type
+                troubles[f"workflow tasks timed out ({TimeoutType.Name(kind)})"] += 1
+    return troubles
 
 
 def keyed_settings(keyring_env: dict[str, str], **values: Any) -> Settings:

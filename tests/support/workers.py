@@ -16,8 +16,9 @@ from activities.messages import Notification
 from activities.registry import build_activities
 from safeside.contracts.workflows import PlacementOutcome
 from safeside.db import Pool
+from safeside.ids import placement_id_of
 from safeside.settings import Settings
-from starter.services.placements import start_placement
+from starter.services.placements import record_action, start_placement
 from tests.support.placements import end, new_placement_id, start_command
 from workflows.domain.common import RiskLevel
 from workflows.domain.policy import Policy
@@ -72,11 +73,18 @@ async def start_placements(
     ]
 
 
-async def end_placements(handles: list[PlacementHandle]) -> list[PlacementOutcome]:
-    """End each placement now and wait for its workflow to complete."""
+async def end_placements(client: Client, handles: list[PlacementHandle]) -> list[PlacementOutcome]:
+    """End each placement now, as the doors record an action, and wait for its workflow to
+    complete."""
     for handle in handles:
-        await handle.execute_update(PlacementWorkflow.record, end(datetime.now(UTC)))
+        await record_action(client, placement_of(handle), end(datetime.now(UTC)))
     return [await handle.result() for handle in handles]
+
+
+def placement_of(handle: PlacementHandle) -> str:
+    placement_id = placement_id_of(handle.id)
+    assert placement_id is not None, f"{handle.id} is not a placement's workflow"
+    return placement_id
 
 
 @asynccontextmanager
