@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import structlog
+from structlog import get_logger
 from temporalio import activity
 
 from activities.errors import ActivityError
@@ -20,8 +21,10 @@ from activities.event_store import EventStore
 from activities.outbox import Outbox
 from safeside.contracts import activities as contract
 from safeside.ids import placement_id_of
+from workflows.domain.unit.membership import PlacementReport
 
 T = TypeVar("T")
+log = get_logger(__name__)
 
 
 async def _for_temporal(call: Awaitable[T]) -> T:
@@ -50,18 +53,21 @@ DELIVER_ON_APPEND_WITHIN_SECONDS = 5.0
 
 
 class AppendAndDeliverActivities:
-    """Store a batch, then send the notifications it owes at once, in the same activity: the
-    common case (every channel answering) costs one activity instead of two."""
+    """Store a batch, then send the notifications it owes and the report to the unit it
+    carries at once, in the same activity: the common case (every channel and the unit's
+    workflow answering) costs one activity instead of three."""
 
     def __init__(
         self,
         store: EventStore,
         outbox: Outbox,
         *,
+        report_to_unit: Callable[[PlacementReport], Awaitable[None]],
         deliver_within: float = DELIVER_ON_APPEND_WITHIN_SECONDS,
     ) -> None:
         self._store = store
         self._outbox = outbox
+        self._report_to_unit = report_to_unit
         self._deliver_within = deliver_within
 
     @activity.defn(name=contract.ActivityName.APPEND_AND_DELIVER)
@@ -74,11 +80,32 @@ class AppendAndDeliverActivities:
         self, batch: contract.AppendBatch
     ) -> contract.AppendAndDeliverResult:
         appended = await self._store.append(batch)
-        delivered = await self._outbox.deliver_at_once(
-            [message.idempotency_key for message in batch.notifications],
-            within=self._deliver_within,
+        delivered, reported = await asyncio.gather(
+            self._outbox.deliver_at_once(
+                [message.idempotency_key for message in batch.notifications],
+                within=self._deliver_within,
+            ),
+            self._report(batch.unit_report),
         )
-        return contract.AppendAndDeliverResult(appended=appended, delivered=delivered)
+        return contract.AppendAndDeliverResult(
+            appended=appended, delivered=delivered, reported=reported
+        )
+
+    async def _report(self, unit_report: PlacementReport | None) -> bool:
+        """Whether the report reached the unit. One that did not is the workflow's to send by
+        itself, with its own retries: it never fails the append, whose events are stored."""
+        if unit_report is None:
+            return False
+        try:
+            await self._report_to_unit(unit_report)
+        except Exception as exc:  # whatever it was, the report's own activity will retry
+            log.warning(
+                "unit report left to its own activity",
+                unit_id=unit_report.unit_id,
+                error=type(exc).__name__,
+            )
+            return False
+        return True
 
 
 # A delivery heartbeats this often while it sends, so a worker that dies mid-send is noticed

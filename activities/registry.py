@@ -35,11 +35,14 @@ def build_activities(
     )
     store = EventStoreActivities(event_store)
     notifications = NotificationActivities(outbox)
+    unit_reports = UnitReportActivities(pool)
     return [
         store.append_events,
-        AppendAndDeliverActivities(event_store, outbox).append_and_deliver,
+        AppendAndDeliverActivities(
+            event_store, outbox, report_to_unit=unit_reports.send
+        ).append_and_deliver,
         notifications.deliver_notification,
         notifications.deliver_notifications,
         notifications.mark_notification_failed,
-        UnitReportActivities(pool).report_to_unit,
+        unit_reports.report_to_unit,
     ]

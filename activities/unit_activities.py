@@ -66,18 +66,23 @@ class UnitReportActivities:
         stored = await resumption.read_stream(self._pool, unit_stream_id(unit_id))
         return resumption.unit_input(stored)
 
+    async def send(self, placement_report: PlacementReport) -> None:
+        """Report to the unit from inside an activity: this one, or the append that carried
+        the report."""
+        await report(
+            activity.client(),
+            placement_report,
+            task_queue=activity.info().task_queue,
+            resume=self._stored_unit,
+        )
+
     @activity.defn(name=ActivityName.REPORT_TO_UNIT)
     async def report_to_unit(self, placement_report: PlacementReport) -> None:
         with structlog.contextvars.bound_contextvars(
             placement_id=placement_report.placement_id, unit_id=placement_report.unit_id
         ):
             try:
-                await report(
-                    activity.client(),
-                    placement_report,
-                    task_queue=activity.info().task_queue,
-                    resume=self._stored_unit,
-                )
+                await self.send(placement_report)
             except ActivityError as exc:
                 # Retried by the placement's policy until the unit has the report.
                 raise exc.to_application_error() from exc

@@ -12,6 +12,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from safeside.contracts import activities as contract
+    from workflows.domain.unit.membership import PlacementReport
 
 # From this change on, an append sends the notifications it owes at once, and what is still
 # owed goes out in one delivery activity, not one each.
@@ -37,19 +38,32 @@ DELIVERY_RETRY = RetryPolicy(
 DELIVERY_HEARTBEAT_TIMEOUT = timedelta(seconds=10)
 
 
+@dataclass(frozen=True)
+class Appended:
+    """What an append leaves to do: the notices still owed, and whether the unit report it
+    carried reached the unit."""
+
+    owed: list[contract.OutboxMessage]
+    reported: bool = False
+
+
 async def append_batch(
-    stream_id: str, events: list[contract.StoredEvent], notifications: list[contract.OutboxMessage]
-) -> list[contract.OutboxMessage]:
-    """Store a stream's new events (numbered on from the first) and the notices they owe;
-    returns the notices still owed. Since the batched-deliveries change the append also sends
-    them at once, so usually none is left to deliver."""
+    stream_id: str,
+    events: list[contract.StoredEvent],
+    notifications: list[contract.OutboxMessage],
+    unit_report: PlacementReport | None = None,
+) -> Appended:
+    """Store a stream's new events (numbered on from the first) and the notices they owe.
+    Since the batched-deliveries change the append also sends them at once, so usually none
+    is left to deliver; a placement's report to its unit rides with it the same way."""
     batch = contract.AppendBatch(
         stream_id=stream_id,
         expected_version=events[0].version - 1,
         events=events,
         notifications=notifications,
+        unit_report=unit_report,
     )
-    if notifications and workflow.patched(BATCHED_DELIVERIES_PATCH):
+    if unit_report is not None or (notifications and workflow.patched(BATCHED_DELIVERIES_PATCH)):
         stored: contract.AppendAndDeliverResult = await workflow.execute_activity(
             contract.ActivityName.APPEND_AND_DELIVER,
             batch,
@@ -58,7 +72,10 @@ async def append_batch(
             retry_policy=APPEND_RETRY,
         )
         delivered = set(stored.delivered)
-        return [m for m in notifications if m.idempotency_key not in delivered]
+        return Appended(
+            owed=[m for m in notifications if m.idempotency_key not in delivered],
+            reported=stored.reported,
+        )
     await workflow.execute_activity(
         contract.ActivityName.APPEND_EVENTS,
         batch,
@@ -66,7 +83,7 @@ async def append_batch(
         start_to_close_timeout=timedelta(seconds=30),
         retry_policy=APPEND_RETRY,
     )
-    return list(notifications)
+    return Appended(owed=list(notifications))
 
 
 @dataclass(frozen=True)

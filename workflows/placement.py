@@ -47,7 +47,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.domain.unit.membership import PlacementReport
     from workflows.domain.unit.owed import UnitToPlacementCommand
     from workflows.refusal import DOMAIN_ERROR, refusal
-    from workflows.stream import EventStream, RunLimits, StreamRules
+    from workflows.stream import EventStream
+    from workflows.stream_rules import ReportsWithAppends, RunLimits, StreamRules
 
 __all__ = ["PlacementWorkflow", "placement_workflow_id"]
 
@@ -56,6 +57,11 @@ UNIT_REPORTS_PATCH = "report-to-unit"
 # From the one-stream-kit change on, a placement lets its deliveries finish before it
 # continues as new, as a unit always has; older runs carried them over, and replay so.
 SETTLED_DELIVERIES_PATCH = "deliveries-settle-before-continue-as-new"
+
+# From this change on, the report to the unit rides with the append that stores the change
+# (one activity instead of two); it goes by itself only when the append could not deliver it,
+# and once at the start of a run. Older runs sent every report by itself, and replay so.
+REPORT_WITH_APPEND_PATCH = "report-with-append"
 
 # The unit must learn of every arrival, risk change and end: retry until it does.
 UNIT_REPORT_RETRY = RetryPolicy(
@@ -86,10 +92,13 @@ class PlacementWorkflow:
             limits=RunLimits(events_per_run=placement.events_per_run),
             carried=placement.carried,
             after_apply=self._after_apply,
+            reports=ReportsWithAppends(take=self._report_with_append, missed=self._report_missed),
         )
         # Every run tells its unit where the placement stands once, then after each change.
         self._unit_report_due = True
         self._reporting_to_unit = False
+        # Whether reports ride with appends (set in run(), under REPORT_WITH_APPEND_PATCH).
+        self._reports_ride = False
         self._start_refused: ApplicationError | None = None
         if placement.carried is None and placement.start is not None:
             start, now = placement.start, workflow.now()
@@ -123,6 +132,7 @@ class PlacementWorkflow:
             if workflow.patched(UNIT_REPORTS_PATCH)
             else None
         )
+        self._reports_ride = reporter is not None and workflow.patched(REPORT_WITH_APPEND_PATCH)
         self._stream.resume_deliveries()
 
         while self.state.status is not PlacementStatus.ended:
@@ -256,9 +266,14 @@ class PlacementWorkflow:
     async def _report_to_unit_forever(self) -> None:
         """Tell the unit where this placement stands (arrival, risk level, handover summary,
         end), one report at a time so they arrive in order; reports made while one is in
-        flight are folded into the next."""
+        flight are folded into the next. Where reports ride with appends, this sends only
+        what no append is to carry: the run's first report, and one an append missed."""
         while True:
-            await workflow.wait_condition(lambda: self._unit_report_due)
+            await workflow.wait_condition(
+                lambda: (
+                    self._unit_report_due and not (self._reports_ride and self._stream.storing())
+                )
+            )
             report = self._unit_report()
             self._unit_report_due = False
             if report is None:
@@ -273,6 +288,16 @@ class PlacementWorkflow:
                 )
             finally:
                 self._reporting_to_unit = False
+
+    def _report_with_append(self) -> PlacementReport | None:
+        """The report owed to the unit, taken by the append about to be sent."""
+        if not (self._reports_ride and self._unit_report_due):
+            return None
+        self._unit_report_due = False
+        return self._unit_report()
+
+    def _report_missed(self) -> None:
+        self._unit_report_due = True
 
     def _unit_report(self) -> PlacementReport | None:
         facts = self.state.facts

@@ -4,8 +4,8 @@ A stream folds its new events into its state, keeps them (and the notices they o
 background persister has stored them in PostgreSQL, delivers the notices, gives up on one only
 after its retries (marking it failed and recording that in the stream, so the Duty Manager is
 told), and hands what is still owed to the next run at continue-as-new. What differs between a
-placement and a unit is named in ``StreamRules``, ``RunLimits`` and ``Batching``; everything
-else is here. Called from workflow code only.
+placement and a unit is named in ``workflows.stream_rules``; everything else is here. Called
+from workflow code only.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import asyncio
 import contextlib
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
@@ -32,8 +31,15 @@ with workflow.unsafe.imports_passed_through():
         mark_failed,
     )
     from workflows.domain.common import Role
-    from workflows.domain.notices import Notice
-    from workflows.domain.stream import EventCatalog, StreamEvent
+    from workflows.domain.stream import EventCatalog
+    from workflows.stream_rules import (
+        Batching,
+        E,
+        ReportsWithAppends,
+        RunLimits,
+        S,
+        StreamRules,
+    )
 
 # A warning that a notice failed is never itself escalated when it fails: that would only loop.
 NOTIFICATION_FAILED_PURPOSE = "notification_failed"
@@ -53,65 +59,6 @@ STEADY_TIMER_PATCH = "steady-timer"
 MAX_PAYLOAD_BYTES = 1024 * 1024
 
 
-class StreamState(Protocol):
-    @property
-    def stream_id(self) -> str: ...
-
-
-S = TypeVar("S", bound=StreamState)
-E = TypeVar("E", bound=StreamEvent)
-
-
-S_contra = TypeVar("S_contra", contravariant=True)
-E_co = TypeVar("E_co", covariant=True)
-
-
-class NotificationFailedDecision(Protocol[S_contra, E_co]):
-    """The domain's decision recording a notice given up on (nothing if already recorded)."""
-
-    def __call__(
-        self,
-        state: S_contra,
-        /,
-        *,
-        now: datetime,
-        idempotency_key: str,
-        recipient: Role,
-        purpose: str,
-        about_version: int,
-    ) -> Sequence[E_co]: ...
-
-
-@dataclass(frozen=True)
-class StreamRules(Generic[S, E]):
-    """The domain a stream runs: its fold, its events' catalog (their stored form), the
-    notices each owes (given the state after it), and how it records a notice given up on."""
-
-    evolve: Callable[[S, E], S]
-    catalog: EventCatalog[E]
-    notices_for: Callable[[S, E], list[Notice]]
-    notification_failed: NotificationFailedDecision[S, E]
-
-
-@dataclass(frozen=True)
-class RunLimits:
-    """When a run continues as new, besides the server's suggestion: after this many domain
-    events, or this long a history (whichever the stream sets)."""
-
-    events_per_run: int | None = None
-    history_length: int | None = None
-
-
-@dataclass(frozen=True)
-class Batching:
-    """Store events a few at a time: at the latest ``within`` after the oldest was decided, at
-    once when ``size`` are waiting or one owes a notice. Without it every event is stored at
-    once."""
-
-    within: timedelta
-    size: int
-
-
 class EventStream(Generic[S, E]):
     def __init__(
         self,
@@ -122,10 +69,12 @@ class EventStream(Generic[S, E]):
         batching: Batching | None = None,
         carried: CarriedStream[S, E] | None = None,
         after_apply: Callable[[Sequence[E]], None] | None = None,
+        reports: ReportsWithAppends | None = None,
     ) -> None:
         self._rules = rules
         # What the workflow itself does with new events (tell the unit, owe a placement).
         self._after_apply = after_apply
+        self._reports = reports
         self._limits = limits
         self._batching = batching
         self.state = state
@@ -231,6 +180,10 @@ class EventStream(Generic[S, E]):
             or (history is not None and info.get_current_history_length() >= history)
         )
 
+    def storing(self) -> bool:
+        """Events wait to be stored: the next append (or the one in flight) is to come."""
+        return bool(self._unpersisted)
+
     def settled(self) -> bool:
         """Everything decided is stored and every notice delivered (or given up on)."""
         return not self._unpersisted and not self._appending and not self._undelivered
@@ -332,16 +285,20 @@ class EventStream(Generic[S, E]):
             events, notifications = next_batch(
                 self._rules.catalog, self._unpersisted, self._unpersisted_notifications
             )
+            report = None if self._reports is None else self._reports.take()
             self._appending = True
             try:
-                owed = await append_batch(self.state.stream_id, events, notifications)
+                appended = await append_batch(self.state.stream_id, events, notifications, report)
             finally:
                 self._appending = False
             del self._unpersisted[: len(events)]
             del self._unpersisted_notifications[: len(notifications)]
-            for message in owed:
+            if report is not None and not appended.reported:
+                assert self._reports is not None
+                self._reports.missed()
+            for message in appended.owed:
                 self._undelivered[message.idempotency_key] = message
-            self._start_deliveries(owed)
+            self._start_deliveries(appended.owed)
 
     # -- delivering ----------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from safeside.contracts.contract import Contract
 from workflows.domain.stream import EventCatalog, StreamEvent
+from workflows.domain.unit.membership import PlacementReport
 
 E = TypeVar("E", bound=StreamEvent)
 
@@ -111,12 +112,14 @@ class OutboxMessage(Contract):
 
 class AppendBatch(Contract):
     """New events of one stream, numbered on from ``expected_version``, and the notifications
-    they cause."""
+    they cause; for a placement, also where it now stands, for its unit (``unit_report``),
+    sent once the events are stored."""
 
     stream_id: str
     expected_version: int = Field(ge=0)
     events: list[StoredEvent]
     notifications: list[OutboxMessage] = Field(default_factory=list)
+    unit_report: PlacementReport | None = None
 
 
 class AppendResult(Contract):
@@ -125,10 +128,13 @@ class AppendResult(Contract):
 
 
 class AppendAndDeliverResult(Contract):
-    """A batch stored, and the keys of the notifications it owed that went out at once."""
+    """A batch stored, the keys of the notifications it owed that went out at once, and
+    whether the unit report it carried reached the unit (if not, the workflow sends it by
+    itself)."""
 
     appended: AppendResult
     delivered: list[str]
+    reported: bool = False
 
 
 class DeliveryRequest(Contract):

@@ -36,6 +36,9 @@ class FakeActivities:
     # units.
     unit_reports: list[PlacementReport] = field(default_factory=list)
     forward_to_units: bool = False
+    # While set, a report riding with an append does not reach the unit (the workflow then
+    # sends it by itself, through ``report_to_unit``).
+    unit_unreachable: bool = False
 
     @activity.defn(name=contract.ActivityName.APPEND_EVENTS)
     async def append_events(self, batch: contract.AppendBatch) -> contract.AppendResult:
@@ -59,7 +62,8 @@ class FakeActivities:
     async def append_and_deliver(
         self, batch: contract.AppendBatch
     ) -> contract.AppendAndDeliverResult:
-        """Stores as ``append_events``, then delivers at once what is reachable."""
+        """Stores as ``append_events``, then delivers at once what is reachable, and reports
+        to the unit the report it carries unless the unit is unreachable."""
         appended = await self.append_events(batch)
         delivered = []
         for message in batch.notifications:
@@ -70,7 +74,13 @@ class FakeActivities:
             except ApplicationError:
                 continue  # left to the delivery activity, as the real one does
             delivered.append(message.idempotency_key)
-        return contract.AppendAndDeliverResult(appended=appended, delivered=delivered)
+        reported = False
+        if batch.unit_report is not None and not self.unit_unreachable:
+            await self.report_to_unit(batch.unit_report)
+            reported = True
+        return contract.AppendAndDeliverResult(
+            appended=appended, delivered=delivered, reported=reported
+        )
 
     @activity.defn(name=contract.ActivityName.DELIVER_NOTIFICATION)
     async def deliver_notification(

@@ -12,6 +12,7 @@ import structlog
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -31,7 +32,9 @@ from safeside.contracts.activities import (
 )
 from safeside.db import Pool
 from safeside.settings import Settings
-from tests.integration.activities.placements import ARRIVED, Placement, start
+from tests.integration.activities.placements import ARRIVED, POLICY, Placement, start
+from workflows.domain.summary import handover_summary
+from workflows.domain.unit.membership import PlacementReport
 
 
 class FlakyChannel:
@@ -171,6 +174,10 @@ async def test_a_failed_attempt_is_recorded_on_the_outbox_row_and_retried(
     assert (row["status"], row["attempts"], row["last_error"]) == ("delivered", 2, None)
 
 
+async def unit_never_reached(report: PlacementReport) -> None:
+    raise AssertionError("this append carries no report to the unit")
+
+
 async def test_an_append_delivers_what_it_owes_at_once_and_leaves_what_failed_or_was_slow(
     store: EventStore, pool: Pool
 ) -> None:
@@ -180,7 +187,10 @@ async def test_an_append_delivers_what_it_owes_at_once_and_leaves_what_failed_or
     # One send fails the first time; on the retry the channel is slower than the append waits.
     channel = FlakyChannel(failures=1, delay=0.5)
     append = AppendAndDeliverActivities(
-        store, Outbox(pool, ChannelRouter(default=channel)), deliver_within=2.0
+        store,
+        Outbox(pool, ChannelRouter(default=channel)),
+        report_to_unit=unit_never_reached,
+        deliver_within=2.0,
     )
 
     first = await ActivityEnvironment().run(append.append_and_deliver, batch)
@@ -197,6 +207,53 @@ async def test_an_append_delivers_what_it_owes_at_once_and_leaves_what_failed_or
     assert [row["idempotency_key"] for row in rows] == keys
     pending = [row["idempotency_key"] for row in rows if row["status"] == "pending"]
     assert pending == sorted(set(keys) - set(first.delivered))
+
+
+def report_of(placement: Placement) -> PlacementReport:
+    state = placement.current
+    assert state.facts is not None
+    return PlacementReport(
+        unit_id=state.facts.unit_id,
+        placement_id=state.stream_id,
+        version=state.version,
+        status=state.status,
+        arrived_at=state.facts.arrived_at,
+        risk_level=state.risk_level,
+        summary=handover_summary(state, ARRIVED, POLICY),
+    )
+
+
+async def test_an_append_reports_to_the_unit_once_stored_and_says_when_it_could_not(
+    store: EventStore, pool: Pool
+) -> None:
+    placement = Placement(store)
+    batch = placement.batch(placement.decide(start(placement.stream_id), ARRIVED))
+    batch = batch.model_copy(update={"unit_report": report_of(placement)})
+    heard: list[tuple[int, int]] = []
+
+    async def unit(report: PlacementReport) -> None:
+        stored = await pool.fetchval(
+            "SELECT count(*) FROM events WHERE stream_id = $1", report.placement_id
+        )
+        heard.append((report.version, stored))
+
+    async def unit_down(report: PlacementReport) -> None:
+        raise RPCError("the unit's workflow did not answer", RPCStatusCode.UNAVAILABLE, b"")
+
+    outbox = Outbox(pool, ChannelRouter(default=LogChannel()))
+    first = await ActivityEnvironment().run(
+        AppendAndDeliverActivities(store, outbox, report_to_unit=unit_down).append_and_deliver,
+        batch,
+    )
+    assert first.appended.appended == len(batch.events)  # stored all the same
+    assert first.reported is False  # the workflow sends the report by itself
+
+    retried = await ActivityEnvironment().run(
+        AppendAndDeliverActivities(store, outbox, report_to_unit=unit).append_and_deliver, batch
+    )
+    assert retried.reported is True
+    # The unit heard where the placement stands after its events were stored.
+    assert heard == [(len(batch.events), len(batch.events))]
 
 
 async def test_a_batch_that_partly_fails_is_retried_for_the_rest_only(
