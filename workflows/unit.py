@@ -52,7 +52,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.domain.unit.policy import UnitPolicy
     from workflows.domain.unit.state import UnitState, evolve_unit, initial_unit_state
     from workflows.refusal import refusal
-    from workflows.stream import Batching, EventStream, RunLimits, StreamRules
+    from workflows.stream import EventStream
+    from workflows.stream_rules import Batching, RunLimits, StreamRules
 
 __all__ = ["PLACEMENT_REPORTED", "UnitWorkflow", "unit_workflow_id"]
 
