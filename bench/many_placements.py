@@ -24,9 +24,7 @@ the figures as JSON on stdout).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import inspect
-import json
 import random
 import sys
 import time
@@ -37,10 +35,9 @@ from functools import partial
 
 from temporalio.worker import Worker
 
-from bench.open_placements import query_percentiles, resident_mib, timed_ms
-from bench.stack import Stack, bench_stack, figures_of_new_process
+from bench.open_placements import OpenFigures, query_percentiles, resident_mib, timed_ms
+from bench.stack import Stack, figures_of_new_process, print_figures_of_own_stack
 from bench.throughput import gather_limited, percentile, start_command
-from safeside.log import configure_logging
 from starter.services.placements import current_state, handover, start_placement
 from workflows.domain.policy import Policy
 
@@ -54,21 +51,13 @@ NOTIFICATIONS_AT_ARRIVAL = 6
 
 
 @dataclass(frozen=True)
-class ManyFigures:
-    count: int
+class ManyFigures(OpenFigures):
+    """The figures of ``open_placements`` (its reads here on placements no longer cached),
+    and the cache's own."""
+
     cache_slots: int
     start_seconds: float  # from the first start to the last placement's arrival work done
-    rss_empty_mib: float
-    rss_open_mib: float
-    handover_p50_ms: float
-    handover_p99_ms: float
-    state_p50_ms: float
-    state_p99_ms: float
     cached_state_p50_ms: float
-
-    @property
-    def kib_per_placement(self) -> float:
-        return (self.rss_open_mib - self.rss_empty_mib) * 1024 / self.count
 
 
 def smallest() -> int:
@@ -159,11 +148,6 @@ async def measure_in_new_process(count: int) -> ManyFigures:
     return ManyFigures(**await figures_of_new_process("bench.many_placements", count))
 
 
-async def _alone(count: int) -> ManyFigures:
-    async with bench_stack() as stack:
-        return await measure(stack, count)
-
-
 def describe(figures: ManyFigures) -> list[str]:
     return [
         f"{figures.count:,} open placements, workflow cache of {figures.cache_slots:,}: "
@@ -179,6 +163,4 @@ def describe(figures: ManyFigures) -> list[str]:
 
 
 if __name__ == "__main__":
-    configure_logging("console", "WARNING")
-    figures = asyncio.run(_alone(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000))
-    print(json.dumps(dataclasses.asdict(figures)))
+    print_figures_of_own_stack(measure, 10_000)

@@ -12,12 +12,8 @@ Run alone: ``.venv/bin/python -m bench.open_placements [COUNT]`` (prints the fig
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import gc
-import json
 import random
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -26,9 +22,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from bench.stack import Stack, bench_stack, figures_of_new_process
+from bench.stack import Stack, figures_of_new_process, print_figures_of_own_stack
 from bench.throughput import gather_limited, percentile, start_command, wait_for_count
-from safeside.log import configure_logging
 from starter.services.placements import current_state, handover, start_placement
 from workflows.domain.policy import Policy
 
@@ -119,11 +114,6 @@ async def measure_in_new_process(count: int) -> OpenFigures:
     return OpenFigures(**await figures_of_new_process("bench.open_placements", count))
 
 
-async def _alone(count: int) -> OpenFigures:
-    async with bench_stack() as stack:
-        return await measure(stack, count)
-
-
 def describe(figures: OpenFigures) -> list[str]:
     return [
         f"worker memory: {figures.rss_empty_mib:.0f} MiB with no placement open, "
@@ -136,6 +126,4 @@ def describe(figures: OpenFigures) -> list[str]:
 
 
 if __name__ == "__main__":
-    configure_logging("console", "WARNING")
-    figures = asyncio.run(_alone(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
-    print(json.dumps(dataclasses.asdict(figures)))
+    print_figures_of_own_stack(measure, 1000)

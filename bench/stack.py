@@ -6,10 +6,11 @@ encrypted with a throwaway keyring, as in production."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from safeside.embedded.postgres import EmbeddedPostgres
 from safeside.embedded.processes import free_port
 from safeside.embedded.temporal_server import EmbeddedTemporal
 from safeside.keyring import new_keyring
+from safeside.log import configure_logging
 from safeside.migrate import migrate
 from safeside.settings import Settings
 from safeside.temporal import connect
@@ -116,3 +118,19 @@ async def figures_of_new_process(module: str, count: int) -> dict[str, Any]:
         raise RuntimeError(f"{module} exited with {child.returncode}")
     figures: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
     return figures
+
+
+def print_figures_of_own_stack(
+    measure: Callable[[Stack, int], Awaitable[Any]], default_count: int
+) -> None:
+    """The new process's side of ``figures_of_new_process``: ``measure`` on a stack of its own,
+    with the count the command line gives (``default_count`` without one), its figures (a
+    dataclass) printed last as JSON."""
+    configure_logging("console", "WARNING")
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else default_count
+
+    async def alone() -> Any:
+        async with bench_stack() as stack:
+            return await measure(stack, count)
+
+    print(json.dumps(dataclasses.asdict(asyncio.run(alone()))))

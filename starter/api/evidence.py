@@ -76,6 +76,23 @@ def csv_answer(text: str, name: str) -> Response:
 REGISTER = "reg40-register"
 RECORD = "missing-record"
 
+# Each kind of evidence by its address: its rows' reader and its CSV columns.
+_KINDS = {
+    REGISTER: (evidence.reg40_register, evidence.REG40_COLUMNS),
+    RECORD: (evidence.missing_record, evidence.MISSING_RECORD_COLUMNS),
+}
+
+
+async def evidence_csv(
+    what: str, read: evidence.EvidenceRead, subject: str, first: date | None, last: date | None
+) -> Response:
+    """The ``what`` (``REGISTER`` or ``RECORD``) of ``subject``, the unit or child ``read``
+    opens, over the period asked for, as a CSV file; 422 for a wrong period."""
+    first, last = checked_period(first, last)
+    rows_of, columns = _KINDS[what]
+    rows = await rows_of(read, first, last)
+    return csv_answer(evidence.as_csv(rows, columns), evidence.csv_name(what, subject, first, last))
+
 
 @router.get(f"/units/{{unit_id}}/{REGISTER}", response_class=Response, responses=_CSV_ANSWER)
 async def unit_register(
@@ -85,10 +102,7 @@ async def unit_register(
 ) -> Response:
     """The reg 40 notifications register of the unit: every notice to Ofsted, the placing
     authority and the police owed by an event of the period, with its delivery."""
-    first, last = checked_period(first, last)
-    rows = await evidence.reg40_register(read, first, last)
-    name = evidence.csv_name(REGISTER, read.unit_id, first, last)
-    return csv_answer(evidence.as_csv(rows, evidence.REG40_COLUMNS), name)
+    return await evidence_csv(REGISTER, read, read.unit_id, first, last)
 
 
 @router.get(
@@ -100,10 +114,7 @@ async def placement_register(
     last: Last = None,
 ) -> Response:
     """The reg 40 notifications register of one child."""
-    first, last = checked_period(first, last)
-    rows = await evidence.reg40_register(read, first, last)
-    name = evidence.csv_name(REGISTER, read.placement_id, first, last)
-    return csv_answer(evidence.as_csv(rows, evidence.REG40_COLUMNS), name)
+    return await evidence_csv(REGISTER, read, read.placement_id, first, last)
 
 
 @router.get(f"/units/{{unit_id}}/{RECORD}", response_class=Response, responses=_CSV_ANSWER)
@@ -114,10 +125,7 @@ async def unit_record(
 ) -> Response:
     """The missing-from-care record of the unit: every missing or away episode overlapping
     the period, its length, the police's reference recorded or not, the return interview."""
-    first, last = checked_period(first, last)
-    rows = await evidence.missing_record(read, first, last)
-    name = evidence.csv_name(RECORD, read.unit_id, first, last)
-    return csv_answer(evidence.as_csv(rows, evidence.MISSING_RECORD_COLUMNS), name)
+    return await evidence_csv(RECORD, read, read.unit_id, first, last)
 
 
 @router.get(
@@ -129,7 +137,4 @@ async def placement_record(
     last: Last = None,
 ) -> Response:
     """The missing-from-care record of one child."""
-    first, last = checked_period(first, last)
-    rows = await evidence.missing_record(read, first, last)
-    name = evidence.csv_name(RECORD, read.placement_id, first, last)
-    return csv_answer(evidence.as_csv(rows, evidence.MISSING_RECORD_COLUMNS), name)
+    return await evidence_csv(RECORD, read, read.placement_id, first, last)

@@ -25,7 +25,7 @@ from starter.services.connection import Services
 from starter.services.lists import DeadlineStatus
 from starter.services.permissions import View
 from starter.services.policy_changes import adopt_policy_in_force
-from starter.services.reading import open_placement, open_view
+from starter.services.reading import PlacementRead, open_placement, open_view
 from starter.services.recording import (
     placement_command,
     record_placement_action,
@@ -42,43 +42,50 @@ def placement() -> None:
     pass
 
 
-@placement.command("start", help="Start a placement: the child has arrived at the unit.")
-@command_input(person_fields(StartPlacement))
-@result_format
-@click.pass_obj
-def start(settings: Settings, /, inputs: CommandInput, result_format: str) -> None:
-    begin_placement(
-        settings, inputs, result_format, StartPlacement, start_placement_workflow, "started"
-    )
-
-
 OpenedT = TypeVar("OpenedT", StartPlacement, AdoptPlacement)
 
 
-def begin_placement(
-    settings: Settings,
-    inputs: CommandInput,
-    result_format: str,
+def opening_command(
+    name: str,
+    summary: str,
     model: type[OpenedT],
     opening: Callable[[Services, OpenedT], Awaitable[None]],
     done: str,
-) -> None:
-    """Start (or adopt) a placement from the command's options as the signed-in manager, and
-    say so: ``<done> placement PL-…``, or its JSON."""
+) -> click.Command:
+    """``placement start`` or ``placement adopt``: one option per field of ``model``; it
+    starts (or adopts) the placement as the signed-in manager and says so: ``<done> placement
+    PL-…``, or its JSON."""
 
-    async def opened() -> str:
-        async with signed_in(settings) as me:
-            fields = inputs.fields(model)
-            with reported_as_bad_input():
-                command = placement_command(me.caller, model, fields)
-            await opening(me.services, command)
-        return command.placement_id
+    @click.command(name, help=summary)
+    @command_input(person_fields(model))
+    @result_format
+    @click.pass_obj
+    def open_one(settings: Settings, /, inputs: CommandInput, result_format: str) -> None:
+        async def opened() -> str:
+            async with signed_in(settings) as me:
+                fields = inputs.fields(model)
+                with reported_as_bad_input():
+                    command = placement_command(me.caller, model, fields)
+                await opening(me.services, command)
+            return command.placement_id
 
-    placement_id = run(opened())
-    if result_format == "json":
-        click.echo(output.to_json({"placement_id": placement_id, "status": "open"}))
-    else:
-        click.echo(f"{done} placement {placement_id}")
+        placement_id = run(opened())
+        if result_format == "json":
+            click.echo(output.to_json({"placement_id": placement_id, "status": "open"}))
+        else:
+            click.echo(f"{done} placement {placement_id}")
+
+    return open_one
+
+
+start = opening_command(
+    "start",
+    "Start a placement: the child has arrived at the unit.",
+    StartPlacement,
+    start_placement_workflow,
+    "started",
+)
+placement.add_command(start)
 
 
 @placement.group(
@@ -146,6 +153,25 @@ def adopt_policy(settings: Settings, placement_id: str) -> None:
         click.echo(f"placement {placement_id} runs under the policy in force already")
 
 
+T = TypeVar("T")
+
+
+def read_placement(
+    settings: Settings,
+    view: View,
+    placement_id: str,
+    answer: Callable[[PlacementRead], Awaitable[T]],
+) -> T:
+    """``answer`` from the placement, as the signed-in person with leave to read ``view`` (the
+    gate checks the role and the relationship, and writes the access log)."""
+
+    async def read() -> T:
+        async with signed_in(settings) as me:
+            return await answer(await open_placement(me.services, me.caller, view, placement_id))
+
+    return run(read())
+
+
 @placement.command("show", help="The placement's live state and open deadlines.")
 @click.argument("placement_id")
 @json_flag
@@ -181,18 +207,16 @@ def show(settings: Settings, placement_id: str, as_json: bool) -> None:
 def audit(
     settings: Settings, placement_id: str, audit_format: Literal["table", "json", "csv"]
 ) -> None:
-    async def read() -> list[output.Record]:
+    async def every_entry(trail: PlacementRead) -> list[output.Record]:
         entries: list[output.Record] = []
-        async with signed_in(settings) as me:
-            trail = await open_placement(me.services, me.caller, View.audit_trail, placement_id)
-            after: int | None = 0
-            while after is not None:
-                page = await trail.audit_trail(after_version=after, limit=AUDIT_PAGE)
-                entries += page["entries"]
-                after = page["next_after_version"]
+        after: int | None = 0
+        while after is not None:
+            page = await trail.audit_trail(after_version=after, limit=AUDIT_PAGE)
+            entries += page["entries"]
+            after = page["next_after_version"]
         return entries
 
-    entries = run(read())
+    entries = read_placement(settings, View.audit_trail, placement_id, every_entry)
     click.echo(output.render_audit(entries, audit_format), nl=audit_format != "csv")
 
 
@@ -203,14 +227,12 @@ def audit(
 @listed
 @click.pass_obj
 def notices(settings: Settings, placement_id: str, listing: Listing) -> None:
-    async def read() -> Any:
-        async with signed_in(settings) as me:
-            told = await open_placement(me.services, me.caller, View.notifications, placement_id)
-            return await told.notices(after=listing.after, limit=listing.limit)
+    async def notices_of(told: PlacementRead) -> Any:
+        return await told.notices(after=listing.after, limit=listing.limit)
 
     w = output.when
     listing.show(
-        run(read()),
+        read_placement(settings, View.notifications, placement_id, notices_of),
         empty="no notices yet",
         headers=["recipient", "purpose", "owed", "channel", "delivery", "attempts", "delivered"],
         row=lambda n: (n.get("recipient"), n.get("purpose"), w(n.get("owed_at")),
@@ -228,14 +250,9 @@ def notices(settings: Settings, placement_id: str, listing: Listing) -> None:
 @json_flag
 @click.pass_obj
 def philomena(settings: Settings, placement_id: str, as_json: bool) -> None:
-    async def read() -> Any:
-        async with signed_in(settings) as me:
-            sheet = await open_placement(
-                me.services, me.caller, View.philomena_profile, placement_id
-            )
-            return await sheet.philomena_profile()
-
-    sheet = run(read())
+    sheet = read_placement(
+        settings, View.philomena_profile, placement_id, PlacementRead.philomena_profile
+    )
     if as_json:
         click.echo(output.to_json(sheet))
         return

@@ -16,12 +16,10 @@ import click
 
 from safeside.settings import Settings
 from starter.cli import output
-from starter.cli.command_options import CommandInput, command_input
 from starter.cli.flags import result_format
-from starter.cli.placement import begin_placement
+from starter.cli.placement import opening_command
 from starter.cli.running import BAD_INPUT, FAILED, run
 from starter.cli.signing_in import signed_in
-from starter.command_fields import person_fields
 from starter.services.adoption import (
     ImportFileRefused,
     ImportReport,
@@ -30,19 +28,14 @@ from starter.services.adoption import (
 )
 from workflows.domain.adoption_command import AdoptPlacement
 
-
-@click.command(
+adopt = opening_command(
     "adopt",
-    help="Adopt a placement: the child already lives in the unit; give what is already done, "
-    "each step with its own date. What was already overdue is told once to you.",
+    "Adopt a placement: the child already lives in the unit; give what is already done, each "
+    "step with its own date. What was already overdue is told once to you.",
+    AdoptPlacement,
+    adopt_placement_workflow,
+    "adopted",
 )
-@command_input(person_fields(AdoptPlacement))
-@result_format
-@click.pass_obj
-def adopt(settings: Settings, /, inputs: CommandInput, result_format: str) -> None:
-    begin_placement(
-        settings, inputs, result_format, AdoptPlacement, adopt_placement_workflow, "adopted"
-    )
 
 
 @click.command(

@@ -58,8 +58,9 @@ class PhilomenaSheet(BaseModel):
     missing_report: MissingReport | None
 
 
-# The report's fields part 2 shows, as the audit trail holds them.
-_REPORT_FIELDS = (
+# The report's fields part 2 shows, as the audit trail holds them: the Missing Children's
+# Proforma's references for the police (Today's missing children carry them too).
+REPORT_FIELDS = (
     "last_seen_place_reference",
     "circumstances",
     "clothing_reference",
@@ -95,7 +96,7 @@ async def _part_2(
         page = None
     report = None if page is None else next(iter(page.entries), None)
     told = (
-        {name: report.details.get(name) for name in _REPORT_FIELDS}
+        {name: report.details.get(name) for name in REPORT_FIELDS}
         if report is not None and report.details.get("episode_id") == episode.episode_id
         else {}
     )

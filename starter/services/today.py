@@ -22,6 +22,7 @@ from safeside.errors import ServiceUnavailable
 from safeside.log import get_logger
 from safeside.tokens import Principal
 from starter.services.paging import Params
+from starter.services.philomena import REPORT_FIELDS
 from starter.services.relationships import visible_placements, visible_units
 from starter.services.units import UnitNotFound, unit_handover
 from workflows.domain.common import Actor, DeadlineKind, Role
@@ -67,16 +68,6 @@ class MissingChild(BaseModel):
     police_reference: str | None = None
 
 
-# The report's fields a missing child carries (the proforma's, for the police).
-_REPORT_FIELDS = (
-    "last_seen_place_reference",
-    "circumstances",
-    "clothing_reference",
-    "description_reference",
-    "known_whereabouts_reference",
-)
-
-
 class RaisedEscalation(BaseModel):
     """A raised step of a deadline's ladder and, once a manager took it, who and when."""
 
@@ -119,7 +110,7 @@ async def missing_now(
     visible = visible_placements(caller, "e.stream_id", param)
     watch = param(DeadlineKind.missing_episode.value)
     police, proforma = param(Role.police.value), param(MISSING_CHILDREN_PROFORMA)
-    report = ", ".join(f"r.payload ->> '{name}' AS {name}" for name in _REPORT_FIELDS)
+    report = ", ".join(f"r.payload ->> '{name}' AS {name}" for name in REPORT_FIELDS)
     rows = await pool.fetch(
         f"""SELECT e.stream_id AS placement_id, p.unit_id, e.kind, e.started_at AS since,
                    e.last_seen_at, e.police_risk_grade, d.next_step_name, d.next_step_at,
