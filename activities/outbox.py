@@ -4,9 +4,10 @@ with a key, and recorded as delivered once.
 No transaction is open while a message is on its way (a partner agency's slow webhook must not
 hold the connections and row locks the event appends need). A delivery:
 
-1. claims the row in a short transaction: no other sender takes it until ``claimed_until``;
+1. claims the row in a short transaction (the rows of a batch in one): no other sender takes
+   it until ``claimed_until``;
 2. sends, outside any transaction, cut off before the claim runs out;
-3. records the outcome (delivered, or the failed attempt) in a second short transaction.
+3. records the outcome (delivered, or the failed attempt) in one statement.
 
 A sender that dies mid-send leaves its claim behind; it lapses and the next attempt sends
 again, with the same idempotency key (every channel hands it to the receiver: Message-ID,
@@ -18,9 +19,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
 
@@ -64,6 +66,14 @@ class HeldElsewhere:
     seconds_left: float
 
 
+# What a claim on a row finds: this sender holds it, another does, or it is delivered.
+Claim = Claimed | HeldElsewhere | contract.DeliveryResult
+
+
+def _naming(keys: list[str]) -> str:
+    return f"notification {keys[0]}" if len(keys) == 1 else f"{len(keys)} notifications"
+
+
 class Outbox:
     """Delivers outbox rows through their recipient's channel, each recorded delivered once."""
 
@@ -77,10 +87,28 @@ class Outbox:
 
     async def deliver(self, request: contract.DeliveryRequest) -> contract.DeliveryResult:
         key = request.idempotency_key
-        claimed = await self._claim_when_free(key)
-        if isinstance(claimed, contract.DeliveryResult):
-            return claimed
-        failure = await self._send(claimed)
+        claims = await self._claim([key])
+        return await self._deliver(key, claims.get(key))
+
+    async def _deliver_each(self, keys: list[str]) -> list[Awaitable[contract.DeliveryResult]]:
+        """Claim every row of ``keys`` in one transaction, then a delivery of each as
+        ``deliver`` makes it, to be run side by side (StoreUnavailable: nothing claimed)."""
+        claims = await self._claim(keys)
+        return [self._deliver(key, claims.get(key)) for key in keys]
+
+    async def _deliver(self, key: str, claim: Claim | None) -> contract.DeliveryResult:
+        """Send the row ``claim`` holds and record the outcome; a row another sender holds,
+        once it is free (that sender may deliver it)."""
+        if claim is None:
+            raise NotificationNotFound(f"there is no notification {key} in the outbox")
+        while isinstance(claim, HeldElsewhere):
+            await asyncio.sleep(max(min(CLAIM_POLL_SECONDS, claim.seconds_left), 0.01))
+            claim = (await self._claim([key])).get(key)
+            if claim is None:
+                raise NotificationNotFound(f"there is no notification {key} in the outbox")
+        if isinstance(claim, contract.DeliveryResult):
+            return claim
+        failure = await self._send(claim)
         if failure is None:
             # The channel has the message: record it even if this delivery is being cut off
             # now (an append's wait is over), or its claim would lapse and it go out twice.
@@ -88,8 +116,8 @@ class Outbox:
             return contract.DeliveryResult(
                 idempotency_key=key, delivered_at=delivered_at, already_delivered=False
             )
-        await self._record_failed_attempt(claimed, failure)
-        message = claimed.message
+        await self._record_failed_attempt(claim, failure)
+        message = claim.message
         log.warning(
             "notification not delivered",
             idempotency_key=key,
@@ -99,40 +127,45 @@ class Outbox:
         )
         raise DeliveryFailed(f"notification {key} was not delivered: {failure}")
 
-    async def _claim_when_free(self, key: str) -> Claimed | contract.DeliveryResult:
-        while True:
-            outcome = await self._claim(key)
-            if not isinstance(outcome, HeldElsewhere):
-                return outcome
-            # Wait for the other sender's outcome (it may deliver it), or for its claim to lapse.
-            await asyncio.sleep(max(min(CLAIM_POLL_SECONDS, outcome.seconds_left), 0.01))
-
-    async def _claim(self, key: str) -> Claimed | HeldElsewhere | contract.DeliveryResult:
+    async def _claim(self, keys: list[str]) -> dict[str, Claim]:
+        """Claim the rows of ``keys`` that are free, in one short transaction: for each row,
+        this sender's claim, the sender holding it, or its delivery if delivered (a key with
+        no row is left out)."""
         token = uuid.uuid4()
-        async with self._transaction(key, "claimed") as con:
-            row = await con.fetchrow(
+        async with self._transaction(_naming(keys), "claimed") as con:
+            rows = await con.fetch(
                 """SELECT idempotency_key, stream_id, event_version, recipient, purpose,
                           content, status, delivered_at,
                           EXTRACT(EPOCH FROM claimed_until - now()) AS claim_left
-                     FROM notifications WHERE idempotency_key = $1 FOR UPDATE""",
-                key,
+                     FROM notifications WHERE idempotency_key = any($1::text[])
+                    ORDER BY idempotency_key FOR UPDATE""",
+                keys,
             )
-            if row is None:
-                raise NotificationNotFound(f"there is no notification {key} in the outbox")
-            if row["status"] == "delivered":
-                return contract.DeliveryResult(
-                    idempotency_key=key, delivered_at=row["delivered_at"], already_delivered=True
+            claims: dict[str, Claim] = {}
+            for row in rows:
+                key = row["idempotency_key"]
+                if row["status"] == "delivered":
+                    claims[key] = contract.DeliveryResult(
+                        idempotency_key=key,
+                        delivered_at=row["delivered_at"],
+                        already_delivered=True,
+                    )
+                elif row["claim_left"] is not None and row["claim_left"] > 0:
+                    claims[key] = HeldElsewhere(seconds_left=float(row["claim_left"]))
+                else:
+                    claims[key] = Claimed(
+                        message=Notification.model_validate(dict(row)), token=token
+                    )
+            free = [key for key, claim in claims.items() if isinstance(claim, Claimed)]
+            if free:
+                await con.execute(
+                    """UPDATE notifications SET claimed_until = now() + $2, claim_token = $3
+                        WHERE idempotency_key = any($1::text[])""",
+                    free,
+                    self._claim_for,
+                    token,
                 )
-            if row["claim_left"] is not None and row["claim_left"] > 0:
-                return HeldElsewhere(seconds_left=float(row["claim_left"]))
-            await con.execute(
-                """UPDATE notifications SET claimed_until = now() + $2, claim_token = $3
-                    WHERE idempotency_key = $1""",
-                key,
-                self._claim_for,
-                token,
-            )
-        return Claimed(message=Notification.model_validate(dict(row)), token=token)
+        return claims
 
     async def _send(self, claimed: Claimed) -> str | None:
         """None once the channel took the message, else why it did not."""
@@ -152,36 +185,36 @@ class Outbox:
         return None
 
     async def _record_delivered(self, key: str) -> datetime:
-        async with self._transaction(key, "marked delivered") as con:
-            # A sender whose claim lapsed may finish after the one that took over: the row
-            # keeps the first delivery's time.
-            delivered_at: datetime = await con.fetchval(
-                """UPDATE notifications
-                      SET status = 'delivered', delivered_at = coalesce(delivered_at, now()),
-                          attempts = attempts + 1, last_error = NULL,
-                          claimed_until = NULL, claim_token = NULL
-                    WHERE idempotency_key = $1 RETURNING delivered_at""",
-                key,
-            )
+        # A sender whose claim lapsed may finish after the one that took over: the row keeps
+        # the first delivery's time.
+        delivered_at: datetime = await self._statement(
+            key,
+            "marked delivered",
+            """UPDATE notifications
+                  SET status = 'delivered', delivered_at = coalesce(delivered_at, now()),
+                      attempts = attempts + 1, last_error = NULL,
+                      claimed_until = NULL, claim_token = NULL
+                WHERE idempotency_key = $1 RETURNING delivered_at""",
+            key,
+        )
         return delivered_at
 
     async def _record_failed_attempt(self, claimed: Claimed, reason: str) -> None:
         key = claimed.message.idempotency_key
-        async with self._transaction(key, "updated") as con:
-            await con.execute(
-                """UPDATE notifications
-                      SET attempts = attempts + 1,
-                          last_error = CASE WHEN status = 'delivered' THEN last_error
-                                            ELSE $2 END,
-                          claimed_until = CASE WHEN claim_token = $3 THEN NULL
-                                               ELSE claimed_until END,
-                          claim_token = CASE WHEN claim_token = $3 THEN NULL
-                                             ELSE claim_token END
-                    WHERE idempotency_key = $1""",
-                key,
-                reason,
-                claimed.token,
-            )
+        await self._statement(
+            key,
+            "updated",
+            """UPDATE notifications
+                  SET attempts = attempts + 1,
+                      last_error = CASE WHEN status = 'delivered' THEN last_error ELSE $2 END,
+                      claimed_until = CASE WHEN claim_token = $3 THEN NULL
+                                           ELSE claimed_until END,
+                      claim_token = CASE WHEN claim_token = $3 THEN NULL ELSE claim_token END
+                WHERE idempotency_key = $1 RETURNING status""",
+            key,
+            reason,
+            claimed.token,
+        )
 
     async def _release(self, claimed: Claimed) -> None:
         key = claimed.message.idempotency_key
@@ -199,10 +232,19 @@ class Outbox:
             log.warning("outbox claim not released", idempotency_key=key, error=type(exc).__name__)
 
     @contextlib.asynccontextmanager
-    async def _transaction(self, key: str, doing: str) -> AsyncIterator[Connection]:
+    async def _transaction(self, about: str, doing: str) -> AsyncIterator[Connection]:
         try:
             async with self._pool.acquire() as con, con.transaction():
                 yield con
+        except _DRIVER_ERRORS as exc:
+            raise StoreUnavailable(
+                f"the outbox could not be {doing} for {about} ({type(exc).__name__})"
+            ) from exc
+
+    async def _statement(self, key: str, doing: str, query: str, *args: object) -> Any:
+        """One statement about one row (a transaction of its own), its one value returned."""
+        try:
+            return await self._pool.fetchval(query, *args)
         except _DRIVER_ERRORS as exc:
             raise StoreUnavailable(
                 f"the outbox could not be {doing} for notification {key} ({type(exc).__name__})"
@@ -212,12 +254,13 @@ class Outbox:
         """Deliver what can be delivered in ``within`` seconds and return those keys. Never
         raises: what failed or was too slow (its attempt cut off) is left to the delivery
         activity, which retries it."""
-        sends = [
-            asyncio.ensure_future(self.deliver(contract.DeliveryRequest(idempotency_key=key)))
-            for key in keys
-        ]
-        if not sends:
+        if not keys:
             return []
+        try:
+            deliveries = await self._deliver_each(keys)
+        except ActivityError:
+            return []  # PostgreSQL did not answer: the delivery activity retries them all
+        sends = [asyncio.ensure_future(delivery) for delivery in deliveries]
         done, slow = await asyncio.wait(sends, timeout=within)
         for send in slow:
             send.cancel()
@@ -232,15 +275,11 @@ class Outbox:
         return sorted(delivered)
 
     async def deliver_all(self, batch: contract.DeliveryBatch) -> contract.DeliveryBatchResult:
-        """Deliver every notification of ``batch`` at once, each through ``deliver``. If any
+        """Deliver every notification of ``batch`` at once, each as ``deliver`` does. If any
         did not get through, raise the first failure (a non-retryable one first): the retry
         of the batch finds the delivered rows delivered and sends only the rest."""
         outcomes = await asyncio.gather(
-            *(
-                self.deliver(contract.DeliveryRequest(idempotency_key=key))
-                for key in batch.idempotency_keys
-            ),
-            return_exceptions=True,
+            *await self._deliver_each(batch.idempotency_keys), return_exceptions=True
         )
         delivered: list[contract.DeliveryResult] = []
         errors: list[ActivityError] = []
@@ -263,17 +302,16 @@ class Outbox:
         """Show a notification as failed for good (the workflow gave up retrying). A delivered
         one stays delivered."""
         key = request.idempotency_key
-        async with self._transaction(key, "updated") as con:
-            status = await con.fetchval(
-                """UPDATE notifications
-                      SET status = CASE WHEN status = 'delivered' THEN status
-                                        ELSE 'failed' END,
-                          last_error = CASE WHEN status = 'delivered' THEN last_error
-                                            ELSE $2 END
-                    WHERE idempotency_key = $1 RETURNING status""",
-                key,
-                request.reason,
-            )
+        status = await self._statement(
+            key,
+            "updated",
+            """UPDATE notifications
+                  SET status = CASE WHEN status = 'delivered' THEN status ELSE 'failed' END,
+                      last_error = CASE WHEN status = 'delivered' THEN last_error ELSE $2 END
+                WHERE idempotency_key = $1 RETURNING status""",
+            key,
+            request.reason,
+        )
         if status is None:
             raise NotificationNotFound(f"there is no notification {key} in the outbox")
         if status == "failed":
