@@ -11,11 +11,9 @@ from playwright.async_api import Page, expect
 
 from safeside.db import Pool
 from tests.e2e.conftest import SignIn
-from tests.support.organisation import given_staff, given_unit_with_staff
+from tests.support.organisation import given_new_unit_with_its_own_duty_manager
 from tests.support.placements import new_placement_id
-from tests.support.units import new_unit_id
-from tests.support.web import reload_until, save_screenshot
-from workflows.domain.common import Role
+from tests.support.web import fill_in_the_start_s_facts, reload_until, save_screenshot
 
 
 async def start_placement_with_a_wrong_field_first(
@@ -24,11 +22,7 @@ async def start_placement_with_a_wrong_field_first(
     await manager.get_by_role("link", name="Start a placement").click()
     form = manager.locator("form.narrow")
     await form.get_by_label("Placement id").fill("PL 2031 (Amina)")
-    await form.get_by_label("Case reference").fill("CASE-88412")
-    await form.get_by_label("The child's first language").fill("Tigrinya")
-    await form.get_by_label("Placing authority").fill("Example Borough Council")
-    await form.get_by_label("Social worker's reference").fill("sw-204")
-    await form.get_by_label("Risk level on arrival").select_option("high")
+    await fill_in_the_start_s_facts(form)
     await form.get_by_role("button", name="Continue").click()
 
     summary = manager.locator("#error-summary")
@@ -131,11 +125,10 @@ async def report_missing_then_returned(
 async def test_a_placement_from_arrival_to_the_handover(
     sign_in: SignIn, pool: Pool, screenshots: Path, web: str
 ) -> None:
-    placement_id, unit_id = new_placement_id(), new_unit_id()
+    placement_id = new_placement_id()
     # The unit's own staff (need to know): staff-01 manages it, staff-17 works in it, and
     # dm-3 is its Duty Manager tonight.
-    await given_unit_with_staff(pool, unit_id)
-    await given_staff(pool, "dm-3", [Role.duty_manager], [unit_id])
+    unit_id = await given_new_unit_with_its_own_duty_manager(pool, "dm-3")
     manager = await sign_in("registered_manager", "staff-01")
     await start_placement_with_a_wrong_field_first(
         manager, pool, placement_id, unit_id, screenshots

@@ -10,6 +10,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest_asyncio
 from playwright.async_api import Browser, Locator, Page, ViewportSize, expect
 
 from safeside.db import Pool
@@ -26,7 +27,8 @@ from workflows.domain.common import MissingKind
 PHONE = ViewportSize(width=screens.PHONE, height=844)
 
 
-async def a_missing_child(services: Services, pool: Pool) -> tuple[str, str]:
+@pytest_asyncio.fixture(loop_scope="session")
+async def missing_child(services: Services, pool: Pool, worker: None) -> tuple[str, str]:
     """A placement whose child went missing twenty minutes ago; its id and its unit's."""
     placement_id, unit_id = await placement_in_a_unit_of_its_own(services, pool)
     report = ReportMissing(
@@ -66,13 +68,9 @@ async def submit_empty(form: Locator) -> None:
 
 
 async def test_the_duty_manager_s_pages_on_every_screen(
-    sign_in: SignIn,
-    services: Services,
-    pool: Pool,
-    screenshots: Path,
-    readme_screenshots: Path,
+    sign_in: SignIn, missing_child: tuple[str, str], screenshots: Path, readme_screenshots: Path
 ) -> None:
-    placement_id, _ = await a_missing_child(services, pool)
+    placement_id, _ = missing_child
     duty = await sign_in("duty_manager", "staff-01")
     await expect(duty.locator("#today-live")).to_contain_text(placement_id)
     shots = await screens.on_every_screen(duty, "today", screenshots)
@@ -102,13 +100,9 @@ async def test_the_duty_manager_s_pages_on_every_screen(
 
 
 async def test_the_key_worker_s_pages_on_every_screen(
-    sign_in: SignIn,
-    services: Services,
-    pool: Pool,
-    screenshots: Path,
-    readme_screenshots: Path,
+    sign_in: SignIn, missing_child: tuple[str, str], screenshots: Path, readme_screenshots: Path
 ) -> None:
-    placement_id, unit_id = await a_missing_child(services, pool)
+    placement_id, unit_id = missing_child
     key_worker = await sign_in("key_worker", "staff-17")
 
     await key_worker.goto(f"/web/placements/{placement_id}")

@@ -14,11 +14,9 @@ from safeside.db import Pool
 from starter.services.connection import Services
 from starter.services.recording import start_placement_workflow
 from tests.e2e.conftest import SignIn
-from tests.support.organisation import given_staff, given_unit_with_staff
+from tests.support.organisation import given_new_unit_with_its_own_duty_manager
 from tests.support.placements import new_placement_id, start_command
 from tests.support.screens import on_every_screen
-from tests.support.units import new_unit_id
-from workflows.domain.common import Role
 
 TAKE = "I am dealing with this"
 
@@ -41,9 +39,7 @@ def escalation_row(table: Locator, placement_id: str, step: str) -> Locator:
 async def test_a_duty_manager_takes_an_escalation_on_today(
     sign_in: SignIn, services: Services, pool: Pool, screenshots: Path
 ) -> None:
-    unit_id = new_unit_id()
-    await given_unit_with_staff(pool, unit_id)
-    await given_staff(pool, "dm-20", [Role.duty_manager], [unit_id])
+    unit_id = await given_new_unit_with_its_own_duty_manager(pool, "dm-20")
     first = await arrives(services, unit_id)
     duty: Page = await sign_in("duty_manager", "dm-20")
     escalations = duty.locator("#escalations-heading + table")
@@ -102,9 +98,7 @@ async def test_a_duty_manager_takes_an_escalation_on_today(
 async def test_without_script_the_button_takes_the_escalation_and_today_shows_who(
     sign_in: SignIn, services: Services, pool: Pool
 ) -> None:
-    unit_id = new_unit_id()
-    await given_unit_with_staff(pool, unit_id)
-    await given_staff(pool, "dm-21", [Role.duty_manager], [unit_id])
+    unit_id = await given_new_unit_with_its_own_duty_manager(pool, "dm-21")
     placement_id = await arrives(services, unit_id)
     duty = await sign_in("duty_manager", "dm-21", javascript=False)
     escalations = duty.locator("#escalations-heading + table")

@@ -19,16 +19,12 @@ from tests.support.organisation import given_unit_with_staff
 from tests.support.screens import on_every_screen
 from tests.support.starter import placement_in_a_unit_of_its_own
 from tests.support.units import new_unit_id
-from tests.support.web import reload_until
+from tests.support.web import fill_in_the_start_s_facts, reload_until
 
 
 async def fill_the_start_but_the_unit_and_a_date(manager: Page) -> None:
     form = manager.locator("form.narrow")
-    await form.get_by_label("Case reference").fill("CASE-88412")
-    await form.get_by_label("The child's first language").fill("Tigrinya")
-    await form.get_by_label("Placing authority").fill("Example Borough Council")
-    await form.get_by_label("Social worker's reference").fill("sw-204")
-    await form.get_by_label("Risk level on arrival").select_option("high")
+    await fill_in_the_start_s_facts(form)
     await manager.locator("#start-placement-ukvi_relevant-no").check()
     await manager.locator("#start-placement-arrived_at-month").fill("13")
 

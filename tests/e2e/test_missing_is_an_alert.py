@@ -17,12 +17,15 @@ from starter.services.connection import Services
 from starter.services.placements import record_action
 from starter.services.recording import start_placement_workflow
 from tests.e2e.conftest import SignIn
-from tests.support.organisation import given_staff, given_unit_with_staff
+from tests.support.organisation import (
+    given_new_unit_with_its_own_duty_manager,
+    given_unit_with_staff,
+)
 from tests.support.placements import KEY_WORKER, MANAGER, new_placement_id, start_command
 from tests.support.units import new_unit_id
 from tests.support.web import reload_until, save_screenshot
 from workflows.domain.commands import EndPlacement, RecordPoliceAcknowledgement, ReportMissing
-from workflows.domain.common import MissingKind, PoliceRiskGrade, Role
+from workflows.domain.common import MissingKind, PoliceRiskGrade
 
 CAD = "CAD-5521"
 NEXT_STEP = re.compile(r"Duty manager at 24 h — in 23 h \d+ min")
@@ -71,9 +74,7 @@ async def after_refreshes(page: Page, more: int, within: float = 20.0) -> None:
 async def test_a_child_missing_while_today_is_open_is_an_alert_said_once(
     sign_in: SignIn, services: Services, pool: Pool, screenshots: Path
 ) -> None:
-    unit_id = new_unit_id()
-    await given_unit_with_staff(pool, unit_id)
-    await given_staff(pool, "dm-20", [Role.duty_manager], [unit_id])
+    unit_id = await given_new_unit_with_its_own_duty_manager(pool, "dm-20")
     placement_id = await started(services, unit_id)
 
     duty = await sign_in("duty_manager", "dm-20")
@@ -164,9 +165,7 @@ async def test_a_child_missing_while_today_is_open_is_an_alert_said_once(
 async def test_the_placement_page_shows_the_alert_and_a_chronology_in_sentences(
     sign_in: SignIn, services: Services, pool: Pool, screenshots: Path
 ) -> None:
-    unit_id = new_unit_id()
-    await given_unit_with_staff(pool, unit_id)
-    await given_staff(pool, "dm-21", [Role.duty_manager], [unit_id])
+    unit_id = await given_new_unit_with_its_own_duty_manager(pool, "dm-21")
     placement_id = await started(services, unit_id)
     await report_missing(services, placement_id)
 

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import WorkflowExecutionStatus
 
 from safeside.ids import placement_workflow_id
-from safeside.settings import Settings
-from safeside.temporal import data_converter
 from starter.services.placements import PlacementAlreadyOpen, start_placement
 from tests.support.devstack import DevStack
 from tests.support.placements import MANAGER, new_placement_id, start_command
@@ -24,15 +22,12 @@ from workflows.placement import PlacementWorkflow
 async def test_the_stack_keeps_open_placements_across_a_restart(server_tmp_path: Path) -> None:
     stack = DevStack(server_tmp_path / "data")
     placement_id = new_placement_id()
-    await stack.start()
-    try:
+    async with stack.running():
         banner = stack.output.decode()
         assert f"127.0.0.1:{stack.temporal_port}" in banner
         assert f"{stack.api_url}/temporal-ui/" in banner
         assert f"{stack.issuer}  (the development identity provider)" in banner
-        client = await Client.connect(
-            stack.temporal_address, data_converter=data_converter(Settings(data_dir=stack.data_dir))
-        )
+        client = await stack.temporal_client()
         command = start_command(placement_id, datetime.now(UTC) - timedelta(hours=1))
         handle = await start_placement(
             client, command, policy=Policy(), task_queue="safeside-placements"
@@ -44,16 +39,11 @@ async def test_the_stack_keeps_open_placements_across_a_restart(server_tmp_path:
         status_line = await reader.readline()
         writer.close()
         assert b"200" in status_line
-    finally:
-        assert await stack.stop() == 0
     assert b"stopped" in stack.output
 
-    await stack.start()
-    try:
+    async with stack.running():
         assert "migrations   up to date" in stack.output.decode()
-        client = await Client.connect(
-            stack.temporal_address, data_converter=data_converter(Settings(data_dir=stack.data_dir))
-        )
+        client = await stack.temporal_client()
         handle = client.get_workflow_handle_for(
             PlacementWorkflow.run, placement_workflow_id(placement_id)
         )
@@ -78,8 +68,6 @@ async def test_the_stack_keeps_open_placements_across_a_restart(server_tmp_path:
         assert outcome.ended_reason == "moved"
         stored = await conn_count_events(stack.database_url, placement_id)
         assert stored == outcome.final_version
-    finally:
-        assert await stack.stop() == 0
 
 
 async def conn_count_events(database_url: str, placement_id: str) -> int:

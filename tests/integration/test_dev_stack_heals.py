@@ -10,10 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from temporalio.client import Client
 
-from safeside.settings import Settings
-from safeside.temporal import data_converter
 from starter.services.placements import start_placement
 from tests.support.devstack import DevStack
 from tests.support.placements import new_placement_id, start_command
@@ -25,11 +22,8 @@ async def test_a_killed_server_is_started_again_and_health_turns_green_by_itself
     server_tmp_path: Path,
 ) -> None:
     stack = DevStack(server_tmp_path / "data")
-    await stack.start()
-    try:
-        client = await Client.connect(
-            stack.temporal_address, data_converter=data_converter(Settings(data_dir=stack.data_dir))
-        )
+    async with stack.running():
+        client = await stack.temporal_client()
         command = start_command(new_placement_id(), datetime.now(UTC) - timedelta(hours=1))
         handle = await start_placement(
             client, command, policy=Policy(), task_queue="safeside-placements"
@@ -49,8 +43,6 @@ async def test_a_killed_server_is_started_again_and_health_turns_green_by_itself
         # The worker carried on through both: the placement answers from its workflow.
         state = await asyncio.wait_for(handle.query(PlacementWorkflow.current_state), 30)
         assert state.status == "open"
-    finally:
-        assert await stack.stop() == 0
     said = stack.output.decode()
     assert "safeside dev: PostgreSQL is running again" in said
     assert "safeside dev: the Temporal server is running again" in said

@@ -20,7 +20,6 @@ from temporalio.testing import WorkflowEnvironment
 from activities import resumption
 from activities.errors import ChannelError
 from activities.messages import Notification
-from safeside.contracts.workflows import UnitInput
 from safeside.db import Pool
 from safeside.ids import placement_workflow_id, unit_workflow_id
 from safeside.log import configure_logging
@@ -32,7 +31,7 @@ from tests.support.security import security_env, security_settings
 from tests.support.servers import start_dev_server
 from tests.support.starter import eventually
 from tests.support.stored_streams import stored_state, stored_version
-from tests.support.units import new_unit_id
+from tests.support.units import new_unit_id, start_unit_workflow
 from tests.support.workers import PlacementHandle, RecordingChannel, real_worker
 from workflows.domain.common import Role
 from workflows.domain.ladders import EscalationStep
@@ -103,12 +102,7 @@ async def test_recover_rebuilds_every_open_workflow_from_postgresql_after_tempor
         client = before.client
         async with real_worker(client, pool, channel, task_queue=task_queue, settings=SETTINGS):
             # The unit stores its events within a second, so its stream is in PostgreSQL.
-            await client.start_workflow(
-                UnitWorkflow.run,
-                UnitInput(unit_id=unit_id, persist_within=timedelta(seconds=1)),
-                id=unit_workflow_id(unit_id),
-                task_queue=task_queue,
-            )
+            await start_unit_workflow(client, unit_id, task_queue)
             arrived = datetime.now(UTC) - ARRIVED_AGO
             await _start(client, late, arrived, unit_id, quick_leaflet_policy(), task_queue)
             hour_ago = datetime.now(UTC) - timedelta(hours=1)

@@ -1,7 +1,8 @@
 """Random command sequences, with hostile text in every free field (empty, blank, control
 characters, far too long), against the pure domain, as the workflow drives it: the invariants
-a user relies on always hold. Builds on ``tests/unit/domain/command_plans.py`` (the plans
-and the driver of the property tests) and adds the deadline invariant and hostile text."""
+a user relies on always hold. Builds on ``tests/unit/domain/command_plans.py`` (the plans,
+the driver and the protection invariants of the property tests) and adds the deadline
+invariant and hostile text."""
 
 from __future__ import annotations
 
@@ -15,27 +16,19 @@ from tests.unit.domain.builders import POLICY
 from tests.unit.domain.command_plans import (
     ARRIVED,
     FULL_STORY,
+    PROTECTION_INVARIANTS,
     PROTECTION_KINDS,
-    START,
-    command_at,
     levels,
     protection_steps,
     run,
     steps,
 )
-from workflows.domain.common import Role
 from workflows.domain.deadlines import due
-from workflows.domain.decide import decide, escalations_due
+from workflows.domain.decide import escalations_due
 from workflows.domain.errors import DomainError
 from workflows.domain.events import DeadlineMissed, EscalationRaised, PlacementEvent
-from workflows.domain.protection_events import (
-    ChildReturned,
-    MissingReported,
-    PhoneReleaseConfirmed,
-    VisitorVerified,
-    VisitRecorded,
-)
-from workflows.domain.state import PlacementState, evolve, fold, initial_state
+from workflows.domain.protection_events import VisitRecorded
+from workflows.domain.state import PlacementState, fold
 
 Plan = list[tuple[int, str, int, object, str | None]]
 
@@ -61,45 +54,17 @@ hostile_steps = st.lists(
 
 def run_hostile(plan: Plan) -> tuple[PlacementState, list[PlacementEvent], datetime]:
     """Like ``run``, but a command that cannot even be built (hostile text refused at the
-    boundary, a pydantic ValidationError) is refused as the API refuses it: nothing written."""
-    state = initial_state("pl-0001")
-    now = ARRIVED
-    history = decide(state, START, now=now, policy=POLICY)
-    state = fold(history, state)
-    for hours, kind, ago, level, text in plan:
-        now += timedelta(hours=hours)
-        clock_events = escalations_due(state, now, POLICY)
-        state = fold(clock_events, state)
-        history.extend(clock_events)
-        try:
-            command = command_at(kind, now - timedelta(hours=ago), level, text)  # type: ignore[arg-type]
-            new_events = decide(state, command, now=now, policy=POLICY)
-        except (DomainError, ValidationError):
-            continue
-        for event in new_events:
-            state = evolve(state, event)
-        history.extend(new_events)
-    return state, history, now
+    boundary, a pydantic ValidationError) is refused as the API refuses it: nothing written.
+    Also the time the plan ends at."""
+    state, history = run(plan, refused=(DomainError, ValidationError))  # type: ignore[arg-type]
+    return state, history, ARRIVED + timedelta(hours=sum(hours for hours, *_ in plan))
 
 
 def assert_invariants(state: PlacementState, history: list[PlacementEvent]) -> None:
     assert [event.version for event in history] == list(range(1, state.version + 1))
     assert fold(history) == state
-    open_episodes = 0
-    verified: set[str] = set()
-    for event in history:
-        if isinstance(event, MissingReported):
-            open_episodes += 1
-        elif isinstance(event, ChildReturned):
-            open_episodes -= 1
-        assert 0 <= open_episodes <= 1
-        if isinstance(event, PhoneReleaseConfirmed):
-            assert event.actor.role is Role.social_worker
-            assert event.confirmation_reference.strip()
-        if isinstance(event, VisitorVerified):
-            verified.add(event.visitor_reference.casefold())
-        if isinstance(event, VisitRecorded):
-            assert event.visitor_reference.casefold() in verified
+    for check in PROTECTION_INVARIANTS.values():
+        check(state, history)
 
 
 def assert_every_expired_deadline_is_done_or_escalated(

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 from fastapi import FastAPI
 from pydantic import SecretStr
 from temporalio.client import Client
@@ -131,6 +132,22 @@ async def a_stack(
         await pool.close()
 
 
+@pytest_asyncio.fixture(loop_scope="session")
+async def stack(
+    own_postgres: EmbeddedPostgres,
+    reliability_temporal: str,
+    task_queue: str,
+    server_tmp_path: Path,
+    identity_provider: EmbeddedIdentityProvider,
+) -> AsyncIterator[Stack]:
+    """``a_stack`` on the test's own PostgreSQL, its spool in the test's own folder."""
+    spool_dir = server_tmp_path / "spool"
+    async with a_stack(
+        own_postgres, reliability_temporal, task_queue, spool_dir, identity_provider
+    ) as stack:
+        yield stack
+
+
 @contextlib.contextmanager
 def every_log_line() -> Iterator[io.StringIO]:
     """Every log line of every logger at INFO, as JSON, in the returned buffer."""
@@ -163,109 +180,101 @@ async def spool_emptied(stack: Stack) -> None:
 
 
 async def test_staff_read_a_placement_through_a_postgresql_outage_and_each_read_is_logged_once(
-    own_postgres: EmbeddedPostgres,
-    reliability_temporal: str,
-    task_queue: str,
-    server_tmp_path: Path,
-    identity_provider: EmbeddedIdentityProvider,
+    stack: Stack, identity_provider: EmbeddedIdentityProvider
 ) -> None:
     provider = identity_provider
-    spool_dir = server_tmp_path / "spool"
-    async with a_stack(
-        own_postgres, reliability_temporal, task_queue, spool_dir, provider
-    ) as stack:
-        http, placement_id = stack.http, stack.placement_id
-        state_url = f"/placements/{placement_id}"
-        page_url = f"/web/placements/{placement_id}"
-        # The key worker signs in at the council's provider; the manager is a script's HS256
-        # token; kw-other works in another unit; dm-other never called this API before.
-        key_worker = {
-            "Authorization": f"Bearer {await provider_token(provider, 'staff-17', 'key_worker')}"
-        }
-        manager = bearer("registered_manager", "staff-01")
-        stranger = bearer("key_worker", "kw-other")
-        never_seen = bearer("duty_manager", "dm-other")
-        session = await open_session(stack.services, "key_worker", "staff-17")
-        page = session.cookie_header
-        assert (await http.get(state_url, headers=key_worker)).status_code == 200
-        assert (await http.get(state_url, headers=manager)).status_code == 200
-        assert (await http.get(state_url, headers=stranger)).status_code == 403
-        assert (await http.get(page_url, headers=page)).status_code == 200
-        before_outage = await stack.last_logged()
+    http, placement_id = stack.http, stack.placement_id
+    state_url = f"/placements/{placement_id}"
+    page_url = f"/web/placements/{placement_id}"
+    # The key worker signs in at the council's provider; the manager is a script's HS256
+    # token; kw-other works in another unit; dm-other never called this API before.
+    key_worker = {
+        "Authorization": f"Bearer {await provider_token(provider, 'staff-17', 'key_worker')}"
+    }
+    manager = bearer("registered_manager", "staff-01")
+    stranger = bearer("key_worker", "kw-other")
+    never_seen = bearer("duty_manager", "dm-other")
+    session = await open_session(stack.services, "key_worker", "staff-17")
+    page = session.cookie_header
+    assert (await http.get(state_url, headers=key_worker)).status_code == 200
+    assert (await http.get(state_url, headers=manager)).status_code == 200
+    assert (await http.get(state_url, headers=stranger)).status_code == 403
+    assert (await http.get(page_url, headers=page)).status_code == 200
+    before_outage = await stack.last_logged()
 
-        expected: list[tuple[str, str, bool]] = []
-        with every_log_line() as log:
-            async with access_log.spool_drained(stack.services):
-                await own_postgres.stop()
-                loop = asyncio.get_running_loop()
-                outage_began = loop.time()
+    expected: list[tuple[str, str, bool]] = []
+    with every_log_line() as log:
+        async with access_log.spool_drained(stack.services):
+            await stack.postgres.stop()
+            loop = asyncio.get_running_loop()
+            outage_began = loop.time()
 
-                live = await http.get(state_url, headers=key_worker)
-                assert live.status_code == 200, live.text
-                assert live.json()["stream_id"] == placement_id
-                assert live.json()["status"] == "open"
+            live = await http.get(state_url, headers=key_worker)
+            assert live.status_code == 200, live.text
+            assert live.json()["stream_id"] == placement_id
+            assert live.json()["status"] == "open"
+            expected.append(("staff-17", "placement_state", True))
+            deadlines = await http.get(f"{state_url}/deadlines", headers=manager)
+            assert deadlines.status_code == 200, deadlines.text
+            expected.append(("staff-01", "placement_deadlines", True))
+
+            # Anyone else: refused as before, a made-up child alike; or, with no standing
+            # remembered, 503. Never the child's state.
+            refused = await http.get(state_url, headers=stranger)
+            assert (refused.status_code, refused.json()["detail"]) == (403, NOT_YOURS)
+            expected.append(("kw-other", "placement_state", False))
+            made_up = await http.get("/placements/PL-NOBODY-0001", headers=key_worker)
+            assert (made_up.status_code, made_up.json()["detail"]) == (403, NOT_YOURS)
+            expected.append(("staff-17", "placement_state", False))
+            unknown = await http.get(state_url, headers=never_seen)
+            assert unknown.status_code == 503
+            assert placement_id not in unknown.text
+
+            # Lists come from PostgreSQL: 503, saying what still answers.
+            listed = await http.get("/placements", headers=key_worker)
+            assert listed.status_code == 503
+            assert "live state" in listed.json()["detail"]
+            listed_page = await http.get("/web/placements", headers=page)
+            assert listed_page.status_code == 503
+            assert "still shows their live record" in listed_page.text
+            # No session opens while PostgreSQL is away.
+            signing_in = await http.get("/sign-in/start")
+            assert signing_in.status_code == 503
+
+            # The web page, with a session PostgreSQL found open before the outage.
+            shown = await http.get(page_url, headers=page)
+            assert shown.status_code == 200, shown.text[:500]
+            assert 'id="database-down"' in shown.text
+            assert "Open deadlines" in shown.text
+            expected += [
+                ("staff-17", view.value, True)
+                for view in PAGE_VIEWS
+                if may_read(Role.key_worker, view)
+            ]
+
+            # Staff keep reading for the rest of the outage.
+            while loop.time() - outage_began < OUTAGE_SECONDS:
+                again = await http.get(state_url, headers=key_worker)
+                assert again.status_code == 200
                 expected.append(("staff-17", "placement_state", True))
-                deadlines = await http.get(f"{state_url}/deadlines", headers=manager)
-                assert deadlines.status_code == 200, deadlines.text
-                expected.append(("staff-01", "placement_deadlines", True))
+                await asyncio.sleep(0.25)
 
-                # Anyone else: refused as before, a made-up child alike; or, with no standing
-                # remembered, 503. Never the child's state.
-                refused = await http.get(state_url, headers=stranger)
-                assert (refused.status_code, refused.json()["detail"]) == (403, NOT_YOURS)
-                expected.append(("kw-other", "placement_state", False))
-                made_up = await http.get("/placements/PL-NOBODY-0001", headers=key_worker)
-                assert (made_up.status_code, made_up.json()["detail"]) == (403, NOT_YOURS)
-                expected.append(("staff-17", "placement_state", False))
-                unknown = await http.get(state_url, headers=never_seen)
-                assert unknown.status_code == 503
-                assert placement_id not in unknown.text
+            waiting = stack.waiting()
+            assert [(e.subject, e.what, e.allowed) for e in waiting] == expected
+            said_during_outage = lines_from(log, 0)
+            await stack.postgres.start()
+            after_outage = await http.get(state_url, headers=key_worker)
+            assert after_outage.status_code == 200
+            await spool_emptied(stack)
 
-                # Lists come from PostgreSQL: 503, saying what still answers.
-                listed = await http.get("/placements", headers=key_worker)
-                assert listed.status_code == 503
-                assert "live state" in listed.json()["detail"]
-                listed_page = await http.get("/web/placements", headers=page)
-                assert listed_page.status_code == 503
-                assert "still shows their live record" in listed_page.text
-                # No session opens while PostgreSQL is away.
-                signing_in = await http.get("/sign-in/start")
-                assert signing_in.status_code == 503
-
-                # The web page, with a session PostgreSQL found open before the outage.
-                shown = await http.get(page_url, headers=page)
-                assert shown.status_code == 200, shown.text[:500]
-                assert 'id="database-down"' in shown.text
-                assert "Open deadlines" in shown.text
-                expected += [
-                    ("staff-17", view.value, True)
-                    for view in PAGE_VIEWS
-                    if may_read(Role.key_worker, view)
-                ]
-
-                # Staff keep reading for the rest of the outage.
-                while loop.time() - outage_began < OUTAGE_SECONDS:
-                    again = await http.get(state_url, headers=key_worker)
-                    assert again.status_code == 200
-                    expected.append(("staff-17", "placement_state", True))
-                    await asyncio.sleep(0.25)
-
-                waiting = stack.waiting()
-                assert [(e.subject, e.what, e.allowed) for e in waiting] == expected
-                said_during_outage = lines_from(log, 0)
-                await own_postgres.start()
-                after_outage = await http.get(state_url, headers=key_worker)
-                assert after_outage.status_code == 200
-                await spool_emptied(stack)
-
-        logged = await stack.logged_since(before_outage)
-        # Every read of the outage, in order, each once, with the time of its read; then the
-        # first read after it.
-        assert [row["entry_id"] for row in logged[: len(waiting)]] == [e.entry_id for e in waiting]
-        assert len(logged) == len(waiting) + 1
-        assert len({row["entry_id"] for row in logged}) == len(logged)
-        assert [row["read_at"] for row in logged] == sorted(row["read_at"] for row in logged)
-        assert logged[-1]["subject"] == "staff-17"
+    logged = await stack.logged_since(before_outage)
+    # Every read of the outage, in order, each once, with the time of its read; then the
+    # first read after it.
+    assert [row["entry_id"] for row in logged[: len(waiting)]] == [e.entry_id for e in waiting]
+    assert len(logged) == len(waiting) + 1
+    assert len({row["entry_id"] for row in logged}) == len(logged)
+    assert [row["read_at"] for row in logged] == sorted(row["read_at"] for row in logged)
+    assert logged[-1]["subject"] == "staff-17"
 
     warnings = [line for line in said_during_outage if line["level"] in {"warning", "error"}]
     assert all("exception" not in line for line in said_during_outage), said_during_outage
@@ -282,32 +291,23 @@ async def test_staff_read_a_placement_through_a_postgresql_outage_and_each_read_
     faults.FIGURES["log lines during a 12 s outage under reads"] += len(warnings)
 
 
-async def test_a_drain_stopped_half_way_stores_every_entry_once_and_in_order(
-    own_postgres: EmbeddedPostgres,
-    reliability_temporal: str,
-    task_queue: str,
-    server_tmp_path: Path,
-    identity_provider: EmbeddedIdentityProvider,
-) -> None:
-    async with a_stack(
-        own_postgres, reliability_temporal, task_queue, server_tmp_path / "spool", identity_provider
-    ) as stack:
-        http, state_url = stack.http, f"/placements/{stack.placement_id}"
-        manager = bearer("registered_manager", "staff-01")
+async def test_a_drain_stopped_half_way_stores_every_entry_once_and_in_order(stack: Stack) -> None:
+    http, state_url = stack.http, f"/placements/{stack.placement_id}"
+    manager = bearer("registered_manager", "staff-01")
+    assert (await http.get(state_url, headers=manager)).status_code == 200
+    before_outage = await stack.last_logged()
+    await stack.postgres.stop()
+    for _ in range(6):
         assert (await http.get(state_url, headers=manager)).status_code == 200
-        before_outage = await stack.last_logged()
-        await own_postgres.stop()
-        for _ in range(6):
-            assert (await http.get(state_url, headers=manager)).status_code == 200
-        await own_postgres.start()
-        waiting = stack.waiting()
-        assert len(waiting) == 6
-        # A drain stored the first half, then its process stopped before taking them off the
-        # spool: they are still waiting, and stored already.
-        await access_log.store(stack.pool, *waiting[:3])
-        async with access_log.spool_drained(stack.services):
-            await spool_emptied(stack)
-        logged = await stack.logged_since(before_outage)
-        assert [row["entry_id"] for row in logged] == [entry.entry_id for entry in waiting]
+    await stack.postgres.start()
+    waiting = stack.waiting()
+    assert len(waiting) == 6
+    # A drain stored the first half, then its process stopped before taking them off the
+    # spool: they are still waiting, and stored already.
+    await access_log.store(stack.pool, *waiting[:3])
+    async with access_log.spool_drained(stack.services):
+        await spool_emptied(stack)
+    logged = await stack.logged_since(before_outage)
+    assert [row["entry_id"] for row in logged] == [entry.entry_id for entry in waiting]
 
     faults.FIGURES["access-log entries stored once after a drain stopped half way"] += 6

@@ -6,10 +6,16 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from temporalio.client import Client
+
 from safeside.embedded.processes import free_port
+from safeside.settings import Settings
+from safeside.temporal import data_converter
 
 READY_LINE = b"Safeside development stack is running"
 
@@ -67,6 +73,21 @@ class DevStack:
             stdout=asyncio.subprocess.PIPE,
             stderr=stderr,
         )
+
+    async def temporal_client(self) -> Client:
+        """A client of the stack's Temporal server, with the stack's payload codec."""
+        settings = Settings(data_dir=self.data_dir)
+        return await Client.connect(self.temporal_address, data_converter=data_converter(settings))
+
+    @asynccontextmanager
+    async def running(self, stop_with: int = signal.SIGTERM) -> AsyncIterator[DevStack]:
+        """The stack started, then stopped by ``stop_with`` when the block ends: it must stop
+        cleanly (exit status 0); its output stays to be read."""
+        await self.start()
+        try:
+            yield self
+        finally:
+            assert await self.stop(stop_with) == 0
 
     async def start(self, within: float = 90.0) -> None:
         self.output.clear()

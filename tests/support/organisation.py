@@ -17,6 +17,7 @@ from safeside.tokens import Principal
 from starter.services import organisation
 from starter.services.organisation import Allocation, Membership, NewStaffMember, NewUnit
 from starter.services.relationships import AllocatedRole
+from tests.support.units import new_unit_id
 from workflows.domain.common import Role
 
 R = Role
@@ -75,6 +76,15 @@ async def given_unit_with_staff(pool: Pool, unit_id: str) -> None:
         await organisation.join_unit(
             pool, ADMINISTRATOR, Membership(staff_ref=staff_ref, unit_id=unit_id)
         )
+
+
+async def given_new_unit_with_its_own_duty_manager(pool: Pool, duty_manager: str) -> str:
+    """A new unit (its id) where ``staff-01`` and ``staff-17`` work, and ``duty_manager``, a new
+    Duty Manager of this unit alone: their Today shows this unit's children and no others."""
+    unit_id = new_unit_id()
+    await given_unit_with_staff(pool, unit_id)
+    await given_staff(pool, duty_manager, [R.duty_manager], [unit_id])
+    return unit_id
 
 
 async def given_allocation(

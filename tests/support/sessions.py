@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
+
 from safeside.tokens import Principal, VerifiedToken
 from starter.services.connection import Services
 from starter.services.web_sessions import WebSessions
@@ -61,3 +63,10 @@ async def signed_in_cookie(
 ) -> dict[str, str]:
     """The cookies of a browser signed in as ``subject`` in ``role``."""
     return (await open_session(services, role, subject)).cookies
+
+
+async def sign_in_as(services: Services, browser: httpx.AsyncClient, role: str) -> OpenSession:
+    """Give ``browser`` a session of ``staff-test`` in ``role``, as if they had just signed in."""
+    session = await open_session(services, role, "staff-test")
+    browser.cookies.update(session.cookies)
+    return session

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -37,6 +37,19 @@ T = TypeVar("T")
 
 def new_unit_id() -> str:
     return f"UNIT-{uuid.uuid4().hex[:8]}"
+
+
+async def start_unit_workflow(
+    client: Client, unit_id: str, task_queue: str
+) -> WorkflowHandle[UnitWorkflow, None]:
+    """A unit's workflow on a real server, storing its events within a second (so its stream
+    is soon in PostgreSQL)."""
+    return await client.start_workflow(
+        UnitWorkflow.run,
+        UnitInput(unit_id=unit_id, persist_within=timedelta(seconds=1)),
+        id=unit_workflow_id(unit_id),
+        task_queue=task_queue,
+    )
 
 
 async def until(check: Callable[[], Awaitable[T | None]], within: float = 30.0) -> T:

@@ -19,6 +19,16 @@ async def reload_until(page: Page, shown: Locator, within: float = 30.0) -> None
         await page.reload()
 
 
+async def fill_in_the_start_s_facts(form: Locator) -> None:
+    """Fill in the start form's case reference (CASE-88412), the child's first language, the
+    placing authority, the social worker and a high risk level; the rest is each test's."""
+    await form.get_by_label("Case reference").fill("CASE-88412")
+    await form.get_by_label("The child's first language").fill("Tigrinya")
+    await form.get_by_label("Placing authority").fill("Example Borough Council")
+    await form.get_by_label("Social worker's reference").fill("sw-204")
+    await form.get_by_label("Risk level on arrival").select_option("high")
+
+
 async def save_screenshot(page: Page, folder: Path, name: str, *, full_page: bool = True) -> Path:
     """The page as a PNG in ``folder`` (the whole page, or what the window shows)."""
     path = folder / f"{name}.png"

@@ -11,13 +11,13 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from activities.event_store import EventStore
-from safeside.contracts.workflows import PlacementInput, UnitInput
+from safeside.contracts.workflows import PlacementInput
 from safeside.db import Pool
 from safeside.ids import placement_workflow_id, unit_workflow_id
 from tests.integration.activities.placements import start
 from tests.support.placements import new_placement_id, raise_to_high
 from tests.support.starter import eventually
-from tests.support.units import new_unit_id
+from tests.support.units import new_unit_id, start_unit_workflow
 from tests.support.workers import RecordingChannel, real_worker
 from workflows.domain.common import RiskLevel
 from workflows.domain.unit.events import unit_stream_id
@@ -34,12 +34,7 @@ async def test_a_terminated_unit_resumes_at_its_stored_version_on_the_next_repor
     placement_id = new_placement_id()
     unit = client.get_workflow_handle_for(UnitWorkflow.run, unit_workflow_id(unit_id))
     async with real_worker(client, pool, RecordingChannel(), task_queue=task_queue):
-        first = await client.start_workflow(
-            UnitWorkflow.run,
-            UnitInput(unit_id=unit_id, persist_within=timedelta(seconds=1)),
-            id=unit_workflow_id(unit_id),
-            task_queue=task_queue,
-        )
+        first = await start_unit_workflow(client, unit_id, task_queue)
         arrived = datetime.now(UTC) - timedelta(hours=1)
         placement = await client.start_workflow(
             PlacementWorkflow.run,

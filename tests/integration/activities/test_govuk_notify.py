@@ -20,7 +20,13 @@ from safeside.db import Pool
 from safeside.embedded.processes import free_port
 from starter.services.placements import start_placement
 from tests.integration.activities.placements import ARRIVED, Placement, start
-from tests.support.govuk_notify import SERVICE_ID, NotifyReceiver, notify_receiver, templates
+from tests.support.govuk_notify import (
+    SERVICE_ID,
+    NotifyReceiver,
+    Taken,
+    notify_receiver,
+    templates,
+)
 from tests.support.placements import (
     end,
     leaflet,
@@ -62,36 +68,39 @@ async def started(store: EventStore) -> Placement:
     return placement
 
 
-async def test_the_police_get_an_email_through_notify_with_the_idempotency_key_as_reference(
+async def start_notice_to(
+    role: str, store: EventStore, pool: Pool, receiver: NotifyReceiver
+) -> tuple[str, str, Taken]:
+    """A placement's start, its notice to ``role`` delivered: the placement's id, the notice's
+    idempotency key, and the one message Notify took."""
+    placement = await started(store)
+    key = f"{placement.stream_id}:1:{role}"
+    await notify_outbox(pool, receiver).deliver(DeliveryRequest(idempotency_key=key))
+    [message] = receiver.taken
+    return placement.stream_id, key, message
+
+
+@pytest.mark.parametrize(
+    ("role", "kind", "to"),
+    [("police", "email", POLICE_EMAIL), ("social_worker", "sms", SOCIAL_WORKER_MOBILE)],
+)
+async def test_notify_sends_each_role_its_email_or_text_with_the_idempotency_key_as_reference(
+    store: EventStore, pool: Pool, receiver: NotifyReceiver, role: str, kind: str, to: str
+) -> None:
+    placement_id, key, message = await start_notice_to(role, store, pool, receiver)
+    assert (message.kind, message.to, message.reference) == (kind, to, key)
+    assert message.template_id == templates(kind)["placement_started"]
+    assert message.personalisation["case_reference"] == f"CASE-{placement_id}"
+
+
+async def test_the_police_are_told_where_the_child_lives_and_that_immigration_is_relevant(
     store: EventStore, pool: Pool, receiver: NotifyReceiver
 ) -> None:
-    placement = await started(store)
-    key = f"{placement.stream_id}:1:police"
-
-    await notify_outbox(pool, receiver).deliver(DeliveryRequest(idempotency_key=key))
-
-    [email] = receiver.taken
-    assert (email.kind, email.to, email.reference) == ("email", POLICE_EMAIL, key)
-    assert email.template_id == templates("email")["placement_started"]
+    _, _, email = await start_notice_to("police", store, pool, receiver)
     fields = email.personalisation
-    assert fields["case_reference"] == f"CASE-{placement.stream_id}"
-    assert fields["unit_id"] == "UNIT-7"  # the police are told where the child lives
+    assert fields["unit_id"] == "UNIT-7"
     assert fields["details_ukvi_relevant"] == "yes"
     assert "Purpose: placement started" in fields["body"]
-
-
-async def test_a_role_sent_text_messages_gets_one_at_its_mobile_number(
-    store: EventStore, pool: Pool, receiver: NotifyReceiver
-) -> None:
-    placement = await started(store)
-    key = f"{placement.stream_id}:1:social_worker"
-
-    await notify_outbox(pool, receiver).deliver(DeliveryRequest(idempotency_key=key))
-
-    [text] = receiver.taken
-    assert (text.kind, text.to, text.reference) == ("sms", SOCIAL_WORKER_MOBILE, key)
-    assert text.template_id == templates("sms")["placement_started"]
-    assert text.personalisation["case_reference"] == f"CASE-{placement.stream_id}"
 
 
 async def test_where_a_child_was_found_reaches_the_police_and_not_the_social_worker(

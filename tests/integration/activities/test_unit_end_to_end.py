@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 from temporalio.testing import WorkflowEnvironment
 
 from activities.event_store import EventStore
-from safeside.contracts.workflows import PlacementInput, UnitInput
+from safeside.contracts.workflows import PlacementInput
 from safeside.db import Pool
-from safeside.ids import placement_workflow_id, unit_workflow_id
+from safeside.ids import placement_workflow_id
 from tests.integration.activities.placements import start
 from tests.support.placements import KEY_WORKER, new_placement_id, raise_to_high
 from tests.support.starter import eventually
-from tests.support.units import new_unit_id
+from tests.support.units import new_unit_id, start_unit_workflow
 from tests.support.workers import RecordingChannel, real_worker
 from workflows.domain.state import PlacementState
 from workflows.domain.summary import HandoverSummary
@@ -51,12 +51,7 @@ async def test_the_unit_handover_matches_each_resident_placements_own_state(
     client = dev_env.client
     unit_id = new_unit_id()
     async with real_worker(client, pool, RecordingChannel(), task_queue=task_queue):
-        unit = await client.start_workflow(
-            UnitWorkflow.run,
-            UnitInput(unit_id=unit_id, persist_within=timedelta(seconds=1)),
-            id=unit_workflow_id(unit_id),
-            task_queue=task_queue,
-        )
+        unit = await start_unit_workflow(client, unit_id, task_queue)
         placements = {}
         for _ in range(2):
             placement_id = new_placement_id()

@@ -89,10 +89,6 @@ def _ago(minutes: float) -> str:
     return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
 
 
-def _auth(person: Person) -> dict[str, str]:
-    return {"Authorization": f"Bearer {person.token}"}
-
-
 async def tell_story(api: httpx.AsyncClient, pool: Pool) -> Story:
     """Start the child in a new unit (staff-01 and staff-17 its members), allocate the IRO,
     and record every action with markers, each by the person whose role records it."""
@@ -110,12 +106,12 @@ async def tell_story(api: httpx.AsyncClient, pool: Pool) -> Story:
         "ukvi_relevant": True, "date_of_birth": m.day("date_of_birth", DATE_OF_BIRTH),
         "age_disputed": True, "age_assessment": "in_progress",
     }  # fmt: skip
-    started = await api.post("/placements", json=facts, headers=_auth(RM))
+    started = await api.post("/placements", json=facts, headers=RM.bearer)
     assert started.status_code == 201, started.text
     allocated = await api.post(
         f"/placements/{placement_id}/allocations",
         json={"role": "independent_reviewing_officer", "staff_ref": IRO_REF},
-        headers=_auth(RM),
+        headers=RM.bearer,
     )
     assert allocated.status_code == 200, allocated.text
     visitor, contact = m("visitor_reference"), m("contact_person_reference")
@@ -207,7 +203,7 @@ async def tell_story(api: httpx.AsyncClient, pool: Pool) -> Story:
     for person, action, body in steps:
         body = {key: _ago(0) if value is NOW else value for key, value in body.items()}
         answer = await api.post(
-            f"/placements/{placement_id}/actions/{action}", json=body, headers=_auth(person)
+            f"/placements/{placement_id}/actions/{action}", json=body, headers=person.bearer
         )
         assert answer.status_code == 200, (person, action, answer.text)
         version = answer.json()["version"]
@@ -231,15 +227,15 @@ async def _unit_duties(
              "note_reference_or_text": m("note_reference_or_text")}]}),
     ]  # fmt: skip
     for path, body in duties:
-        answer = await api.post(f"/units/{unit_id}/{path}", json=body, headers=_auth(KW))
+        answer = await api.post(f"/units/{unit_id}/{path}", json=body, headers=KW.bearer)
         assert answer.status_code == 200, (path, answer.text)
 
     async def concern_reached() -> bool:
-        state = await api.get(f"/placements/{placement_id}", headers=_auth(KW))
+        state = await api.get(f"/placements/{placement_id}", headers=KW.bearer)
         return bool(state.json()["version"] > version)
 
     await eventually(concern_reached, within=30)
-    state = await api.get(f"/placements/{placement_id}", headers=_auth(KW))
+    state = await api.get(f"/placements/{placement_id}", headers=KW.bearer)
     reached: int = state.json()["version"]
     return reached
 

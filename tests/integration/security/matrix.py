@@ -193,6 +193,10 @@ class Person:
     def token(self) -> str:
         return _token(self.role, self.subject)
 
+    @property
+    def bearer(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
     def __str__(self) -> str:
         return f"{self.subject} as {self.role.value}"
 
@@ -280,7 +284,7 @@ class Doors:
                 raise UnclassifiedRoute(f"{case.label}: no form to post: add one to web_forms")
             form = form | {CSRF_FIELD: session.csrf_token}
             return await self.http.post(url, data=form, headers=headers)
-        headers = {"Authorization": f"Bearer {person.token}"}
+        headers = person.bearer
         if case.method == "GET":
             return await self.http.get(url, headers=headers, params=LIST_QUERIES.get(case.path))
         return await self.http.post(url, json=self.api_body(case, last), headers=headers)

@@ -28,6 +28,8 @@ from starter.services.connection import Services
 from tests.integration.security.markers import Story, tell_story
 from tests.integration.security.matrix import (
     OTHER_UNIT_STAFF,
+    RELATED,
+    UNRELATED,
     Doors,
     Kind,
     Person,
@@ -36,6 +38,7 @@ from tests.integration.security.matrix import (
 )
 from tests.support.organisation import given_staff
 from tests.support.placements import new_placement_id
+from workflows.domain.common import Role
 
 CHILD_KINDS = {Kind.placement_read, Kind.placement_action, Kind.unit_read, Kind.unit_action}
 READS = {Kind.placement_read, Kind.unit_read}
@@ -84,6 +87,22 @@ async def world(services: Services, pool: Pool) -> AsyncIterator[World]:
         story = await tell_story(http, pool)
         doors = Doors(http=http, app=app, residents=[story.placement_id])
         yield World(pool=pool, doors=doors, story=story, cases=list(route_cases(app)))
+
+
+async def assert_names_only_the_managers_own_units(
+    world: World, route: str, body: dict[str, Any]
+) -> None:
+    """``route`` names a unit in its ``body``: a Registered Manager may name only a unit they
+    belong to (another unit's manager is refused, saying so), and a unit that does not exist
+    is a field error."""
+    elsewhere, ours = UNRELATED[Role.registered_manager], RELATED[Role.registered_manager]
+    refused = await world.doors.http.post(route, json=body, headers=elsewhere.bearer)
+    assert refused.status_code == 403, refused.text
+    assert "only in a unit you belong to" in refused.json()["detail"]
+    made_up = body | {"unit_id": MADE_UP_UNIT}
+    unknown = await world.doors.http.post(route, json=made_up, headers=ours.bearer)
+    assert unknown.status_code == 422, unknown.text
+    assert [e["field"] for e in unknown.json()["errors"]] == ["unit_id"]
 
 
 def answer_detail(answer: httpx.Response) -> str:

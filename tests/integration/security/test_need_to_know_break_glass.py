@@ -90,9 +90,7 @@ async def test_a_manager_of_another_unit_opens_the_child_by_break_glass_and_it_i
         (duty.subject, placement_id),
     ]
     for person in (duty, RELATED[R.key_worker]):
-        listed = await world.doors.http.get(
-            "/break-glass", headers={"Authorization": f"Bearer {person.token}"}
-        )
+        listed = await world.doors.http.get("/break-glass", headers=person.bearer)
         assert listed.status_code == 403
 
 

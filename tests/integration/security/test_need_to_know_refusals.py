@@ -28,11 +28,11 @@ from tests.integration.security.matrix import (
     route_cases,
 )
 from tests.integration.security.need_to_know_world import (
-    MADE_UP_UNIT,
     READS,
     World,
     access_log_problems,
     answer_detail,
+    assert_names_only_the_managers_own_units,
 )
 from tests.support.placements import new_placement_id
 from tests.support.start_facts import start_form
@@ -173,23 +173,15 @@ async def test_a_start_and_the_organisation_s_routes_name_units_only_for_those_w
     a unit they belong to (an unknown unit is a field error), through either door; only the
     administrator changes who works where."""
     http, story = world.doors.http, world.story
-    elsewhere, ours = UNRELATED[R.registered_manager], RELATED[R.registered_manager]
     facts = {
         "placement_id": new_placement_id(), "case_reference": "CASE-9", "unit_id": story.unit_id,
         "first_language": "Tigrinya", "looked_after_since": "2026-01-01",
         "arrived_at": "2026-01-01T10:00:00+00:00", "placing_authority": "A council",
         "social_worker_reference": "sw-204", "initial_risk_level": "high", "ukvi_relevant": True,
     }  # fmt: skip
-    refused = await http.post("/placements", json=facts, headers=_bearer(elsewhere))
-    assert refused.status_code == 403, refused.text
-    assert "only in a unit you belong to" in refused.json()["detail"]
-    unknown = await http.post(
-        "/placements", json=facts | {"unit_id": MADE_UP_UNIT}, headers=_bearer(ours)
-    )
-    assert unknown.status_code == 422, unknown.text
-    assert [e["field"] for e in unknown.json()["errors"]] == ["unit_id"]
+    await assert_names_only_the_managers_own_units(world, "/placements", facts)
     form = start_form(str(facts["placement_id"]), unit_id=story.unit_id)
-    session = await world.doors.session(elsewhere)
+    session = await world.doors.session(UNRELATED[R.registered_manager])
     # The web page offers only the manager's own units, and says so of any other; starting
     # there (past the check page) is refused as through the API.
     for path, status in (("/web/start-placement", 422), ("/web/start-placement/confirm", 422)):
@@ -207,9 +199,5 @@ async def test_a_start_and_the_organisation_s_routes_name_units_only_for_those_w
     }
     for case in organisation:
         for person in RELATED.values():
-            answer = await http.post(case.path, json=bodies[case.path], headers=_bearer(person))
+            answer = await http.post(case.path, json=bodies[case.path], headers=person.bearer)
             assert answer.status_code == 403, (case.label, str(person), answer.text)
-
-
-def _bearer(person: Person) -> dict[str, str]:
-    return {"Authorization": f"Bearer {person.token}"}

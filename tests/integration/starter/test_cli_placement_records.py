@@ -37,38 +37,34 @@ async def test_a_key_worker_records_the_leaflet(safeside: Cli, started: StartedP
     assert f"recorded on placement {placement_id}: leaflet_delivered" in result.stdout
 
 
-async def test_a_refused_action_prints_the_domains_reason_and_exits_1(
-    safeside: Cli, started: StartedPlacement
+NO_INTERPRETER = (
+    "safeside: --interpreter-reference: the leaflet must be explained with an interpreter: "
+    "give the interpreter's reference"
+)
+NOT_THEIR_LANGUAGE = (
+    "safeside: --language: the leaflet must be in the child's own language, the first "
+    "language recorded when the placement started"
+)
+# A leaflet recorded without an interpreter's reference, in the child's language or not.
+REFUSED_LEAFLETS = {
+    "one reason": ("Tigrinya", [NO_INTERPRETER]),
+    "every reason at once": ("French", [NO_INTERPRETER, NOT_THEIR_LANGUAGE]),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_LEAFLETS)
+async def test_a_refused_action_prints_each_of_the_domains_reasons_and_exits_1(
+    safeside: Cli, started: StartedPlacement, case: str
 ) -> None:
+    language, reasons = REFUSED_LEAFLETS[case]
     placement_id = await started()
     result = await safeside(
         "placement", "record", "leaflet-delivered", placement_id,
-        "--language", "Tigrinya", "--child-understanding", "understood",
+        "--language", language, "--child-understanding", "understood",
         "--delivered-at", ago(10), env=AS_KEY_WORKER,
     )  # fmt: skip
     assert result.exit_code == 1
-    assert result.stderr.strip() == (
-        "safeside: --interpreter-reference: the leaflet must be explained with an "
-        "interpreter: give the interpreter's reference"
-    )
-
-
-async def test_every_option_the_domain_refuses_is_printed_at_once(
-    safeside: Cli, started: StartedPlacement
-) -> None:
-    placement_id = await started()
-    result = await safeside(
-        "placement", "record", "leaflet-delivered", placement_id,
-        "--language", "French", "--child-understanding", "understood",
-        "--delivered-at", ago(10), env=AS_KEY_WORKER,
-    )  # fmt: skip
-    assert result.exit_code == 1
-    assert result.stderr.splitlines() == [
-        "safeside: --interpreter-reference: the leaflet must be explained with an "
-        "interpreter: give the interpreter's reference",
-        "safeside: --language: the leaflet must be in the child's own language, "
-        "the first language recorded when the placement started",
-    ]
+    assert result.stderr.splitlines() == reasons
 
 
 async def test_an_action_takes_repeated_and_yes_no_options_or_a_json_file(

@@ -15,7 +15,6 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.event_store import EventStore
 from safeside.contracts.activities import AppendBatch, StoredEvent
-from safeside.contracts.workflows import UnitInput
 from safeside.db import Pool
 from safeside.embedded.processes import free_port
 from safeside.ids import placement_workflow_id, unit_workflow_id
@@ -25,7 +24,7 @@ from tests.integration.activities.placements import Placement, start
 from tests.support.placements import end, new_placement_id, start_command
 from tests.support.starter import Cli, eventually, trail_length
 from tests.support.stored_streams import stored_state
-from tests.support.units import new_unit_id
+from tests.support.units import new_unit_id, start_unit_workflow
 from workflows.domain.common import RiskLevel
 from workflows.domain.policy import Policy
 from workflows.domain.state import PlacementState
@@ -47,12 +46,7 @@ async def test_a_dry_run_starts_nothing_and_a_run_starts_only_what_is_not_runnin
     unit_id = new_unit_id()
     unit = unit_stream_id(unit_id)
     running, terminated, ended = new_placement_id(), new_placement_id(), new_placement_id()
-    await client.start_workflow(
-        UnitWorkflow.run,
-        UnitInput(unit_id=unit_id, persist_within=timedelta(seconds=1)),
-        id=unit_workflow_id(unit_id),
-        task_queue=settings.task_queue,
-    )
+    await start_unit_workflow(client, unit_id, settings.task_queue)
     for placement_id in (running, terminated, ended):
         await _start(client, placement_id, unit_id, settings)
     leaving = client.get_workflow_handle_for(PlacementWorkflow.run, placement_workflow_id(ended))
@@ -72,7 +66,15 @@ async def test_a_dry_run_starts_nothing_and_a_run_starts_only_what_is_not_runnin
         s: (await stored_state(pool, s)).version for s in (unit, running, terminated, ended)
     }
 
-    def lines(outcome_of: dict[str, str], summary: str) -> list[str]:
+    def lines(what_of_the_terminated: str, summary: str) -> list[str]:
+        """What a run says: the unit and the running placement already running, the ended one
+        skipped, and what became of the terminated one; then the summary."""
+        outcome_of = {
+            unit: "already running",
+            running: "already running",
+            terminated: what_of_the_terminated,
+            ended: "ended, skipped",
+        }
         placements = sorted([running, terminated, ended])
         return [
             f"[1/4] unit {unit} at version {versions[unit]}: {outcome_of[unit]}",
@@ -86,12 +88,7 @@ async def test_a_dry_run_starts_nothing_and_a_run_starts_only_what_is_not_runnin
     dry = await safeside("recover", "--dry-run")
     assert dry.exit_code == 0, dry.output
     assert dry.stdout.splitlines() == lines(
-        {
-            unit: "already running",
-            running: "already running",
-            terminated: "would recover",
-            ended: "ended, skipped",
-        },
+        "would recover",
         "dry run: would recover 1, already running 2, ended skipped 1; nothing was started",
     )
     assert (await stopped.describe()).status is WorkflowExecutionStatus.TERMINATED
@@ -99,13 +96,7 @@ async def test_a_dry_run_starts_nothing_and_a_run_starts_only_what_is_not_runnin
     recovered = await safeside("recover")
     assert recovered.exit_code == 0, recovered.output
     assert recovered.stdout.splitlines() == lines(
-        {
-            unit: "already running",
-            running: "already running",
-            terminated: "recovered",
-            ended: "ended, skipped",
-        },
-        "recovered 1, already running 2, ended skipped 1",
+        "recovered", "recovered 1, already running 2, ended skipped 1"
     )
     assert (await stopped.describe()).status is WorkflowExecutionStatus.RUNNING
     assert await stopped.query(

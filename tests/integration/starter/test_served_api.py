@@ -26,8 +26,7 @@ async def test_safeside_dev_serves_the_api_runs_the_demo_and_stops_the_api_on_ct
     server_tmp_path: Path,
 ) -> None:
     stack = DevStack(server_tmp_path / "data")
-    await stack.start()
-    try:
+    async with stack.running(stop_with=signal.SIGINT):
         assert f"{stack.api_url}  (OpenAPI: {stack.api_url}/docs)" in stack.output.decode()
         assert re.search(
             rf"web page +sign in at {re.escape(stack.api_url)}/ as any demo staff member",
@@ -52,8 +51,6 @@ async def test_safeside_dev_serves_the_api_runs_the_demo_and_stops_the_api_on_ct
         assert "deadline missed: leaflet" in story
         assert "recorded: leaflet_delivered" in story
         assert "placement_ended" in story.split("The audit trail")[1]
-    finally:
-        assert await stack.stop(signal.SIGINT) == 0
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         assert probe.connect_ex(("127.0.0.1", stack.api_port)) != 0
 

@@ -26,9 +26,10 @@ AS_WORKER = {"SAFESIDE_TOKEN": token_for("residential_worker", "staff-17")}
 WORKER = {"role": "residential_worker", "reference": "staff-17"}
 
 
-async def admitted(services: Services, unit_id: str) -> str:
-    """A placement started in ``unit_id``, once the unit knows the child lives there."""
-    placement_id = new_placement_id()
+async def a_unit_with_a_child(services: Services) -> tuple[str, str]:
+    """A new unit where ``staff-01`` and ``staff-17`` work, and a placement started in it, once
+    the unit knows the child lives there: the unit's id and the placement's."""
+    unit_id, placement_id = new_unit_id(), new_placement_id()
     arrived = datetime.now(UTC) - timedelta(hours=1)
     await given_unit_with_staff(services.pool, unit_id)
     await start_placement_workflow(services, start_command(placement_id, arrived, unit_id=unit_id))
@@ -41,14 +42,13 @@ async def admitted(services: Services, unit_id: str) -> str:
         return state.resident(placement_id) is not None
 
     await eventually(resident)
-    return placement_id
+    return unit_id, placement_id
 
 
 async def test_a_worker_records_a_check_and_reads_the_handover_on_the_command_line(
     safeside: Cli, services: Services
 ) -> None:
-    unit_id = new_unit_id()
-    placement_id = await admitted(services, unit_id)
+    unit_id, placement_id = await a_unit_with_a_child(services)
     result = await safeside("unit", "check", unit_id, "--seen", placement_id, env=AS_WORKER)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"recorded on unit {unit_id}: unit_check_recorded")
@@ -68,8 +68,7 @@ async def test_a_worker_records_a_check_and_reads_the_handover_on_the_command_li
 async def test_a_check_leaving_out_a_child_is_refused_with_the_reason_and_exit_1(
     safeside: Cli, services: Services
 ) -> None:
-    unit_id = new_unit_id()
-    await admitted(services, unit_id)
+    unit_id, _ = await a_unit_with_a_child(services)
     result = await safeside("unit", "check", unit_id, env=AS_WORKER)
     assert result.exit_code == 1
     assert "refused: the unit check must list every resident child" in result.stderr
@@ -78,8 +77,7 @@ async def test_a_check_leaving_out_a_child_is_refused_with_the_reason_and_exit_1
 async def test_a_worker_of_another_unit_is_refused_its_handover_and_the_refusal_is_logged(
     safeside: Cli, services: Services
 ) -> None:
-    unit_id = new_unit_id()
-    await admitted(services, unit_id)
+    unit_id, _ = await a_unit_with_a_child(services)
     as_other = {"SAFESIDE_TOKEN": token_for("key_worker", "kw-other")}
     shown = await safeside("unit", "handover", unit_id, env=as_other)
     assert shown.exit_code == 1
@@ -98,8 +96,7 @@ async def test_a_worker_of_another_unit_is_refused_its_handover_and_the_refusal_
 async def test_the_unit_routes_record_checks_meetings_and_the_handover(
     api: httpx.AsyncClient, services: Services
 ) -> None:
-    unit_id = new_unit_id()
-    placement_id = await admitted(services, unit_id)
+    unit_id, placement_id = await a_unit_with_a_child(services)
     now = datetime.now(UTC).isoformat()
     check = await api.post(
         f"/units/{unit_id}/checks",
@@ -152,8 +149,7 @@ async def test_the_unit_routes_record_checks_meetings_and_the_handover(
 async def test_only_the_units_staff_record_its_checks_and_read_its_handover(
     api: httpx.AsyncClient, services: Services
 ) -> None:
-    unit_id = new_unit_id()
-    placement_id = await admitted(services, unit_id)
+    unit_id, placement_id = await a_unit_with_a_child(services)
     check = {
         "checked_at": datetime.now(UTC).isoformat(),
         "entries": [{"placement_id": placement_id, "whereabouts": "seen"}],

@@ -17,7 +17,7 @@ from starter.web import ROUTERS
 from starter.web.viewer import signed_in
 from tests.support.asgi_browser import browser_on
 from tests.support.security import bearer
-from tests.support.sessions import OpenSession, open_session
+from tests.support.sessions import open_session, sign_in_as
 
 PUBLIC_PAGES = {"/sign-in", "/sign-in/start", "/sign-in/callback", "/sign-out"}
 
@@ -32,12 +32,6 @@ def page_routes() -> list[APIRoute]:
     routes = [route for router in ROUTERS for route in router.routes]
     assert all(isinstance(route, APIRoute) for route in routes)
     return [cast(APIRoute, route) for route in routes if route.path not in PUBLIC_PAGES]
-
-
-async def as_(services: Services, browser: httpx.AsyncClient, role: str) -> OpenSession:
-    session = await open_session(services, role, "staff-test")
-    browser.cookies.update(session.cookies)
-    return session
 
 
 def test_every_page_but_signing_in_needs_a_session() -> None:
@@ -78,7 +72,7 @@ async def test_a_made_up_session_cookie_is_a_session_that_has_ended(
 async def test_a_post_without_the_session_s_csrf_token_is_refused_before_anything_is_done(
     browser: httpx.AsyncClient, services: Services
 ) -> None:
-    await as_(services, browser, "key_worker")
+    await sign_in_as(services, browser, "key_worker")
     for path in [
         "/web/placements/PL-0001/actions/observation",
         "/web/start-placement",
@@ -94,7 +88,7 @@ async def test_another_session_s_csrf_token_is_refused(
     browser: httpx.AsyncClient, services: Services
 ) -> None:
     theirs = await open_session(services, "registered_manager", "staff-test")
-    await as_(services, browser, "registered_manager")
+    await sign_in_as(services, browser, "registered_manager")
     answer = await browser.post("/web/start-placement", data={"csrf_token": theirs.csrf_token})
     assert answer.status_code == 403
 
@@ -102,7 +96,7 @@ async def test_another_session_s_csrf_token_is_refused(
 async def test_the_api_never_takes_the_session_cookie(
     browser: httpx.AsyncClient, services: Services
 ) -> None:
-    await as_(services, browser, "registered_manager")
+    await sign_in_as(services, browser, "registered_manager")
     for method, path in [("GET", "/placements"), ("POST", "/placements"), ("GET", "/deadlines")]:
         answer = await browser.request(method, path, json={})
         assert answer.status_code == 401, path
@@ -113,9 +107,9 @@ async def test_the_codec_takes_a_manager_s_session_for_the_temporal_ui(
 ) -> None:
     empty = {"payloads": []}
     assert (await browser.post("/codec/decode", json=empty)).status_code == 401
-    await as_(services, browser, "duty_manager")
+    await sign_in_as(services, browser, "duty_manager")
     assert (await browser.post("/codec/decode", json=empty)).status_code == 200
-    await as_(services, browser, "key_worker")
+    await sign_in_as(services, browser, "key_worker")
     assert (await browser.post("/codec/decode", json=empty)).status_code == 403
 
 
@@ -136,7 +130,7 @@ async def test_pages_are_never_cached_framed_or_given_scripts_from_elsewhere(
 async def test_a_role_that_may_not_start_a_placement_is_told_so(
     browser: httpx.AsyncClient, services: Services
 ) -> None:
-    await as_(services, browser, "key_worker")
+    await sign_in_as(services, browser, "key_worker")
     page = await browser.get("/web/start-placement")
     assert page.status_code == 403
     assert "The role key_worker may not record start_placement" in page.text

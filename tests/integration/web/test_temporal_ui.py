@@ -20,7 +20,7 @@ from starter.api.app import create_app
 from starter.services.connection import Services
 from starter.web.routes import temporal_ui
 from tests.support.asgi_browser import browser_on
-from tests.support.sessions import open_session
+from tests.support.sessions import sign_in_as
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -54,15 +54,10 @@ async def browser(
         yield client
 
 
-async def as_(services: Services, browser: httpx.AsyncClient, role: str) -> None:
-    session = await open_session(services, role, "staff-test")
-    browser.cookies.update(session.cookies)
-
-
 async def test_a_duty_manager_opens_the_ui_which_decodes_through_this_origin_and_offers_no_writes(
     browser: httpx.AsyncClient, services: Services
 ) -> None:
-    await as_(services, browser, "duty_manager")
+    await sign_in_as(services, browser, "duty_manager")
     page = await browser.get("/temporal-ui/")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -77,7 +72,7 @@ async def test_a_duty_manager_opens_the_ui_which_decodes_through_this_origin_and
 async def test_a_key_worker_is_refused_the_ui(
     browser: httpx.AsyncClient, services: Services
 ) -> None:
-    await as_(services, browser, "key_worker")
+    await sign_in_as(services, browser, "key_worker")
     for path in ("/temporal-ui/", "/temporal-ui/api/v1/namespaces"):
         answer = await browser.get(path)
         assert answer.status_code == 403
@@ -100,7 +95,7 @@ async def test_no_write_reaches_temporal_through_the_ui_even_for_a_manager(
     handle = await client.start_workflow(
         "NobodyRunsThis", id=workflow_id, task_queue="nobody-polls-this"
     )
-    await as_(services, browser, "registered_manager")
+    await sign_in_as(services, browser, "registered_manager")
     workflow = f"/temporal-ui/api/v1/namespaces/default/workflows/{workflow_id}"
     read = await browser.get(workflow)
     assert read.status_code == 200
@@ -130,7 +125,7 @@ async def test_the_session_cookie_and_bearer_header_stay_on_this_side(
         app = create_app(services)
         app.state.temporal_ui_url = url
         async with browser_on(app) as browser:
-            await as_(services, browser, "duty_manager")
+            await sign_in_as(services, browser, "duty_manager")
             answer = await browser.get(
                 "/temporal-ui/api/v1/namespaces?pageSize=5",
                 headers={"Authorization": "Bearer something", "X-Kept": "yes"},
@@ -147,7 +142,7 @@ async def test_without_a_ui_to_serve_the_route_says_so(
     services: Services,
 ) -> None:
     async with browser_on(create_app(services)) as browser:
-        await as_(services, browser, "duty_manager")
+        await sign_in_as(services, browser, "duty_manager")
         answer = await browser.get("/temporal-ui/")
     assert answer.status_code == 404
     assert "Temporal web UI is not served here" in answer.text

@@ -40,6 +40,11 @@ SOCIAL_WORKER = Actor(role=Role.social_worker, reference="sw-3301")
 PLACE = "PLACE-7Q Harrow Road bus stop"
 
 
+def in_utc(moment: str) -> datetime:
+    """A moment written "2026-03-06 16:45", in UTC."""
+    return datetime.fromisoformat(moment).replace(tzinfo=UTC)
+
+
 def start_facts(**changes: object) -> dict[str, object]:
     """The facts a placement starts with; `changes` replace any of them."""
     facts: dict[str, object] = {
@@ -91,11 +96,9 @@ def deadline(state: PlacementState, deadline_id: str, now: datetime = ARRIVED) -
 
 
 def assess(state: PlacementState, at: datetime, level: RiskLevel) -> PlacementState:
-    command = RecordRiskAssessment(
-        actor=KEY_WORKER,
+    command = assessment(
         level=level,
         factors=("phone calls from unknown adults",),
-        child_participated=True,
         child_views="wants to phone an aunt",
         assessed_at=at,
     )

@@ -1,6 +1,8 @@
-"""Plans of commands and passing time for the property tests, and running one the way the
-workflow does: raise what is due, then try the next command."""
+"""Plans of commands and passing time for the property tests, running one the way the
+workflow does (raise what is due, then try the next command), and the invariants of a child's
+protection that any run keeps (the hostile-text tests in tests/reliability check them too)."""
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import strategies as st
@@ -42,11 +44,19 @@ from workflows.domain.common import (
     MissingKind,
     RestrictionKind,
     RiskLevel,
+    Role,
 )
 from workflows.domain.deadlines import next_wake_at
 from workflows.domain.decide import decide, escalations_due
 from workflows.domain.errors import DomainError
 from workflows.domain.events import PlacementEvent
+from workflows.domain.protection_events import (
+    ChildReturned,
+    MissingReported,
+    PhoneReleaseConfirmed,
+    VisitorVerified,
+    VisitRecorded,
+)
 from workflows.domain.state import PlacementState, evolve, fold, initial_state
 
 ARRIVED = datetime(2026, 12, 21, 17, 0, tzinfo=UTC)
@@ -226,6 +236,7 @@ def command_at(kind: str, at: datetime, level: RiskLevel, text: str | None) -> P
 # One step of a plan: the hours that pass first, the kind of command, how many hours before
 # then it happened, a risk level and a text (or none) for the command to carry.
 Plan = list[tuple[int, str, int, RiskLevel, str | None]]
+Events = list[PlacementEvent]
 
 steps = st.lists(
     st.tuples(
@@ -286,8 +297,11 @@ FULL_STORY: Plan = [
 ]
 
 
-def run(plan: Plan) -> tuple[PlacementState, list[PlacementEvent]]:
-    """Drive a placement as the workflow does: raise what is due, then try the command."""
+def run(
+    plan: Plan, *, refused: tuple[type[Exception], ...] = (DomainError,)
+) -> tuple[PlacementState, list[PlacementEvent]]:
+    """Drive a placement as the workflow does: raise what is due, then try the command; a
+    command that raises one of ``refused`` writes nothing."""
     state = initial_state("pl-0001")
     now = ARRIVED
     history = decide(state, START, now=now, policy=POLICY)
@@ -307,10 +321,54 @@ def run(plan: Plan) -> tuple[PlacementState, list[PlacementEvent]]:
                 now=now,
                 policy=POLICY,
             )
-        except DomainError:
+        except refused:
             continue
         # The workflow applies decided events one by one; replay (fold) must agree with it.
         for event in new_events:
             state = evolve(state, event)
         history.extend(new_events)
     return state, history
+
+
+def one_missing_episode_open_at_most(state: PlacementState, history: Events) -> None:
+    open_episodes = 0
+    for event in history:
+        if isinstance(event, MissingReported):
+            open_episodes += 1
+        elif isinstance(event, ChildReturned):
+            open_episodes -= 1
+        assert 0 <= open_episodes <= 1
+
+
+def phone_released_only_in_writing(state: PlacementState, history: Events) -> None:
+    """Released by the social worker's written confirmation, once, and then no longer held."""
+    releases = [event for event in history if isinstance(event, PhoneReleaseConfirmed)]
+    assert all(
+        event.actor.role is Role.social_worker and event.confirmation_reference.strip()
+        for event in releases
+    )
+    assert len(releases) <= 1
+    assert state.phone_held is (not releases)
+
+
+def no_visit_before_the_visitor_is_verified(state: PlacementState, history: Events) -> None:
+    """Each visit's visitor was verified first, and by the social worker."""
+    verified: set[str] = set()
+    for event in history:
+        if isinstance(event, VisitorVerified):
+            assert event.actor.role is Role.social_worker
+            verified.add(event.visitor_reference.casefold())
+        if isinstance(event, VisitRecorded):
+            assert event.visitor_reference.casefold() in verified
+
+
+# What holds of a child's protection after any run, however its commands were refused.
+PROTECTION_INVARIANTS: dict[str, Callable[[PlacementState, Events], None]] = {
+    "at most one missing episode is open at a time": one_missing_episode_open_at_most,
+    "the phone is released only by the social worker's written confirmation": (
+        phone_released_only_in_writing
+    ),
+    "no visit is recorded without the visitor verified first": (
+        no_visit_before_the_visitor_is_verified
+    ),
+}

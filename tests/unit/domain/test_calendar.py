@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
+from tests.unit.domain.builders import in_utc
 from workflows.domain.calendar import (
     add_months,
     add_working_days,
@@ -33,35 +34,23 @@ def test_weekends_are_not_working_days() -> None:
     assert is_working_day(date(2026, 3, 8)) is False
 
 
-def test_one_working_day_after_friday_is_monday_at_the_same_time() -> None:
-    friday = datetime(2026, 3, 6, 16, 45, tzinfo=UTC)
-    assert add_working_days(friday, 1) == datetime(2026, 3, 9, 16, 45, tzinfo=UTC)
+# A number of working days after a moment (UTC): the same time on the London wall clock, on
+# the day it lands once weekends and England's bank holidays are skipped.
+WORKING_DAYS: dict[str, tuple[str, int, str]] = {
+    "a Friday's next working day is the Monday": ("2026-03-06 16:45", 1, "2026-03-09 16:45"),
+    "Christmas and Boxing Day are skipped": ("2026-12-24 15:00", 2, "2026-12-30 15:00"),
+    "Easter Monday is skipped after Good Friday": ("2026-04-03 12:00", 2, "2026-04-08 12:00"),
+    "a weekend start counts from the next working day": ("2026-03-07 11:00", 1, "2026-03-09 11:00"),
+    # The clocks go forward on Sunday 29 March 2026: 10:00 GMT, then 10:00 BST.
+    "the London wall clock is kept across summer time": ("2026-03-27 10:00", 2, "2026-03-31 09:00"),
+    "zero working days is the same instant": ("2026-03-07 11:00", 0, "2026-03-07 11:00"),
+}
 
 
-def test_working_days_from_christmas_eve_skip_christmas_and_boxing_day() -> None:
-    christmas_eve = datetime(2026, 12, 24, 15, 0, tzinfo=UTC)
-    assert add_working_days(christmas_eve, 2) == datetime(2026, 12, 30, 15, 0, tzinfo=UTC)
-
-
-def test_working_days_from_good_friday_skip_easter_monday() -> None:
-    good_friday = datetime(2026, 4, 3, 12, 0, tzinfo=UTC)
-    assert add_working_days(good_friday, 2) == datetime(2026, 4, 8, 12, 0, tzinfo=UTC)
-
-
-def test_a_weekend_start_counts_from_the_next_working_day() -> None:
-    saturday = datetime(2026, 3, 7, 11, 0, tzinfo=UTC)
-    assert add_working_days(saturday, 1) == datetime(2026, 3, 9, 11, 0, tzinfo=UTC)
-
-
-def test_working_days_keep_the_london_wall_clock_across_summer_time() -> None:
-    # 10:00 GMT on Friday 27 March 2026; the clocks go forward on Sunday 29th.
-    friday = datetime(2026, 3, 27, 10, 0, tzinfo=UTC)
-    assert add_working_days(friday, 2) == datetime(2026, 3, 31, 9, 0, tzinfo=UTC)  # 10:00 BST
-
-
-def test_zero_working_days_is_the_same_instant() -> None:
-    moment = datetime(2026, 3, 7, 11, 0, tzinfo=UTC)
-    assert add_working_days(moment, 0) == moment
+@pytest.mark.parametrize("case", WORKING_DAYS)
+def test_working_days_land_on_the_right_day_at_the_same_london_time(case: str) -> None:
+    start, days, lands = WORKING_DAYS[case]
+    assert add_working_days(in_utc(start), days) == in_utc(lands)
 
 
 def test_working_days_cannot_be_subtracted() -> None:

@@ -2,6 +2,8 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from tests.unit.domain.builders import (
     ARRIVED,
     KEY_WORKER,
@@ -11,6 +13,7 @@ from tests.unit.domain.builders import (
     apply,
     assess,
     deadline,
+    in_utc,
     leaflet,
     started,
 )
@@ -106,23 +109,30 @@ def test_first_review_is_due_28_days_from_the_start_of_the_day_looked_after() ->
     assert review.requirement == "R8"
 
 
-def test_first_review_in_summer_counts_from_london_midnight() -> None:
-    arrived = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
-    state = started(arrived_at=arrived, looked_after_since=date(2026, 6, 1))
+# A child who arrived (UTC) and became looked after that day: when a deadline falls on the
+# London calendar (midnight in London, working days, the clocks changing).
+ON_THE_LONDON_CALENDAR: dict[str, tuple[str, str, str]] = {
     # Midnight on 1 June in London is 23:00 UTC on 31 May.
-    assert deadline(state, "lac_review:1", arrived).due_at == datetime(
-        2026, 6, 28, 23, 0, tzinfo=UTC
-    )
-
-
-def test_first_review_across_the_clocks_going_back_is_at_midnight_london_time() -> None:
+    "first review in summer": ("2026-06-01 09:00", "lac_review:1", "2026-06-28 23:00"),
     # Looked after since 1 October 2026 (BST); the clocks go back on Sunday 25 October, so
     # the review is due at the start of 29 October on the London clock, which is GMT by then.
-    arrived = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
-    state = started(arrived_at=arrived, looked_after_since=date(2026, 10, 1))
-    assert deadline(state, "lac_review:1", arrived).due_at == datetime(
-        2026, 10, 29, 0, 0, tzinfo=UTC
-    )
+    "first review as the clocks go back": ("2026-10-01 09:00", "lac_review:1", "2026-10-29 00:00"),
+    # Friday 6 March 2026 at 16:00: Monday is day 1, Tuesday day 2.
+    "NRM referral across a weekend": ("2026-03-06 16:00", "nrm_referral", "2026-03-10 16:00"),
+    # Thursday 24 December 2026: Christmas Day, the weekend and Boxing Day (observed on
+    # Monday 28th) are skipped, so day 1 is Tuesday 29th and day 2 Wednesday 30th.
+    "NRM referral over Christmas": ("2026-12-24 15:00", "nrm_referral", "2026-12-30 15:00"),
+    # Thursday 2 April 2026 at 10:00 BST: Good Friday and Easter Monday are skipped.
+    "NRM referral over Easter": ("2026-04-02 09:00", "nrm_referral", "2026-04-08 09:00"),
+}
+
+
+@pytest.mark.parametrize("case", ON_THE_LONDON_CALENDAR)
+def test_a_deadline_falls_where_the_london_calendar_puts_it(case: str) -> None:
+    arrival, deadline_id, due_at = ON_THE_LONDON_CALENDAR[case]
+    arrived = in_utc(arrival)
+    state = started(arrived_at=arrived, looked_after_since=arrived.date())
+    assert deadline(state, deadline_id, arrived).due_at == in_utc(due_at)
 
 
 def test_first_review_counts_from_becoming_looked_after_not_from_arrival() -> None:
@@ -172,30 +182,6 @@ def test_first_social_worker_visit_is_due_a_week_after_arrival_then_every_6_week
     state = apply(state, command, now=visited)
     assert deadline(state, "sw_visit:2", visited).due_at == visited + timedelta(weeks=6)
     assert "sw_visit:1" not in open_ids(state, visited)
-
-
-def test_nrm_referral_is_due_2_working_days_after_arrival_across_a_weekend() -> None:
-    # Friday 6 March 2026 at 16:00: Monday is day 1, Tuesday day 2.
-    arrived = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
-    nrm = deadline(started(arrived_at=arrived, looked_after_since=date(2026, 3, 6)), "nrm_referral")
-    assert nrm.due_at == datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
-
-
-def test_nrm_referral_due_date_skips_christmas_bank_holidays() -> None:
-    # Thursday 24 December 2026: Christmas Day, the weekend and Boxing Day (observed on
-    # Monday 28th) are skipped, so day 1 is Tuesday 29th and day 2 Wednesday 30th.
-    arrived = datetime(2026, 12, 24, 15, 0, tzinfo=UTC)
-    state = started(arrived_at=arrived, looked_after_since=date(2026, 12, 24))
-    assert deadline(state, "nrm_referral", arrived).due_at == datetime(
-        2026, 12, 30, 15, 0, tzinfo=UTC
-    )
-
-
-def test_nrm_referral_due_date_skips_easter() -> None:
-    # Thursday 2 April 2026 at 10:00 BST: Good Friday and Easter Monday are skipped.
-    arrived = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
-    state = started(arrived_at=arrived, looked_after_since=date(2026, 4, 2))
-    assert deadline(state, "nrm_referral", arrived).due_at == datetime(2026, 4, 8, 9, 0, tzinfo=UTC)
 
 
 def test_risk_review_follows_the_assessment_at_the_assessed_level() -> None:

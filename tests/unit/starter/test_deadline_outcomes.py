@@ -19,8 +19,10 @@ POLICY = Policy()
 
 
 def _events(stream_id: str, *steps: tuple[PlacementCommand, timedelta]) -> list[PlacementEvent]:
+    """The events of a placement that arrived at ``ARRIVED``, then of each command decided that
+    long after the arrival."""
     state, events = initial_state(stream_id), []
-    for command, after in steps:
+    for command, after in ((start_command(stream_id, ARRIVED), timedelta(0)), *steps):
         for event in decide(state, command, now=ARRIVED + after, policy=POLICY):
             state = evolve(state, event)
             events.append(event)
@@ -33,11 +35,7 @@ def _by_kind(outcomes: list) -> dict[DeadlineKind, str]:
 
 def test_a_leaflet_delivered_before_it_was_due_was_met_on_time() -> None:
     stream_id = new_placement_id()
-    events = _events(
-        stream_id,
-        (start_command(stream_id, ARRIVED), timedelta(0)),
-        (leaflet(ARRIVED + timedelta(hours=2)), timedelta(hours=2)),
-    )
+    events = _events(stream_id, (leaflet(ARRIVED + timedelta(hours=2)), timedelta(hours=2)))
     outcomes = deadline_outcomes(stream_id, events, POLICY, ARRIVED + timedelta(hours=3))
     assert _by_kind(outcomes) == {DeadlineKind.leaflet: "on_time"}
 
@@ -45,23 +43,14 @@ def test_a_leaflet_delivered_before_it_was_due_was_met_on_time() -> None:
 def test_a_leaflet_delivered_after_it_was_due_was_late_and_one_never_delivered_is_overdue() -> None:
     stream_id = new_placement_id()
     late = ARRIVED + POLICY.leaflet_within + timedelta(hours=1)
-    events = _events(
-        stream_id,
-        (start_command(stream_id, ARRIVED), timedelta(0)),
-        (leaflet(late), late - ARRIVED),
-    )
+    events = _events(stream_id, (leaflet(late), late - ARRIVED))
     outcomes = deadline_outcomes(stream_id, events, POLICY, late)
     assert _by_kind(outcomes)[DeadlineKind.leaflet] == "late"
-    never = _events(stream_id, (start_command(stream_id, ARRIVED), timedelta(0)))
-    overdue = deadline_outcomes(stream_id, never, POLICY, late)
+    overdue = deadline_outcomes(stream_id, _events(stream_id), POLICY, late)
     assert _by_kind(overdue)[DeadlineKind.leaflet] == "overdue"
 
 
 def test_the_clocks_an_end_stops_were_not_met() -> None:
     stream_id = new_placement_id()
-    events = _events(
-        stream_id,
-        (start_command(stream_id, ARRIVED), timedelta(0)),
-        (end(ARRIVED + timedelta(hours=1)), timedelta(hours=1)),
-    )
+    events = _events(stream_id, (end(ARRIVED + timedelta(hours=1)), timedelta(hours=1)))
     assert deadline_outcomes(stream_id, events, POLICY, ARRIVED + timedelta(days=400)) == []
