@@ -4,7 +4,11 @@ stays itself."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
 
 from safeside.contracts.workflows import PlacementInput
 from tests.support.placements import start_command
@@ -47,3 +51,12 @@ def test_a_different_policy_is_kept_apart() -> None:
     assert read.policy == shorter
     assert read.policy is not _read("PL-shared-4", Policy()).policy
     assert read.policy.leaflet_within == timedelta(hours=6)
+
+
+def test_a_refused_policy_is_refused_every_time_it_is_read() -> None:
+    sent = json.loads(_read("PL-shared-5", Policy()).model_dump_json())
+    sent["policy"]["leaflet_within"] = "-PT1H"
+
+    for _ in range(2):
+        with pytest.raises(ValidationError, match="leaflet_within"):
+            PlacementInput.model_validate_json(json.dumps(sent))
