@@ -107,6 +107,7 @@ async def run(sizes: Sizes) -> Results:
     for number in range(1, sizes.runs + 1):
         say([f"run {number}/{sizes.runs}"])
         async with bench_stack() as stack:
+            await throughput.warm_up(stack.client, stack.pool, stack.task_queue)
             rate = await throughput.measure_baseline(stack.client, sizes.baseline)
             results.baseline.append(rate)
             say([f"  baseline (one no-op activity): {rate:.1f} workflows/s"])
@@ -336,8 +337,11 @@ def report(results: Results, sizes: Sizes, command: str) -> str:
         f"Machine: {machine()}. Command: `{command}`. Each figure is the median of the runs "
         "with its range and the number of runs; every speed is also a ratio to the baseline "
         "measured in the same run on the same server: the Temporal dev server with its SQLite "
-        "file (WAL), an embedded PostgreSQL and the worker, all on this machine. Each target "
-        f"is beside its figure, met or not by the median: {target.count()}.",
+        "file (WAL), an embedded PostgreSQL and the worker, all on this machine. Speeds are "
+        f"steady rates: {throughput.WARM_UP} baseline workflows and {throughput.WARM_UP} "
+        "placements go first, unmeasured, so the first-use costs of a new process (imports, "
+        "connections) fall on neither side. Each target is beside its figure, met or not by "
+        f"the median: {target.count()}.",
         "",
         *tables,
         "",

@@ -71,6 +71,16 @@ async def wait_for_count(pool: Pool, sql: str, expected: int, *args: object) -> 
         await asyncio.sleep(0.05)
 
 
+# Run first on a new stack, unmeasured: a new process's first-use costs (imports, the first
+# instance of each workflow, connections) are not part of either steady rate.
+WARM_UP = 16
+
+
+async def warm_up(client: Client, pool: Pool, queue: str) -> None:
+    await measure_baseline(client, WARM_UP)
+    await measure_intake(client, pool, queue, WARM_UP)
+
+
 async def measure_baseline(client: Client, count: int) -> float:
     started = time.monotonic()
     handles = []
