@@ -20,13 +20,12 @@ from starter.services.connection import Services
 from starter.services.placements import current_state
 from starter.web.session import CSRF_FIELD
 from starter.web.uk_time import moment_parts
-from tests.integration.starter.test_units import admitted
+from tests.integration.starter.test_units import a_unit_with_a_child
 from tests.support.organisation import given_staff
 from tests.support.placements import new_placement_id
 from tests.support.sessions import OpenSession, open_session
 from tests.support.start_facts import start_form
 from tests.support.starter import StartedPlacement, eventually
-from tests.support.units import new_unit_id
 from workflows.domain.common import Role
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -299,8 +298,7 @@ async def test_the_handover_names_who_handed_over_from_the_unit_s_staff_and_show
     web: httpx.AsyncClient, key_worker: OpenSession, services: Services, pool: Pool
 ) -> None:
     # A unit of its own: a unit's workflow outlives a test, so it keeps to this test's worker.
-    unit_id = new_unit_id()
-    await admitted(services, unit_id)
+    unit_id, _ = await a_unit_with_a_child(services)
     await given_staff(pool, "rw-night", [Role.residential_worker], [unit_id])
     handover = f"/web/units/{unit_id}/handover"
     page = await web.get(handover, headers=key_worker.cookie_header)
