@@ -59,7 +59,12 @@ def configure_logging(log_format: str = "console", level: str = "INFO") -> None:
         renderer = structlog.processors.JSONRenderer()
         shared.append(structlog.processors.format_exc_info)
     else:
-        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        # A plain traceback: the default (rich's, with every frame's local variables) would
+        # print an event's payload or a command from a frame, and takes long enough to render
+        # that a worker logging one per failed attempt starves its own workflow tasks.
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
 
     structlog.configure(
         processors=[

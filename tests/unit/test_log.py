@@ -49,6 +49,25 @@ def test_console_format_is_human_readable(capsys: pytest.CaptureFixture[str]) ->
     assert not err.lstrip().startswith("{")
 
 
+@pytest.mark.parametrize("log_format", ["console", "json"])
+def test_a_logged_traceback_shows_no_frame_s_variables(
+    log_format: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(log_format, "INFO")
+
+    def store(child_name: str) -> None:
+        raise ConnectionRefusedError("the event store did not answer")
+
+    child_name = "-".join(["PLANTED", "Amira", "Haddad"])  # not on any line a traceback shows
+    try:
+        store(child_name)
+    except ConnectionRefusedError:
+        logging.getLogger("temporalio.activity").warning("activity failed", exc_info=True)
+    err = capsys.readouterr().err
+    assert "ConnectionRefusedError: the event store did not answer" in err
+    assert "PLANTED" not in err
+
+
 def test_a_server_that_keeps_failing_is_said_so_once_every_few_seconds_per_server() -> None:
     clock = [0.0]
     throttle = Throttle(every=5.0, clock=lambda: clock[0])
