@@ -274,20 +274,24 @@ class PlacementWorkflow:
                     self._unit_report_due and not (self._reports_ride and self._stream.storing())
                 )
             )
-            report = self._unit_report()
             self._unit_report_due = False
-            if report is None:
-                continue
-            self._reporting_to_unit = True
-            try:
-                await workflow.execute_activity(
-                    ActivityName.REPORT_TO_UNIT,
-                    report,
-                    start_to_close_timeout=timedelta(seconds=30),
-                    retry_policy=UNIT_REPORT_RETRY,
-                )
-            finally:
-                self._reporting_to_unit = False
+            await self._send_report()
+
+    async def _send_report(self) -> None:
+        # A call of its own, so the report is not kept while the reporter waits for the next.
+        report = self._unit_report()
+        if report is None:
+            return
+        self._reporting_to_unit = True
+        try:
+            await workflow.execute_activity(
+                ActivityName.REPORT_TO_UNIT,
+                report,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=UNIT_REPORT_RETRY,
+            )
+        finally:
+            self._reporting_to_unit = False
 
     def _report_with_append(self) -> PlacementReport | None:
         """The report owed to the unit, taken by the append about to be sent."""

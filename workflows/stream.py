@@ -280,25 +280,30 @@ class EventStream(Generic[S, E]):
                 if wait > timedelta(0) and not self._store_now():
                     with contextlib.suppress(TimeoutError):
                         await workflow.wait_condition(self._store_now, timeout=wait)
-            # Copies: what is taken off the lists only after the append succeeds is what a
-            # continue-as-new in the meantime still carries over (a re-sent batch is a no-op).
-            events, notifications = next_batch(
-                self._rules.catalog, self._unpersisted, self._unpersisted_notifications
-            )
-            report = None if self._reports is None else self._reports.take()
-            self._appending = True
-            try:
-                appended = await append_batch(self.state.stream_id, events, notifications, report)
-            finally:
-                self._appending = False
-            del self._unpersisted[: len(events)]
-            del self._unpersisted_notifications[: len(notifications)]
-            if report is not None and not appended.reported:
-                assert self._reports is not None
-                self._reports.missed()
-            for message in appended.owed:
-                self._undelivered[message.idempotency_key] = message
-            self._start_deliveries(appended.owed)
+            # A call of its own, so the batch it sent is not kept while the stream waits for
+            # the next (a cached workflow would hold its last batch's payloads for nothing).
+            await self._store_next_batch()
+
+    async def _store_next_batch(self) -> None:
+        # Copies: what is taken off the lists only after the append succeeds is what a
+        # continue-as-new in the meantime still carries over (a re-sent batch is a no-op).
+        events, notifications = next_batch(
+            self._rules.catalog, self._unpersisted, self._unpersisted_notifications
+        )
+        report = None if self._reports is None else self._reports.take()
+        self._appending = True
+        try:
+            appended = await append_batch(self.state.stream_id, events, notifications, report)
+        finally:
+            self._appending = False
+        del self._unpersisted[: len(events)]
+        del self._unpersisted_notifications[: len(notifications)]
+        if report is not None and not appended.reported:
+            assert self._reports is not None
+            self._reports.missed()
+        for message in appended.owed:
+            self._undelivered[message.idempotency_key] = message
+        self._start_deliveries(appended.owed)
 
     # -- delivering ----------------------------------------------------------------------
 
