@@ -99,13 +99,13 @@ class Outbox:
     async def _deliver(self, key: str, claim: Claim | None) -> contract.DeliveryResult:
         """Send the row ``claim`` holds and record the outcome; a row another sender holds,
         once it is free (that sender may deliver it)."""
-        if claim is None:
-            raise NotificationNotFound(f"there is no notification {key} in the outbox")
-        while isinstance(claim, HeldElsewhere):
-            await asyncio.sleep(max(min(CLAIM_POLL_SECONDS, claim.seconds_left), 0.01))
-            claim = (await self._claim([key])).get(key)
+        while True:
             if claim is None:
                 raise NotificationNotFound(f"there is no notification {key} in the outbox")
+            if not isinstance(claim, HeldElsewhere):
+                break
+            await asyncio.sleep(max(min(CLAIM_POLL_SECONDS, claim.seconds_left), 0.01))
+            claim = (await self._claim([key])).get(key)
         if isinstance(claim, contract.DeliveryResult):
             return claim
         failure = await self._send(claim)
