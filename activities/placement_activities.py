@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import structlog
-from structlog import get_logger
 from temporalio import activity
 
 from activities.errors import ActivityError
@@ -21,6 +20,7 @@ from activities.event_store import EventStore
 from activities.outbox import Outbox
 from safeside.contracts import activities as contract
 from safeside.ids import placement_id_of
+from safeside.log import get_logger
 from workflows.domain.unit.membership import PlacementReport
 
 T = TypeVar("T")
