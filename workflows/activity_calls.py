@@ -12,11 +12,9 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from safeside.contracts import activities as contract
+    from workflows.changes import BATCHED_DELIVERIES, has_change
     from workflows.domain.unit.membership import PlacementReport
 
-# From this change on, an append sends the notifications it owes at once, and what is still
-# owed goes out in one delivery activity, not one each.
-BATCHED_DELIVERIES_PATCH = "batched-deliveries"
 
 # Appends wait out a database outage: retry with backoff, never give up (nothing is lost).
 APPEND_RETRY = RetryPolicy(
@@ -63,7 +61,7 @@ async def append_batch(
         notifications=notifications,
         unit_report=unit_report,
     )
-    if unit_report is not None or (notifications and workflow.patched(BATCHED_DELIVERIES_PATCH)):
+    if unit_report is not None or (notifications and has_change(BATCHED_DELIVERIES)):
         stored: contract.AppendAndDeliverResult = await workflow.execute_activity(
             contract.ActivityName.APPEND_AND_DELIVER,
             batch,
@@ -100,7 +98,7 @@ def deliveries_for(messages: list[contract.OutboxMessage]) -> list[Delivery]:
     recorded before the change (their histories must replay as they were made)."""
     if not messages:
         return []
-    if workflow.patched(BATCHED_DELIVERIES_PATCH):
+    if has_change(BATCHED_DELIVERIES):
         return [Delivery(messages=list(messages), batched=True)]
     return [Delivery(messages=[message], batched=False) for message in messages]
 

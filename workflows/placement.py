@@ -27,6 +27,13 @@ with workflow.unsafe.imports_passed_through():
         RecordResult,
     )
     from safeside.ids import placement_workflow_id
+    from workflows.changes import (
+        REPORT_WITH_APPEND,
+        SETTLED_DELIVERIES,
+        UNIT_REPORTS,
+        begin_run,
+        has_change,
+    )
     from workflows.domain.adoption import adopt
     from workflows.domain.adoption_command import AdoptPlacement
     from workflows.domain.commands import AdoptPolicy, OpenBreakGlass, PlacementCommand
@@ -52,17 +59,6 @@ with workflow.unsafe.imports_passed_through():
 
 __all__ = ["PlacementWorkflow", "placement_workflow_id"]
 
-# Placements started before the unit workflow existed replay without telling their unit.
-UNIT_REPORTS_PATCH = "report-to-unit"
-# From the one-stream-kit change on, a placement lets its deliveries finish before it
-# continues as new, as a unit always has; older runs carried them over, and replay so.
-SETTLED_DELIVERIES_PATCH = "deliveries-settle-before-continue-as-new"
-
-# From this change on, the report to the unit rides with the append that stores the change
-# (one activity instead of two); it goes by itself only when the append could not deliver it,
-# and once at the start of a run. Older runs sent every report by itself, and replay so.
-REPORT_WITH_APPEND_PATCH = "report-with-append"
-
 # The unit must learn of every arrival, risk change and end: retry until it does.
 UNIT_REPORT_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -83,6 +79,7 @@ PLACEMENT_STREAM = StreamRules[PlacementState, PlacementEvent](
 class PlacementWorkflow:
     @workflow.init
     def __init__(self, placement: PlacementInput) -> None:
+        begin_run()
         # State is built here, not in run(): an update delivered in the same first task as the
         # start is validated before run() begins, and must see the started placement.
         self._input = placement
@@ -97,7 +94,7 @@ class PlacementWorkflow:
         # Every run tells its unit where the placement stands once, then after each change.
         self._unit_report_due = True
         self._reporting_to_unit = False
-        # Whether reports ride with appends (set in run(), under REPORT_WITH_APPEND_PATCH).
+        # Whether reports ride with appends (set in run(), under the report-with-append change).
         self._reports_ride = False
         self._start_refused: ApplicationError | None = None
         if placement.carried is None and placement.start is not None:
@@ -129,10 +126,10 @@ class PlacementWorkflow:
         self._stream.start_persister()
         reporter = (
             asyncio.create_task(self._report_to_unit_forever())
-            if workflow.patched(UNIT_REPORTS_PATCH)
+            if has_change(UNIT_REPORTS)
             else None
         )
-        self._reports_ride = reporter is not None and workflow.patched(REPORT_WITH_APPEND_PATCH)
+        self._reports_ride = reporter is not None and has_change(REPORT_WITH_APPEND)
         self._stream.resume_deliveries()
 
         while self.state.status is not PlacementStatus.ended:
@@ -324,7 +321,7 @@ class PlacementWorkflow:
             lambda carried: self._input.model_copy(
                 update={"start": None, "carried": CarriedOver(**carried)}
             ),
-            settle_deliveries=workflow.patched(SETTLED_DELIVERIES_PATCH),
+            settle_deliveries=has_change(SETTLED_DELIVERIES),
             quiet=lambda: not self._reporting_to_unit,
             wake_at=self._next_wake_at(),
             background=[reporter],  # the next run reports to the unit again first thing

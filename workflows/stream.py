@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         deliveries_for,
         mark_failed,
     )
+    from workflows.changes import HAND_OVER_WHEN_READY, STEADY_TIMER, has_change
     from workflows.domain.common import Role
     from workflows.domain.stream import EventCatalog
     from workflows.stream_rules import (
@@ -43,16 +44,6 @@ with workflow.unsafe.imports_passed_through():
 
 # A warning that a notice failed is never itself escalated when it fails: that would only loop.
 NOTIFICATION_FAILED_PURPOSE = "notification_failed"
-
-# From this change on, a run hands over to the next only once nothing is being stored and what
-# it carries fits in one payload, and while it waits it wakes for the next step due, so a
-# database outage at a continue-as-new never holds an escalation back. Older runs waited in
-# place, and replay so.
-HAND_OVER_WHEN_READY_PATCH = "hand-over-when-ready"
-
-# From this change on, a run keeps its timer while the next step's time stays the same, instead
-# of cancelling it and starting another at every change of state (two history events each).
-STEADY_TIMER_PATCH = "steady-timer"
 
 # Temporal refuses a payload over 2 MB: an append batch, and what a run carries over to the
 # next, are kept to half of it (an event alone is far smaller: its texts are capped).
@@ -129,7 +120,7 @@ class EventStream(Generic[S, E]):
         """Sleep until ``wake_at`` (None: until something changes), or until the state
         changes, continue-as-new is due or the persister stops."""
         self.changed = False
-        if workflow.patched(STEADY_TIMER_PATCH):
+        if has_change(STEADY_TIMER):
             self._set_alarm(wake_at)
             await workflow.wait_condition(
                 lambda: (
@@ -219,7 +210,7 @@ class EventStream(Generic[S, E]):
                 and quiet()
             )
 
-        if workflow.patched(HAND_OVER_WHEN_READY_PATCH):
+        if has_change(HAND_OVER_WHEN_READY):
             self.changed = False
             timeout = None if wake_at is None else max(wake_at - workflow.now(), timedelta(0))
             with contextlib.suppress(TimeoutError):  # a timeout means the next step is due

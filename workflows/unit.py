@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         UnitInput,
     )
     from safeside.ids import placement_workflow_id, unit_workflow_id
+    from workflows.changes import UNIT_FAILED_NOTICES_ESCALATED, begin_run, has_change
     from workflows.domain.errors import DomainError
     from workflows.domain.unit.clock import unit_escalations_due
     from workflows.domain.unit.commands import (
@@ -57,14 +58,9 @@ with workflow.unsafe.imports_passed_through():
 
 __all__ = ["PLACEMENT_REPORTED", "UnitWorkflow", "unit_workflow_id"]
 
-# From the one-stream-kit change on, a unit notice given up on is recorded in the unit's
-# stream, which tells the Duty Manager, as a placement's always was; older runs only marked
-# the outbox row failed, and replay so.
-FAILED_NOTICES_ESCALATED_PATCH = "unit-failed-notices-escalated"
-
 
 def _notification_failed(state: UnitState, /, **facts: Any) -> list[UnitEvent]:
-    if not workflow.patched(FAILED_NOTICES_ESCALATED_PATCH):
+    if not has_change(UNIT_FAILED_NOTICES_ESCALATED):
         return []
     return unit_notification_failed(state, **facts)
 
@@ -81,6 +77,7 @@ UNIT_STREAM = StreamRules[UnitState, UnitEvent](
 class UnitWorkflow:
     @workflow.init
     def __init__(self, unit: UnitInput) -> None:
+        begin_run()
         # What the placements last reported, and what the unit owes them but has not yet told.
         carried = unit.carried
         self._reports: dict[str, PlacementReport] = {} if carried is None else dict(carried.reports)
