@@ -42,6 +42,10 @@ STEADY_TIMER = "steady-timer"
 # of a run (older runs sent every report by itself).
 REPORT_WITH_APPEND = "report-with-append"
 
+# A run continues as new once its history reaches a size (``history_bytes_per_run``),
+# so a cached run's memory in the worker stays bounded (older runs went on by events or length).
+HISTORY_BYTES_LIMIT = "history-bytes-limit"
+
 # From this generation on, a run records one marker and has every change above.
 GENERATION = "changes-of-2026-11"
 IN_GENERATION = frozenset(
@@ -53,6 +57,7 @@ IN_GENERATION = frozenset(
         HAND_OVER_WHEN_READY,
         STEADY_TIMER,
         REPORT_WITH_APPEND,
+        HISTORY_BYTES_LIMIT,
     }
 )
 

@@ -55,7 +55,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.domain.unit.owed import UnitToPlacementCommand
     from workflows.refusal import DOMAIN_ERROR, refusal
     from workflows.stream import EventStream
-    from workflows.stream_rules import ReportsWithAppends, RunLimits, StreamRules
+    from workflows.stream_rules import (
+        ReportsWithAppends,
+        RunLimits,
+        StreamRules,
+        history_bytes_limit,
+    )
 
 __all__ = ["PlacementWorkflow", "placement_workflow_id"]
 
@@ -86,7 +91,10 @@ class PlacementWorkflow:
         self._stream = EventStream(
             PLACEMENT_STREAM,
             initial_state(placement.placement_id),
-            limits=RunLimits(events_per_run=placement.events_per_run),
+            limits=RunLimits(
+                events_per_run=placement.events_per_run,
+                history_bytes=history_bytes_limit(placement.history_bytes_per_run),
+            ),
             carried=placement.carried,
             after_apply=self._after_apply,
             reports=ReportsWithAppends(take=self._report_with_append, missed=self._report_missed),

@@ -164,11 +164,20 @@ class EventStream(Generic[S, E]):
 
     def should_continue_as_new(self) -> bool:
         info = workflow.info()
-        events, history = self._limits.events_per_run, self._limits.history_length
+        limits = self._limits
         return (
             info.is_continue_as_new_suggested()
-            or (events is not None and self._events_this_run >= events)
-            or (history is not None and info.get_current_history_length() >= history)
+            or (
+                limits.events_per_run is not None and self._events_this_run >= limits.events_per_run
+            )
+            or (
+                limits.history_length is not None
+                and info.get_current_history_length() >= limits.history_length
+            )
+            or (
+                limits.history_bytes is not None
+                and info.get_current_history_size() >= limits.history_bytes
+            )
         )
 
     def storing(self) -> bool:

@@ -54,7 +54,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.domain.unit.state import UnitState, evolve_unit, initial_unit_state
     from workflows.refusal import refusal
     from workflows.stream import EventStream
-    from workflows.stream_rules import Batching, RunLimits, StreamRules
+    from workflows.stream_rules import Batching, RunLimits, StreamRules, history_bytes_limit
 
 __all__ = ["PLACEMENT_REPORTED", "UnitWorkflow", "unit_workflow_id"]
 
@@ -91,7 +91,10 @@ class UnitWorkflow:
         self._stream = EventStream(
             UNIT_STREAM,
             initial_unit_state(unit_stream_id(unit.unit_id)),
-            limits=RunLimits(history_length=unit.max_history_length),
+            limits=RunLimits(
+                history_length=unit.max_history_length,
+                history_bytes=history_bytes_limit(unit.history_bytes_per_run),
+            ),
             batching=Batching(within=unit.persist_within, size=unit.persist_batch),
             carried=carried,
             after_apply=self._after_apply,

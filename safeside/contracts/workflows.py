@@ -33,6 +33,10 @@ RECORD_FROM_UNIT = "record_from_unit"
 DEFAULT_EVENTS_PER_RUN = 500
 # A unit's runs are counted in history events: hourly checks run for years.
 DEFAULT_MAX_HISTORY_LENGTH = 2000
+# Either continues as new once its run's history is this large, so what the SDK core keeps of
+# a cached run stays bounded (``workflows.stream_rules.RunLimits``); None: no such limit.
+DEFAULT_HISTORY_BYTES_PER_RUN = 128 * 1024
+MIN_HISTORY_BYTES_PER_RUN = 16 * 1024
 # Unit events are kept in Temporal's history until stored; they are stored in batches, at the
 # latest this long after the oldest was decided (at once when one owes a notification).
 DEFAULT_PERSIST_WITHIN = timedelta(hours=4)
@@ -72,6 +76,9 @@ class PlacementInput(Contract):
     start: Annotated[StartPlacement | AdoptPlacement, Field(discriminator="type")] | None = None
     carried: CarriedOver | None = None
     events_per_run: int = Field(default=DEFAULT_EVENTS_PER_RUN, ge=10)
+    history_bytes_per_run: int | None = Field(
+        default=DEFAULT_HISTORY_BYTES_PER_RUN, ge=MIN_HISTORY_BYTES_PER_RUN
+    )
 
 
 class UnitInput(Contract):
@@ -79,6 +86,9 @@ class UnitInput(Contract):
     policy: UnitPolicy = Field(default_factory=UnitPolicy)
     carried: CarriedUnit | None = None
     max_history_length: int = Field(default=DEFAULT_MAX_HISTORY_LENGTH, ge=100)
+    history_bytes_per_run: int | None = Field(
+        default=DEFAULT_HISTORY_BYTES_PER_RUN, ge=MIN_HISTORY_BYTES_PER_RUN
+    )
     persist_within: timedelta = DEFAULT_PERSIST_WITHIN
     persist_batch: int = Field(default=DEFAULT_PERSIST_BATCH, ge=1)
 

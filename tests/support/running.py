@@ -13,7 +13,12 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from safeside.contracts.workflows import PlacementInput, PlacementOutcome, RecordResult
+from safeside.contracts.workflows import (
+    DEFAULT_HISTORY_BYTES_PER_RUN,
+    PlacementInput,
+    PlacementOutcome,
+    RecordResult,
+)
 from safeside.ids import placement_workflow_id
 from tests.support.fake_activities import FakeActivities
 from tests.support.placements import new_placement_id, start_command
@@ -79,6 +84,7 @@ async def running_placement(
     *,
     ukvi_relevant: bool = True,
     events_per_run: int = 500,
+    history_bytes_per_run: int | None = DEFAULT_HISTORY_BYTES_PER_RUN,
     fakes: FakeActivities | None = None,
     policy: Policy | None = None,
     start: Callable[[str, datetime], StartPlacement | AdoptPlacement] | None = None,
@@ -107,6 +113,7 @@ async def running_placement(
                 placement_id=placement_id,
                 start=command,
                 events_per_run=events_per_run,
+                history_bytes_per_run=history_bytes_per_run,
                 policy=policy or Policy(),
             ),
             id=placement_workflow_id(placement_id),

@@ -166,7 +166,9 @@ async def _compare_with_and_without_boundaries(
         assert len(set(p.fakes.delivered)) == len(p.fakes.delivered)
         types_with = p.fakes.types(p.placement_id)
 
-    async with running_placement(twin_env, task_queue, events_per_run=10_000) as p:
+    async with running_placement(
+        twin_env, task_queue, events_per_run=10_000, history_bytes_per_run=None
+    ) as p:
         first_run = (await p.handle.describe()).run_id
         await _busy_placement(p)
         without = await p.state()
