@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bench import (
+    growing_placements,
     many_placements,
     open_placements,
     placement_list,
@@ -56,12 +57,13 @@ class Sizes:
     open_placements: int
     unit_days: int
     many_placements: int  # measured once, not in every run
+    growing_placements: int  # measured once
 
     @classmethod
     def for_mode(cls, quick: bool, runs: int | None) -> Sizes:
         if quick:
-            return cls(runs or 1, 150, 150, 200, 300, 30, 2_000)
-        return cls(runs or 3, 300, 300, 1000, 1000, 365, 10_000)
+            return cls(runs or 1, 150, 150, 200, 300, 30, 2_000, 50)
+        return cls(runs or 3, 300, 300, 1000, 1000, 365, 10_000, 200)
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Results:
     years: list[placement_year.YearFigures] = field(default_factory=list)
     unit: unit_year.UnitYearFigures | None = None
     many: many_placements.ManyFigures | None = None
+    growing: growing_placements.GrowingFigures | None = None
     lists: dict[str, float] = field(default_factory=dict)
 
     def ratio(self, values: list[float]) -> float:
@@ -136,6 +139,8 @@ async def run(sizes: Sizes) -> Results:
     # Once, in a new process: it takes minutes, and its memory must be the worker's own.
     results.many = await many_placements.measure_in_new_process(sizes.many_placements)
     say(many_placements.describe(results.many))
+    results.growing = await growing_placements.measure_in_new_process(sizes.growing_placements)
+    say(growing_placements.describe(results.growing))
     results.unit = await unit_year.measure(sizes.unit_days)
     say(unit_year.describe(results.unit))
     results.lists = await placement_list.measure()
@@ -274,6 +279,26 @@ def many_section(many: many_placements.ManyFigures) -> list[str]:
     ]
 
 
+def growing_section(growing: growing_placements.GrowingFigures) -> list[str]:
+    return [
+        f"## {growing.count} placements as they live, cached (one run)",
+        "",
+        "| figure | value | target |",
+        "|---|---|---|",
+        f"| worker process RSS, {growing.count} open after their arrival, MiB | "
+        f"{growing.rss_arrived_mib:.0f} | — |",
+        f"| worker process RSS, after {growing.actions} actions each, MiB | "
+        f"{growing.rss_lived_mib:.0f} | — |",
+        f"| memory an action added to a cached placement, KiB | {growing.kib_per_action:.1f} | — |",
+        f"| runs each, median | {growing.runs_median:g} | — |",
+        "",
+        "The SDK core keeps what a cached run's history carries (activity inputs, updates, "
+        "signals) for the life of the run: the memory a placement costs at arrival (above) grows "
+        "with each action until its run continues as new, at 128 KiB of history "
+        "(`bench/growing_placements.py`).",
+    ]
+
+
 def years_section(results: Results, target: Targets) -> list[str]:
     years, unit = results.years, results.unit
     assert unit is not None
@@ -321,6 +346,7 @@ def levers() -> list[str]:
 
 def report(results: Results, sizes: Sizes, command: str) -> str:
     assert results.many is not None
+    assert results.growing is not None
     target = Targets()
     tables = [
         *throughput_section(results, sizes, target),
@@ -328,6 +354,8 @@ def report(results: Results, sizes: Sizes, command: str) -> str:
         *open_section(results, sizes, target),
         "",
         *many_section(results.many),
+        "",
+        *growing_section(results.growing),
         "",
         *years_section(results, target),
     ]

@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.domain.unit.due import UnitDeadline, due, next_wake_at
     from workflows.domain.unit.events import UNIT_EVENTS, UnitEvent, unit_stream_id
     from workflows.domain.unit.handover import UnitHandover, unit_handover
-    from workflows.domain.unit.membership import PlacementReport, is_newer, membership_changes
+    from workflows.domain.unit.membership import KeptReports, PlacementReport, membership_changes
     from workflows.domain.unit.notices import unit_notices_for
     from workflows.domain.unit.owed import ToPlacement, owed_to_placements
     from workflows.domain.unit.policy import UnitPolicy
@@ -80,7 +80,7 @@ class UnitWorkflow:
         begin_run()
         # What the placements last reported, and what the unit owes them but has not yet told.
         carried = unit.carried
-        self._reports: dict[str, PlacementReport] = {} if carried is None else dict(carried.reports)
+        self._reports = KeptReports(() if carried is None else carried.reports.values())
         self._untold: list[ToPlacement] = [] if carried is None else list(carried.untold)
         self._telling = False
         # Built here, not in run(): the signal that started the workflow (signal-with-start)
@@ -119,10 +119,10 @@ class UnitWorkflow:
 
     @workflow.signal(name=PLACEMENT_REPORTED)
     def placement_reported(self, report: PlacementReport) -> None:
-        if not is_newer(report, self._reports.get(report.placement_id)):
+        if not self._reports.is_newer(report):
             return  # a late or repeated report
         self._stream.apply(membership_changes(self.state, report, workflow.now()))
-        self._reports[report.placement_id] = report
+        self._reports.keep(report)
 
     # -- what staff record ----------------------------------------------------------------
 
@@ -191,11 +191,7 @@ class UnitWorkflow:
         return self._stream.state
 
     def _resident_reports(self) -> dict[str, PlacementReport]:
-        return {
-            r.placement_id: self._reports[r.placement_id]
-            for r in self.state.residents
-            if r.placement_id in self._reports
-        }
+        return self._reports.of(r.placement_id for r in self.state.residents)
 
     def _next_wake_at(self) -> datetime | None:
         return next_wake_at(self.state, workflow.now(), self.policy)

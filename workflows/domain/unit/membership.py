@@ -5,6 +5,7 @@ A report may arrive more than once or late (it is sent by a retried activity), s
 the placement's version and an older one than the last seen changes nothing.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -65,5 +66,27 @@ def membership_changes(state: UnitState, report: PlacementReport, now: datetime)
     return []
 
 
-def is_newer(report: PlacementReport, known: PlacementReport | None) -> bool:
-    return known is None or report.version > known.version
+class KeptReports:
+    """The last report of each placement, kept as its JSON text: a report's objects take about
+    four times the memory of its text, and the unit reads them only for a handover or to
+    carry them over to its next run. A report older than the one kept changes nothing."""
+
+    def __init__(self, reports: Iterable[PlacementReport] = ()) -> None:
+        self._kept: dict[str, tuple[int, bytes]] = {}
+        for report in reports:
+            self.keep(report)
+
+    def is_newer(self, report: PlacementReport) -> bool:
+        known = self._kept.get(report.placement_id)
+        return known is None or report.version > known[0]
+
+    def keep(self, report: PlacementReport) -> None:
+        self._kept[report.placement_id] = (report.version, report.model_dump_json().encode())
+
+    def of(self, placement_ids: Iterable[str]) -> dict[str, PlacementReport]:
+        """The reports kept for these placements (none for one that has not reported)."""
+        return {
+            placement_id: PlacementReport.model_validate_json(self._kept[placement_id][1])
+            for placement_id in placement_ids
+            if placement_id in self._kept
+        }
