@@ -84,6 +84,9 @@ class EventStream(Generic[S, E]):
         self._alarm_at: datetime | None = None
         self._appending = False
         self._events_this_run = 0
+        # What the run began with (its input, the carry-over): the byte limit counts what it
+        # adds, so a carry-over larger than the limit cannot make each run hand over at once.
+        self._history_bytes_at_start = workflow.info().get_current_history_size()
         # Set by every change; the workflow's sleep wakes on it to work out the next step.
         self.changed = False
 
@@ -176,7 +179,8 @@ class EventStream(Generic[S, E]):
             )
             or (
                 limits.history_bytes is not None
-                and info.get_current_history_size() >= limits.history_bytes
+                and info.get_current_history_size() - self._history_bytes_at_start
+                >= limits.history_bytes
             )
         )
 

@@ -63,12 +63,13 @@ class StreamRules(Generic[S, E]):
 @dataclass(frozen=True)
 class RunLimits:
     """When a run continues as new, besides the server's suggestion: after this many domain
-    events, this long a history, or a history of this many bytes (whichever the stream sets).
+    events, this long a history, or once the history has grown by this many bytes (whichever
+    the stream sets).
 
     The bytes matter most: the SDK core keeps what a cached run's history carries (activity
-    inputs, signals, updates) for the life of the run, about seven times its size in the
-    worker's memory. A placement's year of history was 0.9 MB, and its worker held 6.6 MiB
-    more for it at the end of the year than at its start."""
+    inputs, signals, updates) for the life of the run. Each action recorded added 9.0 KiB of
+    the worker's memory to a cached placement, and a placement-year was 0.9 MB of history
+    (``bench/LEVERS.md``)."""
 
     events_per_run: int | None = None
     history_length: int | None = None

@@ -16,7 +16,13 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from safeside.contracts.workflows import PlacementInput, PlacementOutcome, RecordResult, UnitInput
+from safeside.contracts.workflows import (
+    DEFAULT_HISTORY_BYTES_PER_RUN,
+    PlacementInput,
+    PlacementOutcome,
+    RecordResult,
+    UnitInput,
+)
 from safeside.ids import placement_workflow_id, unit_workflow_id
 from tests.support.fake_activities import FakeActivities
 from tests.support.placements import KEY_WORKER, new_placement_id, start_command
@@ -163,6 +169,7 @@ async def running_unit(
     *,
     policy: UnitPolicy | None = None,
     max_history_length: int = 2000,
+    history_bytes_per_run: int | None = DEFAULT_HISTORY_BYTES_PER_RUN,
     persist_within: timedelta = timedelta(minutes=1),
     unreachable: frozenset[str] = frozenset(),
 ) -> AsyncIterator[RunningUnit]:
@@ -182,6 +189,7 @@ async def running_unit(
                 unit_id=unit_id,
                 policy=policy or UnitPolicy(),
                 max_history_length=max_history_length,
+                history_bytes_per_run=history_bytes_per_run,
                 persist_within=persist_within,
             ),
             id=unit_workflow_id(unit_id),

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
+from safeside.contracts.workflows import MIN_HISTORY_BYTES_PER_RUN
 from tests.support.placements import MANAGER
 from tests.support.units import RunningUnit, running_unit, until
 from workflows.domain.commands import ChangeRiskLevel
@@ -154,3 +155,23 @@ async def test_hourly_checks_run_through_continue_as_new_with_bounded_history(
 
 async def _all_stored(unit: RunningUnit, version: int) -> bool:
     return len(unit.fakes.events.get(unit.stream_id, [])) == version
+
+
+async def test_a_carry_over_larger_than_the_byte_limit_does_not_hand_over_at_every_step(
+    time_skipping_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    # Eight residents' reports are more than the smallest byte limit: each run carries them.
+    smallest = MIN_HISTORY_BYTES_PER_RUN
+    async with running_unit(time_skipping_env, task_queue, history_bytes_per_run=smallest) as unit:
+        for _ in range(8):
+            await unit.admit(RiskLevel.medium)
+        for _ in range(24):
+            await unit.env.sleep(55 * MINUTE)
+            await unit.check()
+        state = await unit.state()
+        lengths = await unit.history_lengths()
+        assert state.checks_recorded == 24
+        assert len(state.residents) == 8
+        # Each run adds its own budget of history before it hands over (9 runs here): without
+        # that, every run would hand over in its first task, and the next, without end.
+        assert 2 <= len(lengths) <= 12
