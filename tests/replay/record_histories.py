@@ -11,8 +11,9 @@ is saved as ``<scenario>.run<N>.json`` (the JSON of ``WorkflowHistory.to_json()`
 ``temporal`` CLI and web UI read too).
 
 Regenerating overwrites the files of the current behaviour. After a change in workflow
-behaviour (guarded by ``workflow.patched``), keep the old files: move them to a folder named for
-the old behaviour (``histories/<before-change>/``) first; the replay test reads every folder.
+behaviour (guarded by ``workflows.changes.has_change``), keep the old files: move them to a
+folder named for the old behaviour (``histories/<before-change>/``) first; the replay test reads
+every folder.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Every saved history replays against the current workflow code.
 
 A failure here means a change to workflow code alters what an open placement's workflow does
-on replay: guard the change with ``workflow.patched`` and save a new history beside the old
-ones (README, "Changing workflow code").
+on replay: guard the change with ``workflows.changes.has_change`` and save a new history
+beside the old ones (README, "Changing workflow code").
 """
 
 from __future__ import annotations
