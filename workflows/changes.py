@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from temporalio import workflow
 
-# The changes made before this generation, each still asked about by runs begun before it.
+# The changes every run of the generation has; a run begun before it asks about each.
 
 # A placement tells its unit where it stands (placements begun before the unit workflow
 # existed never did).
@@ -42,8 +42,9 @@ STEADY_TIMER = "steady-timer"
 # of a run (older runs sent every report by itself).
 REPORT_WITH_APPEND = "report-with-append"
 
-# A run continues as new once its history reaches a size (``history_bytes_per_run``),
-# so a cached run's memory in the worker stays bounded (older runs went on by events or length).
+# A run continues as new once its history has grown by ``history_bytes_per_run``, so what the
+# worker keeps of a cached run stays bounded (older runs went on by events or length). New with
+# the generation: no run asks about it by itself.
 HISTORY_BYTES_LIMIT = "history-bytes-limit"
 
 # From this generation on, a run records one marker and has every change above.
