@@ -4,7 +4,7 @@ behind the one-marker-a-run and the history-bytes limit (``bench/LEVERS.md``).
 On a dev server of its own, with a worker of its own (no sandbox, as the product's worker): for
 each case, ``count`` workflows that each ask ``workflow.patched`` about some changes, or run
 some activities, or receive some signals, then wait. Printed: the worker process's resident
-memory each workflow added, while cached, and after the worker stopped.
+memory each workflow added while cached.
 
 Run alone: ``.venv/bin/python -m bench.core_retention [COUNT]`` (each case in a process of its
 own; a few minutes).
@@ -98,11 +98,7 @@ async def case(address: str, count: int, patches: int, acts: int, signals: int, 
         )
         await asyncio.sleep(3 + count * (acts + signals) / 200)
         cached = resident_mib()
-    stopped = resident_mib()
-    return (
-        f"{(cached - empty) * 1024 / count:6.1f} KiB a workflow while cached, "
-        f"{(stopped - empty) * 1024 / count:6.1f} after the worker stopped"
-    )
+    return f"{(cached - empty) * 1024 / count:6.1f} KiB a workflow, cached"
 
 
 async def one_case(number: int, count: int) -> None:
