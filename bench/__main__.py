@@ -32,6 +32,7 @@ from bench import (
     unit_year,
 )
 from bench.stack import bench_stack
+from safeside.contracts.workflows import DEFAULT_HISTORY_BYTES_PER_RUN
 from safeside.log import configure_logging
 from safeside.process_exit import leave
 
@@ -294,7 +295,8 @@ def growing_section(growing: growing_placements.GrowingFigures) -> list[str]:
         "",
         "The SDK core keeps what a cached run's history carries (activity inputs, updates, "
         "signals) for the life of the run: the memory a placement costs at arrival (above) grows "
-        "with each action until its run continues as new, at 128 KiB of history "
+        "with each action until its run continues as new, once its history has grown by "
+        f"{DEFAULT_HISTORY_BYTES_PER_RUN // 1024} KiB "
         "(`bench/growing_placements.py`).",
     ]
 

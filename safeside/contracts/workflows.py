@@ -35,7 +35,7 @@ DEFAULT_EVENTS_PER_RUN = 500
 DEFAULT_MAX_HISTORY_LENGTH = 2000
 # Either continues as new once its run's history is this large, so what the SDK core keeps of
 # a cached run stays bounded (``workflows.stream_rules.RunLimits``); None: no such limit.
-DEFAULT_HISTORY_BYTES_PER_RUN = 128 * 1024
+DEFAULT_HISTORY_BYTES_PER_RUN = 64 * 1024
 MIN_HISTORY_BYTES_PER_RUN = 16 * 1024
 # Unit events are kept in Temporal's history until stored; they are stored in batches, at the
 # latest this long after the oldest was decided (at once when one owes a notification).
