@@ -16,21 +16,19 @@ Run alone: ``.venv/bin/python -m bench.growing_placements [COUNT]`` (prints the 
 from __future__ import annotations
 
 import statistics
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 
 from temporalio.client import Client
 
-from bench.open_placements import resident_mib
+from bench.open_placements import open_through_arrival, resident_mib
 from bench.stack import Stack, figures_of_new_process, print_figures_of_own_stack
-from bench.throughput import gather_limited, start_command, wait_for_count
+from bench.throughput import gather_limited, wait_for_count
 from safeside.ids import placement_workflow_id
-from starter.services.placements import record_action, start_placement
+from starter.services.placements import record_action
 from workflows.domain.commands import RecordObservation
 from workflows.domain.common import Actor, Role
-from workflows.domain.policy import Policy
 
 ACTIONS = 40
 KEY_WORKER = Actor(role=Role.key_worker, reference="staff-17")
@@ -59,27 +57,7 @@ async def runs_of(client: Client, placement_id: str) -> int:
 
 
 async def measure(stack: Stack, count: int) -> GrowingFigures:
-    run = uuid.uuid4().hex[:8]
-    ids = [f"BG-{run}-{n}" for n in range(count)]
-    arrived = datetime.now(UTC) - timedelta(minutes=1)
-    await gather_limited(
-        [
-            partial(
-                start_placement,
-                stack.client,
-                start_command(pid, arrived),
-                policy=Policy(),
-                task_queue=stack.task_queue,
-            )
-            for pid in ids
-        ]
-    )
-    await wait_for_count(
-        stack.pool,
-        "SELECT count(*) FROM notifications WHERE stream_id LIKE $1 AND status = 'delivered'",
-        count * 6,
-        f"BG-{run}-%",
-    )
+    ids = await open_through_arrival(stack, "BG", count)
     arrived_mib = resident_mib()
     for number in range(ACTIONS):
         observed = RecordObservation(
@@ -91,9 +69,9 @@ async def measure(stack: Stack, count: int) -> GrowingFigures:
         await gather_limited([partial(record_action, stack.client, pid, observed) for pid in ids])
     await wait_for_count(
         stack.pool,
-        "SELECT count(*) FROM events WHERE stream_id LIKE $1 AND event_type = $2",
+        "SELECT count(*) FROM events WHERE stream_id = ANY($1::text[]) AND event_type = $2",
         count * ACTIONS,
-        f"BG-{run}-%",
+        ids,
         "observation_recorded",
     )
     lived_mib = resident_mib()

@@ -63,10 +63,11 @@ async def timed_ms(read: Callable[[str], Awaitable[object]], ids: list[str]) -> 
     return sorted(took)
 
 
-async def measure(stack: Stack, count: int) -> OpenFigures:
-    empty = resident_mib()
+async def open_through_arrival(stack: Stack, prefix: str, count: int) -> list[str]:
+    """Start ``count`` placements and wait until they are through their arrival work (events
+    stored, notifications delivered); their ids."""
     run = uuid.uuid4().hex[:8]
-    ids = [f"BO-{run}-{n}" for n in range(count)]
+    ids = [f"{prefix}-{run}-{n}" for n in range(count)]
     # Arrived a minute ago: every clock runs for days, so nothing escalates while we measure.
     arrived = datetime.now(UTC) - timedelta(minutes=1)
     await gather_limited(
@@ -85,8 +86,14 @@ async def measure(stack: Stack, count: int) -> OpenFigures:
         stack.pool,
         "SELECT count(*) FROM notifications WHERE stream_id LIKE $1 AND status = 'delivered'",
         count * 6,
-        f"BO-{run}-%",
+        f"{prefix}-{run}-%",
     )
+    return ids
+
+
+async def measure(stack: Stack, count: int) -> OpenFigures:
+    empty = resident_mib()
+    ids = await open_through_arrival(stack, "BO", count)
     opened = resident_mib()
     sample = random.Random(7).sample(ids, min(SAMPLE, count))
     handovers = await timed_ms(partial(handover, stack.client), sample)
