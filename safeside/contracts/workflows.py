@@ -33,8 +33,9 @@ RECORD_FROM_UNIT = "record_from_unit"
 DEFAULT_EVENTS_PER_RUN = 500
 # A unit's runs are counted in history events: hourly checks run for years.
 DEFAULT_MAX_HISTORY_LENGTH = 2000
-# Either continues as new once its run's history is this large, so what the SDK core keeps of
-# a cached run stays bounded (``workflows.stream_rules.RunLimits``); None: no such limit.
+# Either continues as new once its run's history has grown by this much since the run began,
+# so what the SDK core keeps of a cached run stays bounded (``workflows.stream_rules.RunLimits``);
+# None: no such limit.
 DEFAULT_HISTORY_BYTES_PER_RUN = 64 * 1024
 MIN_HISTORY_BYTES_PER_RUN = 16 * 1024
 # Unit events are kept in Temporal's history until stored; they are stored in batches, at the
