@@ -27,11 +27,9 @@ from bench.stack import Stack, figures_of_new_process, print_figures_of_own_stac
 from bench.throughput import gather_limited, wait_for_count
 from safeside.ids import placement_workflow_id
 from starter.services.placements import record_action
-from workflows.domain.commands import RecordObservation
-from workflows.domain.common import Actor, Role
+from tests.support.placements import observation
 
 ACTIONS = 40
-KEY_WORKER = Actor(role=Role.key_worker, reference="staff-17")
 
 
 @dataclass(frozen=True)
@@ -60,12 +58,7 @@ async def measure(stack: Stack, count: int) -> GrowingFigures:
     ids = await open_through_arrival(stack, "BG", count)
     arrived_mib = resident_mib()
     for number in range(ACTIONS):
-        observed = RecordObservation(
-            actor=KEY_WORKER,
-            category="waiting_car",
-            note_reference_or_text=f"LOG-{number}",
-            observed_at=datetime.now(UTC),
-        )
+        observed = observation(datetime.now(UTC), note=f"LOG-{number}")
         await gather_limited([partial(record_action, stack.client, pid, observed) for pid in ids])
     await wait_for_count(
         stack.pool,

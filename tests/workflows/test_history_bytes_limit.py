@@ -6,13 +6,12 @@ at the hand-over."""
 
 from __future__ import annotations
 
-import asyncio
-
 from temporalio.client import WorkflowHistory
 
 from safeside.contracts.workflows import DEFAULT_HISTORY_BYTES_PER_RUN
 from tests.support.placements import observation
 from tests.support.running import Running
+from tests.support.units import until
 from workflows.placement import PlacementWorkflow
 
 
@@ -21,11 +20,10 @@ def history_bytes(history: WorkflowHistory) -> int:
 
 
 async def stored_up_to(placement: Running, version: int) -> None:
-    for _ in range(200):
-        if len(placement.fakes.events.get(placement.placement_id, [])) >= version:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"version {version} was not stored")
+    async def stored() -> bool:
+        return len(placement.fakes.events.get(placement.placement_id, [])) >= version
+
+    await until(stored, within=4.0)
 
 
 async def test_a_run_hands_over_once_its_history_reaches_the_limit(placement: Running) -> None:
