@@ -1,15 +1,30 @@
-"""The payload codec: AES-256-GCM, the key id in every payload, rotation, clear errors."""
+"""The payload codec: AES-256-GCM, the key id in every payload, rotation, compression, clear
+errors."""
 
 from __future__ import annotations
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 
-from safeside.codec import ENCODING, KEY_ID, EncryptionCodec, PayloadTampered, UnknownEncryptionKey
+from safeside.codec import (
+    COMPRESSION,
+    ENCODING,
+    KEY_ID,
+    EncryptionCodec,
+    PayloadTampered,
+    UnknownEncryptionKey,
+)
 from safeside.keyring import Keyring, rotated
 from tests.support.security import TEST_KEYRING, fixed_key
 
 PLAIN = Payload(metadata={"encoding": b"json/plain"}, data=b'{"case_reference": "CASE-4471"}')
+LARGE = Payload(
+    metadata={"encoding": b"json/plain"},
+    data=b"["
+    + b",".join(b'{"kind": "leaflet", "due": "2026-12-0%d"}' % (i % 9) for i in range(60))
+    + b"]",
+)
 
 
 async def test_a_payload_is_encrypted_under_the_current_key_and_decrypts_back() -> None:
@@ -58,6 +73,36 @@ async def test_a_payload_relabelled_with_another_key_id_fails_authentication() -
     relabelled = Payload(metadata={"encoding": ENCODING, KEY_ID: b"test-k1"}, data=sealed.data)
     with pytest.raises(PayloadTampered):
         await EncryptionCodec(keyring).decode([relabelled])
+
+
+async def test_a_large_payload_is_compressed_before_it_is_encrypted() -> None:
+    codec = EncryptionCodec(TEST_KEYRING)
+    [sealed, small] = await codec.encode([LARGE, PLAIN])
+    assert sealed.metadata[COMPRESSION] == b"zlib"
+    assert len(sealed.data) < len(LARGE.SerializeToString()) / 4
+    assert b"leaflet" not in sealed.SerializeToString()
+    assert COMPRESSION not in small.metadata  # too small to gain from it
+    assert await codec.decode([sealed, small]) == [LARGE, PLAIN]
+
+
+async def test_adding_or_removing_the_compression_label_fails_authentication() -> None:
+    codec = EncryptionCodec(TEST_KEYRING)
+    [compressed, plain] = await codec.encode([LARGE, PLAIN])
+    unlabelled = Payload(metadata={"encoding": ENCODING, KEY_ID: b"test-k1"}, data=compressed.data)
+    labelled = Payload(metadata={**plain.metadata, COMPRESSION: b"zlib"}, data=plain.data)
+    for altered in (unlabelled, labelled):
+        with pytest.raises(PayloadTampered, match="failed authentication"):
+            await codec.decode([altered])
+    strange = Payload(metadata={**compressed.metadata, COMPRESSION: b"lz4"}, data=compressed.data)
+    with pytest.raises(PayloadTampered, match="compression this process does not read"):
+        await codec.decode([strange])
+
+
+async def test_a_payload_sealed_before_compression_existed_still_decodes() -> None:
+    nonce = b"\x01" * 12
+    sealed = AESGCM(fixed_key("k1")).encrypt(nonce, LARGE.SerializeToString(), b"test-k1")
+    old = Payload(metadata={"encoding": ENCODING, KEY_ID: b"test-k1"}, data=nonce + sealed)
+    assert await EncryptionCodec(TEST_KEYRING).decode([old]) == [LARGE]
 
 
 async def test_a_payload_that_was_never_encrypted_passes_decode_unchanged() -> None:
