@@ -46,6 +46,7 @@ def build_worker(
         workflow_runner=workflow_runner(),
         activities=build_activities(pool, settings, channels=channels),
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        max_cached_workflows=settings.worker_max_cached_workflows,
         # Unset: the SDK's default (100 slots each).
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,

@@ -2,12 +2,12 @@
 
 In a process of its own (``measure_in_new_process``), on a fresh bench stack whose worker keeps
 the SDK's default workflow cache (``CACHE_SLOTS`` workflows, the least recently used evicted
-first): the worker process's resident memory (the worker, its client and the bench) with no
-placement open, then with ``count`` placements open, 8 to a unit (so a unit workflow for every
-8), through their arrival work. Then the two reads the API and the web page make of a
-placement's workflow, the handover and the whole state, timed one after another over
-placements that are no longer in the worker's cache: the worker must fetch each one's history
-and replay it before it can answer.
+first; set here, as Safeside's own default is larger): the worker process's resident memory
+(the worker, its client and the bench) with no placement open, then with ``count`` placements
+open, 8 to a unit (so a unit workflow for every 8), through their arrival work. Then the two
+reads the API and the web page make of a placement's workflow, the handover and the whole
+state, timed one after another over placements that are no longer in the worker's cache: the
+worker must fetch each one's history and replay it before it can answer.
 
 How they are known to be evicted: they are drawn from the placements started earliest, each
 with at least ``CACHE_SLOTS`` placements started after it and through their arrival work (every
@@ -163,4 +163,4 @@ def describe(figures: ManyFigures) -> list[str]:
 
 
 if __name__ == "__main__":
-    print_figures_of_own_stack(measure, 10_000)
+    print_figures_of_own_stack(measure, 10_000, worker_max_cached_workflows=CACHE_SLOTS)

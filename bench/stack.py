@@ -75,9 +75,10 @@ async def throwaway_database(
 
 
 @asynccontextmanager
-async def bench_stack() -> AsyncIterator[Stack]:
+async def bench_stack(**worker_settings: Any) -> AsyncIterator[Stack]:
     """The servers and a running worker (and one for the baseline workflow), until the block
-    ends; everything is thrown away afterwards."""
+    ends; everything is thrown away afterwards. ``worker_settings`` change the worker's
+    settings from their defaults."""
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         temporal = EmbeddedTemporal(data / "temporal.db", port=free_port(), ui_port=None)
@@ -88,6 +89,7 @@ async def bench_stack() -> AsyncIterator[Stack]:
                     database_url=url,
                     task_queue="bench-placements",
                     encryption_key=new_keyring().to_json(),
+                    **worker_settings,
                 )
                 client = await connect(settings, address=temporal.address)
                 # The worker as `safeside worker` builds it (its tuning included); the baseline
@@ -121,16 +123,16 @@ async def figures_of_new_process(module: str, count: int) -> dict[str, Any]:
 
 
 def print_figures_of_own_stack(
-    measure: Callable[[Stack, int], Awaitable[Any]], default_count: int
+    measure: Callable[[Stack, int], Awaitable[Any]], default_count: int, **worker_settings: Any
 ) -> None:
-    """The new process's side of ``figures_of_new_process``: ``measure`` on a stack of its own,
-    with the count the command line gives (``default_count`` without one), its figures (a
-    dataclass) printed last as JSON."""
+    """The new process's side of ``figures_of_new_process``: ``measure`` on a stack of its own
+    (its worker's settings changed by ``worker_settings``), with the count the command line
+    gives (``default_count`` without one), its figures (a dataclass) printed last as JSON."""
     configure_logging("console", "WARNING")
     count = int(sys.argv[1]) if len(sys.argv) > 1 else default_count
 
     async def alone() -> Any:
-        async with bench_stack() as stack:
+        async with bench_stack(**worker_settings) as stack:
             return await measure(stack, count)
 
     print(json.dumps(dataclasses.asdict(asyncio.run(alone()))))

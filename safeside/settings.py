@@ -191,6 +191,13 @@ class Settings(BaseSettings):
     worker_max_concurrent_workflow_tasks: int | None = Field(
         None, ge=1, description="Workflow tasks one worker runs at once; unset: the SDK's (100)."
     )
+    worker_max_cached_workflows: int = Field(
+        2000,
+        ge=0,
+        description="Workflows one worker keeps in memory between their tasks, the least "
+        "recently used evicted first; keep it above the placements and units a worker holds "
+        "open (docs/operations.md).",
+    )
 
     # Who is at the keyboard: the command line reads and records about children as the person
     # this bearer token names, checked like the API's (safeside.tokens). Only a setting, never
