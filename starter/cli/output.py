@@ -9,8 +9,6 @@ it is shown in local time.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -18,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from safeside.csv_text import csv_text
 from workflows.domain.common import LONDON
 
 _JSON = TypeAdapter(Any)
@@ -56,11 +55,7 @@ def to_json(value: object) -> str:
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows([[_csv_cell(value) for value in row] for row in rows])
-    return buffer.getvalue()
+    return csv_text(headers, ([_csv_cell(value) for value in row] for row in rows), line_end="\n")
 
 
 def part(record: object, key: str) -> Any:

@@ -19,14 +19,13 @@ child, sees times, codes and states but no case reference.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from safeside.csv_text import csv_text
 from safeside.redact import REDACTED
 from starter.services import access_log
 from starter.services.notices import DeliveryStatus
@@ -225,11 +224,10 @@ _IN_WORDS = frozenset({"event_type", "purpose", "recipient", "kind"})
 
 def as_csv(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
     """Redacted rows as CSV: a redacted value stays ``[redacted]``, an empty one is empty."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([heading for _, heading in columns])
-    writer.writerows([_cell(key, row.get(key)) for key, _ in columns] for row in rows)
-    return out.getvalue()
+    return csv_text(
+        [heading for _, heading in columns],
+        ([_cell(key, row.get(key)) for key, _ in columns] for row in rows),
+    )
 
 
 def _cell(key: str, value: Any) -> str:

@@ -20,8 +20,6 @@ their placement named in ``left_out``, for the reader to complete.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -29,6 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from safeside.csv_text import csv_text
 from safeside.redact import REDACTED
 from starter.services import access_log
 from starter.services.paging import Params
@@ -166,8 +165,4 @@ def _day(value: str | None) -> str:
 
 def as_csv(lines: list[tuple[str, ...]]) -> str:
     """The table as CSV: the DfE's header, then one line per episode."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(lines)
-    return out.getvalue()
+    return csv_text(COLUMNS, lines)
