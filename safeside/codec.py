@@ -7,16 +7,17 @@ so a payload relabelled with another key id fails authentication.
 
 A payload of 256 bytes or more is compressed (zlib) before it is encrypted, when that makes it
 shorter, and says so in its metadata (``compression: zlib``). A placement's payloads are JSON
-that shrinks to about a fifth, and the SDK core keeps each cached run's payloads in memory, so
-this is most of what a cached placement costs beyond its Python objects (``bench/LEVERS.md``).
+that shrinks to about a fifth, and the SDK core keeps each cached run's payloads in memory: a
+cached placement costs about 15 KiB less at arrival (``bench/LEVERS.md``).
 The label is part of the associated data too, so adding or removing it fails authentication;
 payloads sealed before compression carry no label and decode as they always did.
 
 Compression makes a payload's length depend on its content, and the Temporal server sees
 lengths. Learning a secret from lengths needs someone who can both put text of their choosing
 into a child's payloads, many times over, and read the raw histories on the Temporal server:
-the first is a member of staff with a relationship to the child (who reads the record anyway),
-the second the server's operators. Each attempt would be an action in the child's audit trail.
+the first is a member of staff with a relationship to the child (who may read most of the
+record anyway), the second the server's operators. Each attempt would be an action in the
+child's audit trail.
 """
 
 from __future__ import annotations
