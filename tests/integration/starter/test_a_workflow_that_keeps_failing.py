@@ -124,6 +124,8 @@ async def test_a_placement_whose_workflow_starts_failing_later_is_not_running_fo
         assert placement_id not in today.text
         key_worker = await open_session(services, "key_worker", "staff-17")
         assert placement_id not in await not_running_section(web, key_worker)
+        today = await web.get("/web/today", headers=key_worker.cookie_header)
+        assert "its workflow keeps failing" not in today.text
 
 
 async def test_a_placement_that_stored_nothing_and_keeps_failing_counts_once(
